@@ -1,0 +1,91 @@
+"""A byte-bounded LRU cache of decoded arrays, shared by the GUI and scripts.
+
+Thread-safe; concurrent requests for the same key decode once (the later
+callers wait for the first). Errors are not cached, so a fixed file is seen
+on the next request.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any, Callable, Hashable
+
+import numpy as np
+
+DEFAULT_BYTES = 1 << 30  # 1 GiB
+
+
+def nbytes(value: Any) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (tuple, list)):
+        return sum(nbytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(nbytes(v) for v in value.values())
+    return 64
+
+
+class ByteCache:
+    def __init__(self, max_bytes: int = DEFAULT_BYTES):
+        self.max_bytes = int(max_bytes)
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._pending: dict[Hashable, threading.Event] = {}
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def get_or_load(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    self.hits += 1
+                    return self._items[key][0]
+                event = self._pending.get(key)
+                if event is None:
+                    event = self._pending[key] = threading.Event()
+                    self.misses += 1
+                    break
+            event.wait()  # another thread is decoding it; then look again
+        try:
+            value = load()
+        except BaseException:
+            with self._lock:
+                self._pending.pop(key).set()
+            raise
+        size = nbytes(value)
+        with self._lock:
+            self._pending.pop(key).set()
+            if size <= self.max_bytes:
+                self._items[key] = (value, size)
+                self._bytes += size
+                self._evict()
+        return value
+
+    def resize(self, max_bytes: int) -> None:
+        with self._lock:
+            self.max_bytes = int(max_bytes)
+            self._evict()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    def _evict(self) -> None:
+        while self._bytes > self.max_bytes and self._items:
+            _, (_, size) = self._items.popitem(last=False)
+            self._bytes -= size
+
+
+#: The process-wide cache ``dgviewer.load`` uses unless given another.
+shared_cache = ByteCache()

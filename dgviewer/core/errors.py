@@ -1,0 +1,26 @@
+"""Errors with one clear line for a person: which file, which key, what is wrong."""
+from __future__ import annotations
+
+
+class DgviewerError(Exception):
+    """Base class for every error dgviewer raises on purpose."""
+
+
+class NotADatasetError(DgviewerError):
+    """A folder no reader recognises."""
+
+    def __init__(self, path: str, why: str = ""):
+        self.path = path
+        msg = f"{path}: not a dataset folder dgviewer can read"
+        super().__init__(msg + (f" ({why})" if why else ""))
+
+
+class DataError(DgviewerError):
+    """A file that exists (or should) but cannot be used."""
+
+    def __init__(self, file: str, message: str, key: str | None = None):
+        self.file = file
+        self.key = key
+        self.message = message
+        where = f"{file} [{key}]" if key else file
+        super().__init__(f"{where}: {message}")

@@ -1,0 +1,52 @@
+"""Small JSON files, parsed once per process and shared between threads.
+
+Metadata files are shared by many datapoints (a scene's actor file serves every
+camera), so parsed trees are cached by path. Callers must not mutate them.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from .errors import DataError
+
+_cache: dict[str, Any] = {}
+_lock = threading.Lock()
+_MAX_ENTRIES = 4096
+
+
+def read_json(path: str) -> Any:
+    """Parse ``path``; raise :class:`DataError` naming the file (and line) when it is unreadable."""
+    with _lock:
+        if path in _cache:
+            return _cache[path]
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise DataError(path, "file not found") from None
+    except OSError as e:
+        raise DataError(path, f"cannot read: {e.strerror or e}") from None
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        line = getattr(e, "lineno", None)
+        raise DataError(path, f"invalid JSON{f' at line {line}' if line else ''}: {getattr(e, 'msg', e)}") from None
+    with _lock:
+        if len(_cache) >= _MAX_ENTRIES:
+            _cache.pop(next(iter(_cache)))
+        _cache[path] = value
+    return value
+
+
+def require(obj: Any, key: str, path: str, where: str = "") -> Any:
+    """``obj[key]``, or a :class:`DataError` naming the file and the missing key."""
+    if not isinstance(obj, dict) or key not in obj:
+        raise DataError(path, "missing key", key=f"{where}.{key}" if where else key)
+    return obj[key]
+
+
+def clear() -> None:
+    with _lock:
+        _cache.clear()

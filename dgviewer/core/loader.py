@@ -1,0 +1,66 @@
+"""``dgviewer.load``: open dataset folders of any supported format as one Dataset."""
+from __future__ import annotations
+
+import os
+
+from .cache import ByteCache, shared_cache
+from .errors import NotADatasetError
+from .model import Dataset
+
+
+def load(*paths: str, format: str | None = None, cache: ByteCache | None = None, **options) -> Dataset:
+    """Open and merge dataset folders (Datagen, Unity Perception, ...), reading only their index.
+
+    ``format`` forces a reader by name (e.g. "datagen"); ``options`` go to the
+    readers (Datagen: ``environment="hic"|"identities"`` like the SDK's
+    DatasetConfig). Raises :class:`NotADatasetError` for a folder no reader
+    recognises.
+    """
+    from ..formats import readers
+    from ..formats.base import IndexContext
+
+    if not paths:
+        raise TypeError("load() needs at least one dataset folder")
+    if len(paths) == 1 and isinstance(paths[0], (list, tuple)):
+        paths = tuple(paths[0])
+    cache = cache or shared_cache
+    scenes, roots, formats, problems = [], [], [], []
+    used_names: set[str] = set()
+    candidates = readers()
+    for path in paths:
+        root = os.path.abspath(os.fspath(path))
+        if not os.path.isdir(root):
+            raise NotADatasetError(root, "no such folder" if not os.path.exists(root) else "not a folder")
+        chosen = [r for r in candidates if (r.name == format if format else r.detect(root))]
+        if not chosen:
+            raise NotADatasetError(root, f"no reader named {format!r}" if format else _why_not(root))
+        reader = chosen[0]
+        name = _unique(os.path.basename(root.rstrip(os.sep)) or "dataset", used_names)
+        ctx = IndexContext(root=root, dataset_name=name, cache=cache, options=options)
+        scenes.extend(reader().index(ctx))
+        roots.append(root)
+        formats.append(reader.name)
+        problems.extend(ctx.problems)
+    return Dataset(scenes, roots, formats, problems)
+
+
+def _unique(name: str, used: set[str]) -> str:
+    out, n = name, 2
+    while out in used:
+        out, n = f"{name}#{n}", n + 1
+    used.add(out)
+    return out
+
+
+def _why_not(root: str) -> str:
+    try:
+        entries = sorted(os.listdir(root))
+    except OSError as e:
+        return f"cannot list it: {e.strerror}"
+    if not entries:
+        return "it is empty"
+    shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
+    return (
+        "expected Datagen scene_*/environment_*/datapoint_* folders, a Unity Perception "
+        f"SOLO metadata.json/sequence.N folders or legacy captures_*.json; found: {shown}"
+    )
