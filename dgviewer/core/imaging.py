@@ -66,7 +66,7 @@ def read_exr(path: str) -> dict[str, np.ndarray]:
 def exr_rgb(path: str) -> np.ndarray:
     """An EXR as float32 H×W×3 in R, G, B order (a single channel is repeated)."""
     ch = read_exr(path)
-    names = _pick_rgb(ch)
+    names = pick_rgb(ch)
     if names is None:
         only = next(iter(ch.values()))
         return np.repeat(only.astype(np.float32)[..., None], 3, axis=2)
@@ -82,7 +82,7 @@ def exr_single(path: str) -> np.ndarray:
     return next(iter(ch.values())).astype(np.float32, copy=False)
 
 
-def _pick_rgb(ch: dict) -> tuple[str, str, str] | None:
+def pick_rgb(ch: dict) -> tuple[str, str, str] | None:
     for names in (("R", "G", "B"), ("r", "g", "b")):
         if all(n in ch for n in names):
             return names

@@ -1,0 +1,376 @@
+"""A Datagen datapoint: canonical reads for the viewer plus the SDK's attribute names.
+
+Files are looked up camera folder → frame folder → scene folder, first hit
+wins (spec §2.5), using the directory listings taken while indexing.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ...core import imaging
+from ...core.annotations import Annotations
+from ...core.cache import ByteCache
+from ...core.errors import DataError
+from ...core.jsonio import read_json
+from ...core.model import Camera, Datapoint
+from . import canonical as ann
+from . import sdk_view
+from .keypoints import parse_tree, parse_v1
+
+#: Depth at or above this is background: 65504 is the HALF maximum, FLOAT files use 1e10.
+DEPTH_BACKGROUND = 65000.0
+
+#: Canonical modality → file names to try, in order.
+MODALITY_FILES = {
+    "infrared": ("infrared_spectrum.png",),
+    "depth": ("depth.exr",),
+    "normals": ("normal_maps.exr",),
+    "segmentation": ("semantic_segmentation.png", "semantic_segmentation.exr"),
+    "hdri": ("hdri_map.exr",),
+}
+
+
+class Folder:
+    """A folder path with the names it held when the dataset was indexed."""
+
+    __slots__ = ("path", "names")
+
+    def __init__(self, path: str, names: frozenset[str]):
+        self.path = path
+        self.names = names
+
+
+class DatagenDatapoint(Datapoint):
+    format = "datagen"
+
+    def __init__(self, id: str, camera: Camera, image_name: str, env: dict, folders: tuple[Folder, ...],
+                 hic: bool, frame_num: int, cache: ByteCache):
+        self._folders = folders  # camera, [frame,] scene
+        self._env = env
+        self._hic = hic
+        self._cache = cache
+        self.visible_spectrum_image_name = image_name
+        self.frame_num = frame_num
+        modalities = []
+        if not image_name.startswith("infrared") and image_name in folders[0].names:
+            modalities.append("visible")
+        for mod, names in MODALITY_FILES.items():
+            if self._find(*names):
+                modalities.append(mod)
+        meta = {k: v for k, v in env.items() if k != "image_name" and isinstance(v, (str, int, float))}
+        meta.update(camera=camera.name, scene=camera.scene.name, image=image_name)
+        if hic:
+            meta["frame"] = frame_num
+        super().__init__(id, camera, image_name, modalities, meta)
+
+    # -- SDK identity fields ------------------------------------------------------
+    @property
+    def camera(self) -> str:
+        return self.camera_node.name
+
+    @property
+    def scene_path(self) -> str:
+        return self._folders[-1].path
+
+    @property
+    def camera_path(self) -> str:
+        return self._folders[0].path
+
+    @property
+    def frame_path(self) -> str:
+        return self._folders[1].path if self._hic else os.path.join(self.scene_path, "frames", "000")
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._sdk_attributes()))
+
+    def _sdk_attributes(self) -> list[str]:
+        common = ["visible_spectrum", "infrared_spectrum", "depth", "normal_maps", "normals_map", "semantic_segmentation",
+                  "camera_metadata", "semantic_segmentation_metadata", "lights_metadata", "environment",
+                  "actor_metadata", "keypoints", "visible_spectrum_image_name", "frame_num", "camera",
+                  "scene_path", "camera_path", "frame_path"]
+        if self._hic:
+            return common + ["center_of_geometry"]
+        return common + ["hdri_map", "face_bounding_box", "datapoint_request", "center_of_geometry"]
+
+    # -- file lookup --------------------------------------------------------------
+    def _find(self, *names: str) -> str | None:
+        for folder in self._folders:
+            for name in names:
+                if name in folder.names:
+                    return os.path.join(folder.path, name)
+        return None
+
+    def _json(self, name: str):
+        """Parsed JSON file, or None when absent; a broken file raises DataError (and is recorded)."""
+        path = self._find(name)
+        if path is None:
+            return None
+        try:
+            return read_json(path)
+        except DataError as e:
+            self.add_problem(path, e.message)
+            raise
+
+    def _raw(self, path: str):
+        """Decoded file as stored: PNG array, or EXR channel dict. Shared through the byte cache."""
+        def load():
+            if path.endswith(".exr"):
+                return imaging.read_exr(path)
+            return imaging.read_png(path)
+        try:
+            return self._cache.get_or_load((path, "raw"), load)
+        except DataError as e:
+            self.add_problem(path, e.message)
+            raise
+
+    def _path_of(self, modality: str) -> str | None:
+        if modality == "visible":
+            return self._find(self.visible_spectrum_image_name)
+        return self._find(*MODALITY_FILES.get(modality, ()))
+
+    @property
+    def transparent(self) -> bool:
+        return self._env.get("background") == "transparent"
+
+    # -- canonical reads ------------------------------------------------------------
+    def _read(self, modality: str):
+        path = self._path_of(modality)
+        if path is None:
+            return None
+        raw = self._raw(path)
+        if modality in ("visible", "infrared"):
+            keep = 4 if (modality == "visible" and self.transparent) else 3
+            return raw[..., :keep] if raw.ndim == 3 and raw.shape[2] > keep else raw
+        if modality == "depth":
+            d = _plane(raw).astype(np.float32, copy=True)
+            d[~(d < DEPTH_BACKGROUND)] = np.nan
+            return d
+        if modality == "normals":
+            enc = _rgb(raw).astype(np.float32)
+            background = ~enc.any(axis=2)
+            n = (2.0 * enc - 1.0) * np.array([1.0, -1.0, -1.0], np.float32)  # spec §4.5 → OpenCV camera frame
+            n[background] = np.nan
+            return n
+        if isinstance(raw, dict):  # early-2022 EXR segmentation, HDRI
+            return _rgb(raw).astype(np.float32)
+        return raw[..., :3] if raw.ndim == 3 and raw.shape[2] > 3 else raw
+
+    def _annotations(self) -> Annotations:
+        out = Annotations()
+
+        def part(what, fn):
+            try:
+                fn()
+            except DataError as e:
+                out.errors.append(str(e))
+                self.add_problem(e.file, e.message if not e.key else f"{e.message}: {e.key}")
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+                out.errors.append(f"{what}: unexpected content ({type(e).__name__}: {e})")
+                self.add_problem(None, f"{what}: unexpected content ({e})")
+
+        cam = [None]
+
+        def camera():
+            raw = self._json("camera_metadata.json")
+            if raw is not None:
+                cam[0] = ann.camera_model(raw)
+
+        def keypoints():
+            tree = self._keypoint_tree()
+            if tree:
+                for s in ann.keypoint_sets(tree):
+                    out.add(s)
+                if self._hic:
+                    for item in ann.hic_eyes(tree):
+                        out.add(item)
+
+        def actor():
+            raw = self._json("actor_metadata.json")
+            if raw is not None and not self._hic:
+                for item in ann.identity_eyes(raw, self.camera, cam[0]):
+                    out.add(item)
+
+        def box():
+            raw = self._json("face_bounding_box.json")
+            if raw is not None:
+                out.add(ann.face_box(raw))
+
+        def legend():
+            raw = self._json("semantic_segmentation_metadata.json")
+            if raw is not None:
+                out.add(ann.legend(raw))
+
+        def centers():
+            raw = self._json("center_of_geometry.json")
+            s = ann.centers(raw) if raw is not None else None
+            if s is not None:
+                out.add(s)
+
+        for what, fn in (("camera_metadata", camera), ("keypoints", keypoints), ("actor_metadata", actor),
+                         ("face_bounding_box", box), ("segmentation metadata", legend), ("center_of_geometry", centers)):
+            part(what, fn)
+        return out
+
+    def camera_model(self):
+        raw = self._json("camera_metadata.json")
+        return ann.camera_model(raw) if raw is not None else None
+
+    def _keypoint_tree(self) -> dict | None:
+        kp_dir = self._find("key_points")
+        if kp_dir is not None:
+            path = os.path.join(kp_dir, "all_key_points.json")
+            if os.path.isfile(path):
+                try:
+                    return parse_tree(read_json(path), path)
+                except DataError as e:
+                    self.add_problem(path, e.message)
+                    raise
+        std, dense = self._find("standard_keypoints.json"), self._find("dense_keypoints.json")
+        if std or dense:
+            try:
+                raws = [read_json(p) if p else None for p in (std, dense)]
+                return parse_v1(raws[0], raws[1], (std or "", dense or ""))
+            except DataError as e:
+                self.add_problem(e.file, e.message)
+                raise
+        return None
+
+    def _metadata(self) -> dict:
+        out: dict = {"id": self.id, "environment": self._env}
+        for key, name in (("camera", "camera_metadata.json"), ("actor", "actor_metadata.json"),
+                          ("lights", "lights_metadata.json"), ("request", "datapoint_request.json"),
+                          ("face_bounding_box", "face_bounding_box.json"),
+                          ("segmentation_classes", "semantic_segmentation_metadata.json"),
+                          ("center_of_geometry", "center_of_geometry.json")):
+            try:
+                value = self._json(name)
+            except DataError as e:
+                value = {"error": str(e)}
+            if value is not None:
+                out[key] = value
+        out["files"] = sorted(f"{os.path.relpath(f.path, self._folders[-1].path)}/{n}".lstrip("./")
+                              for f in self._folders[:1] for n in f.names)
+        return out
+
+    # -- SDK attributes -----------------------------------------------------------
+    @property
+    def visible_spectrum(self):
+        """uint8 like the SDK (16-bit is truncated); the full data is ``dp.read("visible")``.
+
+        As in the SDK, a NIR datapoint (image_name infrared_spectrum.png) returns its NIR image here.
+        """
+        path = self._find(self.visible_spectrum_image_name)
+        if path is None:
+            return None
+        keep = 4 if self.transparent else 3
+        return _to_uint8(self._raw(path)[..., :keep])
+
+    @property
+    def infrared_spectrum(self):
+        path = self._path_of("infrared")
+        return None if path is None else _to_uint8(self._raw(path)[..., :3])
+
+    @property
+    def depth(self):
+        """float32 H×W×3 as stored (background 1e10 / 65504); the masked H×W plane is ``dp.read("depth")``."""
+        path = self._path_of("depth")
+        return None if path is None else _rgb(self._raw(path)).astype(np.float32)
+
+    @property
+    def normal_maps(self):
+        """float32 H×W×3 encoded in [0, 1]; decoded unit vectors are ``dp.read("normals")``."""
+        path = self._path_of("normals")
+        return None if path is None else _rgb(self._raw(path)).astype(np.float32)
+
+    normals_map = normal_maps  # name used by SDK 1.0–1.2.5
+
+    @property
+    def semantic_segmentation(self):
+        """uint16 H×W×3 matching the colour map exactly (float32 for the early-2022 EXR)."""
+        return self.read("segmentation")
+
+    @property
+    def hdri_map(self):
+        path = self._path_of("hdri")
+        return None if path is None else _rgb(self._raw(path)).astype(np.float32)
+
+    @property
+    def camera_metadata(self):
+        raw = self._json("camera_metadata.json")
+        return None if raw is None else sdk_view.camera_metadata(raw)
+
+    @property
+    def semantic_segmentation_metadata(self):
+        raw = self._json("semantic_segmentation_metadata.json")
+        return None if raw is None else sdk_view.segmentation(raw)
+
+    semantic_segmentation_color_map = semantic_segmentation_metadata  # name used by SDK 1.0–1.2.1
+
+    @property
+    def lights_metadata(self):
+        raw = self._json("lights_metadata.json")
+        return None if raw is None else sdk_view.lights_metadata(raw)
+
+    @property
+    def environment(self):
+        return sdk_view.Environment(self._env)
+
+    @property
+    def actor_metadata(self):
+        raw = self._json("actor_metadata.json")
+        if raw is None:
+            return None
+        return sdk_view.Actors(raw) if self._hic else sdk_view.actor_metadata(raw)
+
+    @property
+    def face_bounding_box(self):
+        raw = self._json("face_bounding_box.json")
+        return None if raw is None else sdk_view.face_bounding_box(raw)
+
+    @property
+    def keypoints(self):
+        tree = self._keypoint_tree()
+        return None if tree is None else sdk_view.keypoints(tree, self._hic)
+
+    @property
+    def datapoint_request(self):
+        """``datapoints[0]`` of datapoint_request.json, like the SDK."""
+        raw = self._json("datapoint_request.json")
+        if raw is None:
+            return None
+        items = raw.get("datapoints") or []
+        return sdk_view.generic(items[0], "HumanDatapoint") if items else None
+
+    @property
+    def center_of_geometry(self):
+        raw = self._json("center_of_geometry.json")
+        return None if raw is None else sdk_view.center_of_geometry(raw)
+
+
+def _rgb(raw) -> np.ndarray:
+    """EXR channels → H×W×3 (R, G, B); a PNG array passes through."""
+    if not isinstance(raw, dict):
+        return raw
+    names = imaging.pick_rgb(raw)
+    if names is None:
+        only = next(iter(raw.values()))
+        return np.repeat(only[..., None], 3, axis=2)
+    return np.stack([raw[n] for n in names], axis=2)
+
+
+def _plane(raw) -> np.ndarray:
+    if not isinstance(raw, dict):
+        return raw[..., 0] if raw.ndim == 3 else raw
+    for name in ("Z", "R", "Y", "G", "B"):
+        if name in raw:
+            return raw[name]
+    return next(iter(raw.values()))
+
+
+def _to_uint8(img: np.ndarray) -> np.ndarray:
+    """The SDK's convert_to_uint8: uint16 → (img / 65535 * 255), truncated."""
+    if img.dtype == np.uint16:
+        return (img / 65535 * 255).astype(np.uint8)
+    return img

@@ -1,0 +1,149 @@
+"""Index a Datagen dataset folder from directory listings and environment.json only (spec §1–§2)."""
+from __future__ import annotations
+
+import os
+
+from ...core.errors import DataError, NotADatasetError
+from ...core.jsonio import read_json
+from ...core.model import Scene
+from ..base import IndexContext
+from .datapoint import DatagenDatapoint, Folder
+
+SCENE_PREFIXES = ("scene_", "environment_", "datapoint_")
+
+#: Files every identities camera folder is expected to hold (any of each tuple).
+IDENTITY_EXPECTED = (
+    ("camera_metadata.json",), ("depth.exr",), ("normal_maps.exr",),
+    ("semantic_segmentation.png", "semantic_segmentation.exr"), ("face_bounding_box.json",),
+    ("key_points", "standard_keypoints.json"),
+)
+HIC_EXPECTED = (("camera_metadata.json",), ("depth.exr",), ("key_points",))
+SCENE_EXPECTED = (("actor_metadata.json",), ("semantic_segmentation_metadata.json",))
+
+
+def listing(path: str) -> tuple[frozenset[str], list[str]]:
+    """(all names, sorted sub-folder names) of ``path``; empty when it cannot be listed."""
+    names, dirs = set(), []
+    try:
+        with os.scandir(path) as it:
+            for e in it:
+                if e.name.startswith("."):
+                    continue
+                names.add(e.name)
+                if e.is_dir():
+                    dirs.append(e.name)
+    except OSError:
+        pass
+    return frozenset(names), sorted(dirs)
+
+
+def scene_folders(root: str) -> list[str]:
+    _, dirs = listing(root)
+    return [d for d in dirs if d.startswith(SCENE_PREFIXES)]
+
+
+def detect(root: str) -> bool:
+    names, dirs = listing(root)
+    return any(d.startswith(SCENE_PREFIXES) for d in dirs) or ("frames" in dirs and _numbered(os.path.join(root, "frames")))
+
+
+def _numbered(path: str) -> list[str]:
+    return sorted((d for d in listing(path)[1] if d.isdigit()), key=int)
+
+
+def index(ctx: IndexContext) -> list[Scene]:
+    root = ctx.root
+    names = scene_folders(root)
+    if not names:
+        if "frames" in listing(root)[1]:  # Jan-2022 HIC: frames/ directly under the root
+            return [_index_hic(ctx, root, ctx.dataset_name)]
+        raise NotADatasetError(root, "no scene_*, environment_* or datapoint_* folders")
+    kind = ctx.options.get("environment")
+    paths = [os.path.join(root, n) for n in names]
+    if kind is None:
+        kind = "hic" if all(os.path.isdir(os.path.join(p, "frames")) for p in paths) else "identities"
+    if kind == "hic":
+        return [_index_hic(ctx, p, n) for p, n in zip(paths, names)]
+    return [_index_identities(ctx, p, n) for p, n in zip(paths, names)]
+
+
+def _entries(ctx: IndexContext, env_path: str, default_image: str) -> list[dict] | None:
+    """environment.json → list of entries (list form, or the flat early/HIC form with an implicit image)."""
+    try:
+        raw = read_json(env_path)
+    except DataError as e:
+        ctx.problem(env_path, e.message)
+        return None
+    if isinstance(raw, dict) and isinstance(raw.get("environments"), list):
+        return [e for e in raw["environments"] if isinstance(e, dict)]
+    if isinstance(raw, dict):
+        entry = {k: v for k, v in raw.items() if k != "version"}
+        entry.setdefault("image_name", default_image)
+        return [entry]
+    ctx.problem(env_path, "expected an object")
+    return None
+
+
+def _missing(folder: Folder, expected) -> list[str]:
+    """Paths of expected files that ``folder`` lacks."""
+    return [os.path.join(folder.path, alts[0]) for alts in expected if not any(n in folder.names for n in alts)]
+
+
+def _index_identities(ctx: IndexContext, scene_path: str, scene_name: str) -> Scene:
+    scene = Scene(scene_name, ctx.dataset_name, scene_path)
+    scene_names, cam_dirs = listing(scene_path)
+    scene_folder = Folder(scene_path, scene_names)
+    for cam_name in cam_dirs:
+        cam_path = os.path.join(scene_path, cam_name)
+        cam_names, _ = listing(cam_path)
+        if "environment.json" not in cam_names:
+            ctx.problem(cam_path, "camera folder without environment.json: skipped")
+            continue
+        entries = _entries(ctx, os.path.join(cam_path, "environment.json"), "visible_spectrum.png")
+        if entries is None:
+            continue
+        folders = (Folder(cam_path, cam_names), scene_folder)
+        camera = scene.camera(cam_name, cam_path)
+        missing = _missing(folders[0], IDENTITY_EXPECTED) + _missing(scene_folder, SCENE_EXPECTED)
+        for entry in entries:
+            _add(ctx, camera, entry, folders, False, 0, missing)
+    return scene
+
+
+def _index_hic(ctx: IndexContext, scene_path: str, scene_name: str) -> Scene:
+    scene = Scene(scene_name, ctx.dataset_name, scene_path)
+    scene_folder = Folder(scene_path, listing(scene_path)[0])
+    frames_path = os.path.join(scene_path, "frames")
+    frames = _numbered(frames_path)
+    if not frames:
+        ctx.problem(frames_path, "no numbered frame folders")
+    for i, frame in enumerate(frames, start=1):
+        if int(frame) != i:
+            ctx.problem(os.path.join(frames_path, frame), f"frame folders are not contiguous: expected {i:03d}")
+        frame_path = os.path.join(frames_path, frame)
+        frame_names, cam_dirs = listing(frame_path)
+        frame_folder = Folder(frame_path, frame_names)
+        for cam_name in cam_dirs:
+            cam_path = os.path.join(frame_path, cam_name)
+            cam_names, _ = listing(cam_path)
+            folders = (Folder(cam_path, cam_names), frame_folder, scene_folder)
+            camera = scene.camera(cam_name, os.path.join(frames_path, frames[0], cam_name))
+            if "environment.json" in cam_names:
+                entries = _entries(ctx, os.path.join(cam_path, "environment.json"), "visible_spectrum.png")
+            else:
+                ctx.problem(cam_path, "environment.json missing; assuming visible_spectrum.png")
+                entries = [{"image_name": "visible_spectrum.png"}]
+            for entry in entries or ():
+                _add(ctx, camera, entry, folders, True, int(frame), _missing(folders[0], HIC_EXPECTED))
+    return scene
+
+
+def _add(ctx, camera, entry: dict, folders, hic: bool, frame_num: int, missing: list[str]) -> None:
+    image = str(entry.get("image_name") or "visible_spectrum.png")
+    rel = os.path.relpath(folders[0].path, ctx.root).replace(os.sep, "/")
+    dp_id = f"{ctx.dataset_name}/{rel}/{image}" if rel != "." else f"{ctx.dataset_name}/{image}"
+    dp = camera.add(DatagenDatapoint(dp_id, camera, image, entry, folders, hic, frame_num, ctx.cache))
+    if image not in folders[0].names:
+        dp.add_problem(os.path.join(folders[0].path, image), "image listed in environment.json is missing")
+    for path in missing:
+        dp.add_problem(path, "expected file is missing")

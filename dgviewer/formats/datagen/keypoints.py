@@ -1,0 +1,120 @@
+"""Datagen keypoint files (v1, v2 identities, HIC) parsed into one tree.
+
+Leaves are :class:`Points`: coordinates exactly as stored, so ``rc`` is
+Datagen's row-first 2D (x = row, y = column, spec §4.3). Conversion to the
+canonical column,row happens in ``canonical.py``; the SDK-compatible view
+returns the stored order unchanged, like the SDK.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...core.errors import DataError
+
+
+@dataclass
+class Points:
+    labels: list[str]
+    rc: np.ndarray  # (N, 2) row, column as stored (float)
+    xyz: np.ndarray  # (N, 3) world
+    visible: np.ndarray | None  # (N,) bool, None when the file has no visibility
+    single: bool = False  # a named single point (HIC body.nose), not a numbered group
+
+
+def _visible(v) -> bool:
+    # The SDK only accepts the string "true"; real v1 files use JSON true (spec §8).
+    return v is True or v == "true"
+
+
+def _is_point(d) -> bool:
+    return isinstance(d, dict) and "pixel_2d" in d
+
+
+def _vec(d, keys, path, key):
+    try:
+        return [float(d[k]) for k in keys]
+    except (KeyError, TypeError, ValueError):
+        raise DataError(path, f"expected numbers {'/'.join(keys)}", key=key) from None
+
+
+def _group(items: list[tuple[str, dict]], path: str, where: str) -> Points:
+    labels, rc, xyz, vis = [], [], [], []
+    has_vis = all("is_visible" in p for _, p in items)
+    for label, p in items:
+        labels.append(label)
+        rc.append(_vec(p.get("pixel_2d"), "xy", path, f"{where}.{label}.pixel_2d"))
+        g = p.get("global_3d")
+        xyz.append(_vec(g, "xyz", path, f"{where}.{label}.global_3d") if g is not None else [np.nan] * 3)
+        if has_vis:
+            vis.append(_visible(p["is_visible"]))
+    return Points(
+        labels,
+        np.asarray(rc, dtype=np.float64).reshape(-1, 2),
+        np.asarray(xyz, dtype=np.float64).reshape(-1, 3),
+        np.asarray(vis, dtype=bool) if has_vis else None,
+    )
+
+
+def parse_tree(d, path: str, where: str = ""):
+    """A keypoint JSON object → nested dict whose leaves are :class:`Points`."""
+    if _is_point(d):
+        pts = _group([(where.rsplit(".", 1)[-1], d)], path, where.rsplit(".", 1)[0])
+        pts.single = True
+        return pts
+    if not isinstance(d, dict):
+        raise DataError(path, "expected an object", key=where or None)
+    keys = list(d)
+    if keys and all(k.isdigit() for k in keys) and all(_is_point(d[k]) for k in keys):
+        ordered = sorted(keys, key=int)
+        # Labels are the numbers without zero padding: iBUG "01" → "1".
+        return _group([(str(int(k)), d[k]) for k in ordered], path, where)
+    return {k: parse_tree(v, path, f"{where}.{k}" if where else k) for k, v in d.items() if k != "version"}
+
+
+def parse_v2(raw: dict, path: str) -> dict:
+    return parse_tree(raw, path)
+
+
+def parse_v1(standard: dict | None, dense: dict | None, paths: tuple[str, str]) -> dict:
+    """Merge the early-2022 standard_/dense_keypoints.json pair in memory (the SDK writes a file)."""
+    face = {}
+    for name, raw, path in (("standard", standard, paths[0]), ("dense", dense, paths[1])):
+        if raw is None:
+            continue
+        try:
+            c2 = raw["keypoints_2d_coordinates"]
+            c3 = raw.get("keypoints_3d_coordinates", {})
+            vis = raw.get("is_visible")
+        except (KeyError, TypeError):
+            raise DataError(path, "missing key", key="keypoints_2d_coordinates") from None
+        keys = sorted(c2, key=int)
+        rc = np.asarray([c2[k] for k in keys], dtype=np.float64).reshape(-1, 2)
+        xyz = np.asarray([c3.get(k, [np.nan] * 3) for k in keys], dtype=np.float64).reshape(-1, 3)
+        visible = np.asarray([_visible(vis.get(k)) for k in keys], dtype=bool) if isinstance(vis, dict) else None
+        face[name] = Points([str(int(k)) for k in keys], rc, xyz, visible)
+    return {"face": face}
+
+
+def flatten(tree, prefix: str = "") -> Points | None:
+    """Every point of a named subtree as one set, labels dotted ("shoulder.left", "finger.thumb.tip")."""
+    parts: list[Points] = []
+    labels: list[str] = []
+
+    def walk(node, name):
+        if isinstance(node, Points):
+            parts.append(node)
+            if node.single:
+                labels.append(name)
+            else:
+                labels.extend(f"{name}.{lab}" if name else lab for lab in node.labels)
+            return
+        for k, v in node.items():
+            walk(v, f"{name}.{k}" if name else k)
+
+    walk(tree, prefix)
+    if not parts:
+        return None
+    vis = None if any(p.visible is None for p in parts) else np.concatenate([p.visible for p in parts])
+    return Points(labels, np.concatenate([p.rc for p in parts]), np.concatenate([p.xyz for p in parts]), vis)
