@@ -18,6 +18,15 @@ IDENTITY_EXPECTED = (
     ("key_points", "standard_keypoints.json"),
 )
 HIC_EXPECTED = (("camera_metadata.json",), ("depth.exr",), ("key_points",))
+
+#: Annotation set reported by ``dgviewer info`` → files that provide it (found in any lookup folder).
+ANNOTATION_FILES = {
+    "keypoints": ("key_points", "standard_keypoints.json", "dense_keypoints.json"),
+    "eyes_and_gaze": ("actor_metadata.json",),
+    "bbox": ("face_bounding_box.json",),
+    "segmentation": ("semantic_segmentation_metadata.json",),
+    "centers": ("center_of_geometry.json",),
+}
 SCENE_EXPECTED = (("actor_metadata.json",), ("semantic_segmentation_metadata.json",))
 
 
@@ -138,11 +147,19 @@ def _index_hic(ctx: IndexContext, scene_path: str, scene_name: str) -> Scene:
     return scene
 
 
+def _annotation_names(folders, hic: bool) -> tuple[str, ...]:
+    names = [a for a, files in ANNOTATION_FILES.items() if any(n in f.names for f in folders for n in files)]
+    if hic and "eyes_and_gaze" in names:
+        names[names.index("eyes_and_gaze")] = "actors"  # HIC actor files carry head poses, not eye points
+    return tuple(names)
+
+
 def _add(ctx, camera, entry: dict, folders, hic: bool, frame_num: int, missing: list[str]) -> None:
     image = str(entry.get("image_name") or "visible_spectrum.png")
     rel = os.path.relpath(folders[0].path, ctx.root).replace(os.sep, "/")
     dp_id = f"{ctx.dataset_name}/{rel}/{image}" if rel != "." else f"{ctx.dataset_name}/{image}"
     dp = camera.add(DatagenDatapoint(dp_id, camera, image, entry, folders, hic, frame_num, ctx.cache))
+    dp.meta["annotations"] = _annotation_names(folders, hic)
     if image not in folders[0].names:
         dp.add_problem(os.path.join(folders[0].path, image), "image listed in environment.json is missing")
     for path in missing:

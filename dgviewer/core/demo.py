@@ -1,0 +1,36 @@
+"""The built-in sample dataset behind ``dgviewer demo``: generated once into the user's cache folder."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+from .. import __version__
+
+#: (folder name, generator variant, image size): a faces dataset, a multi-camera scene dataset and an HIC sequence.
+DEMO_PARTS = (("faces", "datapoint", 512), ("scenes", "scene", 256), ("hic", "hic", 384))
+
+
+def cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "dgviewer")
+
+
+def demo_paths(base: str | None = None) -> list[str]:
+    """Folders of the demo dataset, generating any that are missing (atomically, so a killed run leaves no half)."""
+    from .sample import write_sample
+
+    root = os.path.join(base or cache_dir(), f"demo-{__version__}")
+    os.makedirs(root, exist_ok=True)
+    paths = []
+    for name, variant, size in DEMO_PARTS:
+        final = os.path.join(root, name)
+        if not os.path.isdir(final):
+            tmp = tempfile.mkdtemp(prefix=f".{name}-", dir=root)
+            try:
+                write_sample(os.path.join(tmp, name), variant=variant, size=size, seed=7)
+                os.replace(os.path.join(tmp, name), final)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        paths.append(final)
+    return paths
