@@ -125,6 +125,7 @@ class SegClass:
     name: str  # class path, e.g. "human.head.nose.left"
     color: tuple  # exact stored colour (uint16/uint8 values, or floats for legacy EXR)
     label_id: int | None = None
+    instance_id: int | None = None  # for instance-segmentation legends (one class per object)
 
 
 @dataclass(eq=False)
@@ -149,7 +150,7 @@ class Metric:
     """A per-capture / step / sequence measurement (Unity metrics) or any named value."""
 
     name: str
-    scope: str  # "capture", "step", "sequence"
+    scope: str  # "capture", "annotation", "step", "sequence" or "simulation"
     values: Any
     description: str = ""
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .annotations import Annotations
 
 #: Canonical modality names, in the order the viewer's switcher shows them.
-MODALITIES = ("visible", "infrared", "depth", "normals", "segmentation", "hdri", "instance")
+MODALITIES = ("visible", "infrared", "depth", "normals", "segmentation", "hdri", "instance", "pixel_position")
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,9 @@ class Datapoint:
         normals: float32 H×W×3 unit vectors in the OpenCV camera frame
         (x right, y down, z forward), background NaN;
         segmentation: the stored colours (uint16/uint8 H×W×3 or ×4, float for legacy EXR);
-        instance: the stored instance image. Raises :class:`DataError` when a
+        instance: the stored instance image;
+        pixel_position: float32 H×W×3 camera-to-surface vectors in metres in the
+        same OpenCV camera frame, background NaN (Unity Perception). Raises :class:`DataError` when a
         file exists but cannot be decoded.
         """
         if modality not in self.modalities:

@@ -7,6 +7,7 @@ import importlib
 #: "module:Class" of the built-in readers, tried in this order.
 BUILTIN = [
     "dgviewer.formats.datagen:DatagenReader",
+    "dgviewer.formats.perception:SoloReader", "dgviewer.formats.perception:LegacyReader",
 ]
 
 

@@ -1,0 +1,141 @@
+"""What SOLO and legacy captures share once indexed: decoding, guarded conversion, metrics.
+
+A capture's JSON record is re-read on demand through the per-path JSON cache
+(the index keeps only file names and cheap facts), and every conversion runs
+under a guard: a malformed annotation becomes a problem plus a
+:class:`RawAnnotation`, never an exception out of ``annotations()``.
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+import numpy as np
+
+from ...core.annotations import Annotations, Metric, RawAnnotation
+from ...core.camera import CameraModel
+from ...core.errors import DataError
+from ...core.imaging import exr_rgb, exr_single, read_image
+from ...core.model import MODALITIES, Camera, Datapoint
+from .geometry import UNITY_TO_CV
+
+
+class PerceptionDatapoint(Datapoint):
+    """One sensor's capture at one step of one sequence.
+
+    ``meta`` holds: ``sequence``, ``step``, ``timestamp`` (seconds since the
+    sequence began, None when the data has none), ``sensor``, ``position`` and
+    ``rotation`` (the sensor's world pose, Unity axes, quaternion x,y,z,w) and
+    ``annotations`` (layer / type names present, for ``dgviewer info``); SOLO adds ``frame``.
+    """
+
+    def __init__(self, id: str, camera: Camera, name: str, files: dict[str, str], meta: dict, cache):
+        super().__init__(id, camera, name, [m for m in MODALITIES if m in files], meta)
+        self._files = files
+        self._cache = cache
+
+    def file(self, modality: str) -> str | None:
+        """Absolute path of the file behind ``modality``."""
+        return self._files.get(modality)
+
+    # -- pixels ---------------------------------------------------------------
+    def _read(self, modality: str) -> np.ndarray | None:
+        path = self._files[modality]
+        try:
+            return self._cache.get_or_load(("perception", modality, path), lambda: _decode(modality, path))
+        except DataError as e:
+            self.add_problem(e.file, e.message)
+            if not os.path.exists(path):  # gone since indexing: no image, not a crash
+                return None
+            raise
+
+    # -- annotations ----------------------------------------------------------
+    def _annotations(self) -> Annotations:
+        out = Annotations()
+        try:
+            self._convert(out)
+        except DataError as e:  # the capture's own JSON is unreadable
+            self._error(out, e.file, e.message)
+        out.items.extend(self.metrics())
+        return out
+
+    def guarded(self, out: Annotations, name: str, type_: str, raw, build: Callable[[], list]) -> None:
+        """Add ``build()``'s items; on a malformed value, a problem and the raw annotation instead."""
+        try:
+            out.items.extend(build())
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
+            why = f"{e.__class__.__name__}: {e}" if not isinstance(e, ValueError) else str(e)
+            self._error(out, self.record_file(), f"annotation {name!r} ({type_}) is malformed, kept raw: {why}")
+            out.add(RawAnnotation(name=name, type=type_, values=raw))
+
+    def _error(self, out: Annotations, file: str | None, message: str) -> None:
+        out.errors.append(message)
+        self.add_problem(file, message)
+
+    def camera_model(self) -> CameraModel | None:
+        """World → OpenCV camera and pixels for this capture, or None (no matrix, fisheye, unreadable)."""
+        try:
+            return self._camera_model()
+        except DataError as e:
+            self.add_problem(e.file, e.message)
+        except (ValueError, KeyError, TypeError, IndexError):
+            pass
+        return None
+
+    def metrics(self) -> list[Metric]:
+        """Metrics that concern this capture: its own, its step's, its sequence's and the simulation's.
+
+        They are also the :class:`Metric` items of :meth:`annotations`.
+        """
+        try:
+            return self._metrics()
+        except DataError as e:
+            self.add_problem(e.file, e.message)
+            return []
+
+    # -- for the two readers --------------------------------------------------
+    def record_file(self) -> str | None:
+        """The JSON file holding this capture's record."""
+        raise NotImplementedError
+
+    def _convert(self, out: Annotations) -> None:
+        raise NotImplementedError
+
+    def _camera_model(self) -> CameraModel | None:
+        raise NotImplementedError
+
+    def _metrics(self) -> list[Metric]:
+        raise NotImplementedError
+
+
+def metric_values(record: dict):
+    """``values`` (objects, bare scalars, or the prototype's single object) or a scalar ``value``."""
+    return record["values"] if "values" in record else record.get("value")
+
+
+def _decode(modality: str, path: str) -> np.ndarray:
+    if modality == "depth":
+        depth = exr_single(path).astype(np.float32, copy=True)
+        depth[depth <= 0] = np.nan  # no surface: nothing is ever at or behind the camera
+        return depth
+    if modality in ("normals", "pixel_position"):
+        v = exr_rgb(path) @ UNITY_TO_CV.astype(np.float32)  # Unity camera-local (y up) → OpenCV (y down)
+        v[~np.any(v != 0, axis=2)] = np.nan  # a zero vector marks background
+        return v.astype(np.float32, copy=False)
+    if path.lower().endswith((".jpg", ".jpeg")):
+        import cv2
+
+        img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+        if img is None:
+            raise DataError(path, "file not found" if not os.path.exists(path) else "corrupt JPEG")
+        return cv2.cvtColor(img, cv2.COLOR_BGR2RGB) if img.ndim == 3 else img
+    return read_image(path)
+
+
+def unique_id(base: str, used: set[str]) -> str:
+    """``base``, or ``base#2``, ``#3``... when one sensor captured twice in one step (malformed data: keep both)."""
+    out, n = base, 2
+    while out in used:
+        out, n = f"{base}#{n}", n + 1
+    used.add(out)
+    return out

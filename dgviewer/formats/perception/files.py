@@ -1,0 +1,84 @@
+"""File names from a dataset's JSON, resolved inside the dataset folder only.
+
+A ``filename`` is data, not a path to trust: one with ``..`` or an absolute
+path that leads outside the folder the user opened is refused (the check is
+lexical, so symlinks the dataset itself contains keep working). Existence is
+answered from one cached listing per folder, so indexing 100k captures lists a
+handful of folders instead of stat-ing 100k files.
+"""
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass
+
+IMAGE_EXTENSIONS = (".png", ".exr", ".jpg", ".jpeg")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    path: str | None  # absolute path, None when refused
+    exists: bool
+    error: str | None  # why the reference is unusable, for a per-datapoint problem
+
+
+class DatasetFiles:
+    def __init__(self, root: str):
+        self.root = os.path.normpath(os.path.abspath(root))
+        self._listings: dict[str, frozenset[str]] = {}
+
+    def inside(self, path: str) -> bool:
+        path = os.path.normpath(path)
+        return path == self.root or path.startswith(self.root.rstrip(os.sep) + os.sep)
+
+    def listing(self, folder: str) -> frozenset[str]:
+        """Names in ``folder`` (empty when unreadable). Index-time only, so no lock."""
+        folder = os.path.normpath(folder)
+        names = self._listings.get(folder)
+        if names is None:
+            try:
+                names = frozenset(os.listdir(folder))
+            except OSError:
+                names = frozenset()
+            self._listings[folder] = names
+        return names
+
+    def exists(self, path: str) -> bool:
+        return os.path.basename(path) in self.listing(os.path.dirname(path))
+
+    def resolve(self, name, bases: list[str]) -> Resolved:
+        """``name`` against each base in turn: the first existing candidate wins, else the first allowed one."""
+        if not isinstance(name, str) or not name.strip():
+            return Resolved(None, False, f"file name {name!r} is not usable")
+        rel = name.replace("\\", "/")  # written on Windows
+        if os.path.isabs(rel):
+            candidates = [os.path.normpath(rel)]
+        else:
+            candidates = [os.path.normpath(os.path.join(b, rel)) for b in bases]
+        allowed = [c for c in candidates if self.inside(c)]
+        if not allowed:
+            return Resolved(None, False, f"file name {name!r} points outside the dataset folder; refused")
+        for c in allowed:
+            if self.exists(c):
+                return Resolved(c, True, None)
+        return Resolved(allowed[0], False, f"file not found: {name}")
+
+    def relative(self, path: str) -> str:
+        return os.path.relpath(path, self.root)
+
+
+def is_image(name) -> bool:
+    return isinstance(name, str) and name.lower().endswith(IMAGE_EXTENSIONS)
+
+
+def png_size(path: str) -> tuple[int, int] | None:
+    """(width, height) from a PNG's header (24 bytes), or None when it is not a readable PNG."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(24)
+    except OSError:
+        return None
+    if len(head) < 24 or head[12:16] != b"IHDR":
+        return None
+    w, h = struct.unpack(">II", head[16:24])
+    return (w, h) if w and h else None
