@@ -1,0 +1,99 @@
+"""The inspector: the datapoint's problems, then its metadata as a searchable tree."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QTreeWidget, QTreeWidgetItem, \
+    QVBoxLayout, QWidget
+
+_MAX_CHILDREN = 500  # long arrays (e.g. 468 points) are cut, with a row saying how many are left
+
+
+class Inspector(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problems = QListWidget()
+        self.problems.setMaximumHeight(110)
+        self.problems.setWordWrap(True)
+        self.search = QLineEdit(placeholderText="Search keys and values")
+        self.search.setClearButtonEnabled(True)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Key", "Value"])
+        self.tree.setColumnWidth(0, 200)
+        self.tree.setUniformRowHeights(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.problems)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree)
+        self.search.textChanged.connect(self._apply_search)
+        self._meta_id = None
+
+    def set_datapoint(self, dp_id: str | None, metadata: dict | None, problems: list[str]) -> None:
+        self.title.setText(f"<b>{dp_id}</b>" if dp_id else "")
+        self.set_problems(problems)
+        if metadata is None or self._meta_id == dp_id:
+            return
+        self._meta_id = dp_id
+        self.tree.setUpdatesEnabled(False)
+        self.tree.clear()
+        self.tree.addTopLevelItems([self._item(k, v) for k, v in metadata.items()])
+        for i in range(self.tree.topLevelItemCount()):
+            self.tree.topLevelItem(i).setExpanded(self.tree.topLevelItemCount() <= 3)
+        self._apply_search()
+        self.tree.setUpdatesEnabled(True)
+
+    def set_problems(self, problems: list[str]) -> None:
+        self.problems.clear()
+        for text in problems:
+            item = QListWidgetItem("⚠ " + text.splitlines()[0])
+            item.setToolTip(text)
+            item.setForeground(QColor(220, 60, 60))
+            self.problems.addItem(item)
+        if not problems:
+            item = QListWidgetItem("No problems found on this datapoint.")
+            item.setForeground(QColor(120, 160, 120))
+            self.problems.addItem(item)
+
+    def problem_texts(self) -> list[str]:
+        return [self.problems.item(i).toolTip() for i in range(self.problems.count())
+                if self.problems.item(i).toolTip()]
+
+    def _item(self, key, value) -> QTreeWidgetItem:
+        if isinstance(value, dict):
+            item = QTreeWidgetItem([str(key), f"{{{len(value)}}}"])
+            item.addChildren([self._item(k, v) for k, v in list(value.items())[:_MAX_CHILDREN]])
+            extra = len(value) - _MAX_CHILDREN
+        elif isinstance(value, (list, tuple)) and any(isinstance(v, (dict, list, tuple)) for v in value) \
+                or isinstance(value, (list, tuple)) and len(value) > 8:
+            item = QTreeWidgetItem([str(key), f"[{len(value)}]"])
+            item.addChildren([self._item(i, v) for i, v in enumerate(value[:_MAX_CHILDREN])])
+            extra = len(value) - _MAX_CHILDREN
+        else:
+            text = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+            item = QTreeWidgetItem([str(key), text])
+            item.setToolTip(1, text)
+            extra = 0
+        if extra > 0:
+            item.addChild(QTreeWidgetItem(["…", f"{extra} more"]))
+        return item
+
+    def _apply_search(self) -> None:
+        text = self.search.text().lower()
+
+        def visit(item: QTreeWidgetItem, under_hit: bool = False) -> bool:
+            hit = bool(text) and (text in item.text(0).lower() or text in item.text(1).lower())
+            child_hit = False
+            for i in range(item.childCount()):
+                child_hit |= visit(item.child(i), under_hit or hit)
+            item.setHidden(bool(text) and not (hit or child_hit or under_hit))
+            if text and child_hit:
+                item.setExpanded(True)
+            return hit or child_hit
+
+        for i in range(self.tree.topLevelItemCount()):
+            visit(self.tree.topLevelItem(i))

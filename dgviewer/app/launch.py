@@ -1,0 +1,83 @@
+"""Start the GUI: ``run(paths, goto, screenshot)`` is what ``dgviewer PATH...`` and ``dgviewer demo`` call."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+
+SCREENSHOT_TIMEOUT_MS = 60_000
+
+
+def run(paths: list[str], goto: str | None = None, screenshot: str | None = None) -> int:
+    """Open the viewer on ``paths`` (merged) and run the event loop; returns the exit code.
+
+    goto: a datapoint id to open at. screenshot: write the window to this PNG once the
+    first datapoint is drawn (or the open failed) and exit, with no display needed
+    (uses the offscreen platform when there is no X11/Wayland display). Exit code 0,
+    or 1 when the folders could not be opened / the screenshot could not be written.
+    """
+    if screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    logging.basicConfig(level=logging.WARNING, format="dgviewer: %(levelname)s: %(message)s")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from .main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("dgviewer")
+    app.setOrganizationName("dgviewer")
+    icon = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "dgviewer.png")
+    if os.path.exists(icon):
+        app.setWindowIcon(QIcon(icon))
+    _report_uncaught_exceptions()
+    window = MainWindow()
+    status = {"code": 0}
+
+    def failed(message: str) -> None:
+        print(f"dgviewer: {message}", file=sys.stderr)
+        status["code"] = 1
+
+    window.open_failed.connect(failed)
+    if screenshot:
+        def capture(*_):
+            if status.get("done"):
+                return
+            status["done"] = True
+            # One more turn of the event loop so late panel updates (inspector) are painted too.
+            QTimer.singleShot(200, lambda: _save(window, screenshot, status, app))
+
+        window.shown.connect(capture)
+        window.open_failed.connect(capture)
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, capture)
+    window.show()
+    if paths:
+        window.open_paths(list(paths), goto=goto)
+    app.exec()
+    window.loader.shutdown()
+    return status["code"]
+
+
+def _save(window, path: str, status: dict, app) -> None:
+    window.inspector_dock.widget()  # the inspector timer has fired by now (120 ms < 200 ms)
+    if not window.grab().save(path, "PNG"):
+        print(f"dgviewer: could not write the screenshot {path}", file=sys.stderr)
+        status["code"] = 1
+    window.close()
+    app.quit()
+
+
+def _report_uncaught_exceptions() -> None:
+    """An exception escaping a slot is printed with its traceback and shown in the status bar; the app lives on."""
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    def hook(kind, value, tb):
+        text = "".join(traceback.format_exception(kind, value, tb))
+        print(text, file=sys.stderr)
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QMainWindow):
+                w.statusBar().showMessage(f"Internal error: {kind.__name__}: {value} (traceback on stderr)")
+
+    sys.excepthook = hook

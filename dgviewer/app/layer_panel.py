@@ -1,0 +1,111 @@
+"""The layer panel: one row per overlay layer with visibility, opacity, marker size and labels."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QLabel, QSlider, QVBoxLayout,
+                               QWidget)
+
+from ..core.annotations import LAYERS
+from .overlays.style import LayerStyle, is_image_layer
+from .view_state import ViewState
+
+
+class _Row:
+    def __init__(self, panel: LayerPanel, grid: QGridLayout, r: int, name: str, style: LayerStyle):
+        self.name = name
+        self.check = QCheckBox(name)
+        self.check.setChecked(style.visible)
+        self.check.setToolTip(LAYERS.get(name, name))
+        pix = QPixmap(10, 10)
+        pix.fill(QColor(*style.color))
+        self.check.setIcon(QIcon(pix))
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(round(style.opacity * 100))
+        self.opacity.setToolTip("opacity")
+        self.opacity.setMinimumWidth(60)
+        self.size = QDoubleSpinBox()
+        self.size.setRange(1, 40)
+        self.size.setSingleStep(1)
+        self.size.setDecimals(0)
+        self.size.setValue(style.marker_size)
+        self.size.setToolTip("marker size (screen pixels; image pixels in exports)")
+        self.labels = QCheckBox("#")
+        self.labels.setChecked(style.labels)
+        self.labels.setToolTip("index labels")
+        image_layer = is_image_layer(name)
+        self.size.setVisible(not image_layer)
+        self.labels.setVisible(not image_layer)
+        for col, w in enumerate((self.check, self.opacity, self.size, self.labels)):
+            grid.addWidget(w, r, col)
+        changed = lambda *_: panel._row_changed(self)  # noqa: E731
+        self.check.toggled.connect(changed)
+        self.opacity.valueChanged.connect(changed)
+        self.size.valueChanged.connect(changed)
+        self.labels.toggled.connect(changed)
+
+    def widgets(self):
+        return (self.check, self.opacity, self.size, self.labels)
+
+    def apply(self, style: LayerStyle) -> None:
+        for w in self.widgets():
+            w.blockSignals(True)
+        self.check.setChecked(style.visible)
+        self.opacity.setValue(round(style.opacity * 100))
+        self.size.setValue(style.marker_size)
+        self.labels.setChecked(style.labels)
+        for w in self.widgets():
+            w.blockSignals(False)
+
+
+class LayerPanel(QWidget):
+    """Rows appear for every layer seen so far; layers absent from the current datapoint are greyed."""
+
+    style_changed = Signal(str, object)  # layer, LayerStyle
+
+    def __init__(self, view: ViewState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.view = view
+        self.rows: dict[str, _Row] = {}
+        self._grid = QGridLayout()
+        self._grid.setColumnStretch(1, 1)
+        self._grid.setContentsMargins(6, 6, 6, 6)
+        self._empty = QLabel("No overlays on this datapoint.")
+        self._empty.setStyleSheet("color: gray")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._empty)
+        layout.addLayout(self._grid)
+        layout.addStretch(1)
+
+    def set_present(self, layers: list[str]) -> None:
+        order = [n for n in LAYERS if n in set(layers) | set(self.rows)]
+        order += sorted((set(layers) | set(self.rows)) - set(order))
+        if list(self.rows) != order:
+            self._rebuild(order)
+        for name, row in self.rows.items():
+            for w in row.widgets():
+                w.setEnabled(name in layers)
+        self._empty.setVisible(not layers)
+
+    def _rebuild(self, order: list[str]) -> None:
+        for row in self.rows.values():
+            for w in row.widgets():
+                self._grid.removeWidget(w)
+                w.deleteLater()
+        self.rows = {}
+        for r, name in enumerate(order):
+            self.rows[name] = _Row(self, self._grid, r, name, self.view.style(name))
+
+    def refresh(self) -> None:
+        """Show the view state's styles (after a keyboard toggle)."""
+        for name, row in self.rows.items():
+            row.apply(self.view.style(name))
+
+    def _row_changed(self, row: _Row) -> None:
+        style = self.view.style(row.name).with_(
+            visible=row.check.isChecked(), opacity=row.opacity.value() / 100.0,
+            marker_size=float(row.size.value()), labels=row.labels.isChecked())
+        self.view.styles[row.name] = style
+        self.style_changed.emit(row.name, style)

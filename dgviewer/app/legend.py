@@ -1,0 +1,111 @@
+"""The segmentation legend: exact class colours from the metadata, per-class show/hide, pixel counts."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (QHBoxLayout, QLineEdit, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
+
+from ..core.annotations import SegmentationLegend
+from .display import UNKNOWN_CLASS_RGB, PreparedImage, class_rgb8
+
+NOT_IN_LEGEND = "(colour not in legend)"
+
+
+class LegendPanel(QWidget):
+    hidden_changed = Signal(object)  # set of hidden class names
+
+    def __init__(self, hidden: set[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.hidden = hidden
+        self.legend: SegmentationLegend | None = None
+        self._key = None
+        self.search = QLineEdit(placeholderText="Filter classes")
+        self.search.setClearButtonEnabled(True)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Class", "Pixels", "Stored colour"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        show_all, hide_all = QPushButton("Show all"), QPushButton("Hide all")
+        buttons = QHBoxLayout()
+        buttons.addWidget(show_all)
+        buttons.addWidget(hide_all)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree)
+        layout.addLayout(buttons)
+        self.search.textChanged.connect(self._apply_search)
+        self.tree.itemChanged.connect(self._item_changed)
+        show_all.clicked.connect(lambda: self._set_all(False))
+        hide_all.clicked.connect(lambda: self._set_all(True))
+
+    def entries(self) -> list[str]:
+        """Class names listed, in legend order (the unknown-colour row excluded)."""
+        return [self.tree.topLevelItem(i).text(0) for i in range(self.tree.topLevelItemCount())
+                if self.tree.topLevelItem(i).text(0) != NOT_IN_LEGEND]
+
+    def set_legend(self, legend: SegmentationLegend | None, seg: PreparedImage | None) -> None:
+        key = None if legend is None else tuple((c.name, tuple(c.color)) for c in legend.classes)
+        self.legend = legend
+        self.tree.blockSignals(True)
+        if key != self._key:
+            self._key = key
+            self.tree.clear()
+            if legend is not None:
+                dtype = seg.raw.dtype if seg is not None else "uint16"
+                for c in legend.classes:
+                    self.tree.addTopLevelItem(self._row(c.name, class_rgb8(c.color, dtype), str(tuple(c.color))))
+                self.tree.addTopLevelItem(self._row(NOT_IN_LEGEND, UNKNOWN_CLASS_RGB, "–"))
+        self._set_counts(seg)
+        self.tree.blockSignals(False)
+        self._apply_search()
+
+    def _row(self, name: str, rgb, stored: str) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([name, "", stored])
+        pix = QPixmap(14, 14)
+        pix.fill(QColor(*rgb))
+        item.setIcon(0, QIcon(pix))
+        if name != NOT_IN_LEGEND:
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.CheckState.Unchecked if name in self.hidden else Qt.CheckState.Checked)
+        item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
+        return item
+
+    def _set_counts(self, seg: PreparedImage | None) -> None:
+        counts = seg.class_counts if seg is not None else None
+        total = seg.labels.size if seg is not None and seg.labels is not None else 0
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            n = int(counts[i]) if counts is not None and i < len(counts) else None
+            item.setText(1, "" if n is None else f"{n}" if n == 0 else f"{n}  ({100.0 * n / total:.1f}%)")
+            if item.text(0) == NOT_IN_LEGEND:
+                item.setHidden(not n)
+            else:
+                item.setForeground(0, QColor(140, 140, 140) if n == 0 else self.palette().text().color())
+
+    def _apply_search(self) -> None:
+        text = self.search.text().lower()
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item.text(0) != NOT_IN_LEGEND:
+                item.setHidden(bool(text) and text not in item.text(0).lower())
+
+    def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        name = item.text(0)
+        if item.checkState(0) == Qt.CheckState.Checked:
+            self.hidden.discard(name)
+        else:
+            self.hidden.add(name)
+        self.hidden_changed.emit(self.hidden)
+
+    def _set_all(self, hide: bool) -> None:
+        self.tree.blockSignals(True)
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item.text(0) == NOT_IN_LEGEND or item.isHidden():
+                continue
+            item.setCheckState(0, Qt.CheckState.Unchecked if hide else Qt.CheckState.Checked)
+            (self.hidden.add if hide else self.hidden.discard)(item.text(0))
+        self.tree.blockSignals(False)
+        self.hidden_changed.emit(self.hidden)

@@ -1,0 +1,74 @@
+"""Every keyboard shortcut in one table: the window builds its actions from it and ``?`` lists it."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
+
+from ..core.model import MODALITIES
+
+#: (action id, key sequence, menu text)
+NAVIGATION = [
+    ("next", "Right", "Next datapoint"),
+    ("previous", "Left", "Previous datapoint"),
+    ("next_camera", "PgDown", "First datapoint of next camera"),
+    ("previous_camera", "PgUp", "First datapoint of previous camera"),
+    ("next_scene", "Shift+PgDown", "First datapoint of next scene"),
+    ("previous_scene", "Shift+PgUp", "First datapoint of previous scene"),
+    ("goto_datapoint", "Ctrl+J", "Go to datapoint id…"),
+]
+VIEW = [
+    ("fit", "F", "Fit image to window"),
+    ("one_to_one", "0", "Zoom 1:1 (one image pixel per screen pixel)"),
+    ("labels", "N", "Index labels on visible point layers"),
+    ("goto_landmark", "Ctrl+G", "Go to landmark…"),
+    ("depth_auto", "A", "Depth: auto range"),
+]
+#: Overlay toggles: action id → (key, menu text, layers it toggles together).
+OVERLAYS = {
+    "toggle_standard": ("L", "Standard landmarks (iBUG-68)", ("standard",)),
+    "toggle_dense": ("M", "Dense landmarks (468)", ("dense",)),
+    "toggle_head": ("H", "Head and ear landmarks", ("head", "ear")),
+    "toggle_body": ("K", "Body, hands, feet skeletons", ("body", "hands", "feet", "skeleton")),
+    "toggle_eyes": ("E", "Eye points, iris and pupil", ("eyes",)),
+    "toggle_gaze": ("G", "Gaze rays", ("gaze",)),
+    "toggle_bbox": ("B", "Bounding boxes", ("bbox", "boxes", "boxes3d")),
+    "toggle_centers": ("C", "Centres of geometry", ("centers",)),
+    "toggle_segmentation": ("S", "Segmentation overlay", ("segmentation", "instances")),
+}
+FILE = [
+    ("open", "Ctrl+O", "Open folder…"),
+    ("save_png", "Ctrl+S", "Save view as PNG…"),
+    ("filter", "Ctrl+F", "Filter datapoints"),
+    ("quit", "Ctrl+Q", "Quit"),
+]
+HELP = [("shortcuts", "?", "Keyboard shortcuts")]
+
+
+def modality_keys() -> list[tuple[str, str]]:
+    """(key, modality): 1–7 in the switcher's order."""
+    return [(str(i + 1), m) for i, m in enumerate(MODALITIES)]
+
+
+def help_html() -> str:
+    rows = []
+
+    def section(title, items):
+        rows.append(f"<tr><td colspan=2><b>{title}</b></td></tr>")
+        rows.extend(f"<tr><td><code>{k}</code></td><td>{t}</td></tr>" for k, t in items)
+
+    section("Datapoints", [(k, t) for _, k, t in NAVIGATION])
+    section("Modalities", modality_keys())
+    section("Overlays", [(k, t) for k, t, _ in OVERLAYS.values()])
+    section("View", [(k, t) for _, k, t in VIEW] + [("wheel / drag", "zoom / pan")])
+    section("File", [(k, t) for _, k, t in FILE] + [(k, t) for _, k, t in HELP])
+    return "<table cellspacing=4>" + "".join(rows) + "</table>"
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        label = QLabel(help_html())
+        label.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)

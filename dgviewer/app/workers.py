@@ -1,0 +1,155 @@
+"""Decoding and overlay preparation on a worker pool; results cross to the GUI thread by signal.
+
+Every job is keyed (``("img", id, modality)`` / ``("ann", id)``) and its result
+goes into the shared byte cache, so a prefetched neighbour is a cache hit on
+the GUI thread. When the user moves on, queued jobs that are no longer wanted
+are dropped before they start (a running decode finishes into the cache).
+Failures are reported by signal, with a traceback for anything that is not a
+plain data error; nothing is swallowed and nothing escapes into Qt.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from typing import Any, Callable, NamedTuple
+
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
+
+from ..core.annotations import Annotations, SegmentationLegend
+from ..core.cache import ByteCache
+from ..core.errors import DataError
+from ..core.model import Datapoint
+from .display import PreparedImage, prepare_image
+from .overlays import PreparedLayer, prepare_layers
+
+log = logging.getLogger(__name__)
+
+
+class PreparedAnnotations(NamedTuple):
+    annotations: Annotations
+    layers: dict[str, PreparedLayer]
+    metadata: dict
+    errors: list[str]  # annotation-level problems (a keypoint file that failed, ...)
+
+    def legend(self, modality: str) -> SegmentationLegend | None:
+        return self.annotations.legend(modality)
+
+
+def image_key(dp: Datapoint, modality: str) -> tuple:
+    return ("img", dp.id, modality)
+
+
+def annotations_key(dp: Datapoint) -> tuple:
+    return ("ann", dp.id)
+
+
+def load_annotations(dp: Datapoint, cache: ByteCache) -> PreparedAnnotations:
+    def build() -> PreparedAnnotations:
+        errors: list[str] = []
+        try:
+            ann = dp.annotations()
+        except DataError as e:
+            ann, errors = Annotations(), [str(e)]
+        errors.extend(ann.errors)
+        try:
+            meta = dp.metadata()
+        except DataError as e:
+            meta, errors = {}, errors + [str(e)]
+        return PreparedAnnotations(ann, prepare_layers(ann), meta, errors)
+
+    return cache.get_or_load(annotations_key(dp), build)
+
+
+def load_image(dp: Datapoint, modality: str, cache: ByteCache) -> PreparedImage | None:
+    def build() -> PreparedImage | None:
+        raw = dp.read(modality)
+        if raw is None:
+            return None
+        legend = None
+        if raw.ndim == 3:
+            legend = load_annotations(dp, cache).legend(modality)
+        return prepare_image(modality, raw, legend)
+
+    return cache.get_or_load(image_key(dp, modality), build)
+
+
+class _Evicted(Exception):
+    pass
+
+
+def _not_cached():
+    raise _Evicted  # errors are not cached, so a peek never stores anything
+
+
+class _Job(QRunnable):
+    def __init__(self, loader: Loader, key: tuple, fn: Callable[[], Any], droppable: bool = True):
+        super().__init__()
+        self.loader, self.key, self.fn, self.droppable = loader, key, fn, droppable
+
+    def run(self) -> None:
+        if self.droppable and not self.loader.still_wanted(self.key):
+            return
+        try:
+            value = self.fn()
+        except DataError as e:
+            self.loader.signals.failed.emit(self.key, str(e), "")
+        except Exception as e:  # a reader bug: report it loudly, keep the app alive
+            details = traceback.format_exc()
+            log.error("worker failed on %s:\n%s", self.key, details)
+            self.loader.signals.failed.emit(self.key, f"{type(e).__name__}: {e}", details)
+        else:
+            self.loader.signals.done.emit(self.key, value)
+
+
+class _Signals(QObject):
+    done = Signal(object, object)  # key, value
+    failed = Signal(object, str, str)  # key, message, traceback ('' for a plain data error)
+
+
+class Loader(QObject):
+    """Owns the pool and the cache; ``request`` queues work, ``cached`` answers without a thread hop."""
+
+    def __init__(self, cache: ByteCache, threads: int | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.cache = cache
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads or max(2, min(4, QThread.idealThreadCount())))
+        self.once_pool = QThreadPool(self)  # one-off jobs that navigation's clear() must not drop
+        self.once_pool.setMaxThreadCount(1)
+        self.signals = _Signals()  # lives as long as the loader, so late emits have a live source
+        self._wanted: set[tuple] = set()
+        self._lock = threading.Lock()
+
+    def still_wanted(self, key: tuple) -> bool:
+        with self._lock:
+            return key in self._wanted
+
+    def cached(self, key: tuple) -> tuple[bool, Any]:
+        """(True, result) when ``key`` is finished and cached, else (False, None); never decodes."""
+        if key not in self.cache:
+            return False, None
+        try:
+            return True, self.cache.get_or_load(key, _not_cached)
+        except _Evicted:  # dropped between the check and the read
+            return False, None
+
+    def focus(self, jobs: list[tuple[tuple, Callable[[], Any], int]]) -> None:
+        """Replace the queue with ``jobs`` = [(key, fn, priority)]; earlier-queued keys not in it are dropped."""
+        self.pool.clear()
+        with self._lock:
+            self._wanted = {key for key, _, _ in jobs}
+        for key, fn, priority in jobs:
+            if key not in self.cache:
+                self.pool.start(_Job(self, key, fn), priority)
+
+    def run_once(self, key: tuple, fn: Callable[[], Any]) -> None:
+        """Run one job that navigation never drops (e.g. opening a dataset)."""
+        self.once_pool.start(_Job(self, key, fn, droppable=False))
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._wanted.clear()
+        self.pool.clear()
+        self.pool.waitForDone()
+        self.once_pool.waitForDone()
