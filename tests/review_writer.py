@@ -1,0 +1,49 @@
+"""Helper process for the kill test in test_review.py (not a test module).
+
+It imports the review store once, then for every ``run ROUND`` line on stdin
+forks a writer that saves new decisions in a loop and prints ``ack ID STATE
+REASON`` after each save returns. The test SIGKILLs the writer at a random
+moment; this process reaps it and prints ``dead``. Forking from a warm
+process makes each round cost milliseconds instead of an interpreter start.
+
+    python review_writer.py ROOT DATA_DIR
+"""
+from __future__ import annotations
+
+import os
+import random
+import sys
+
+from dgviewer.core.review import STATES, ReviewStore
+
+
+def write_forever(root: str, data_dir: str, round_no: int) -> None:
+    store = ReviewStore({"ds": root}, reviewer="killtest", data_dir=data_dir)
+    rng = random.Random(round_no)
+    for i in range(1_000_000):
+        dp_id = f"ds/round{round_no:04d}/dp{i:05d}.png"
+        state = rng.choice(STATES)
+        reason = f"r{round_no}-{i}" if state != "pass" else ""
+        store.set(dp_id, state, reason)
+        sys.stdout.write(f"ack {dp_id} {state} {reason}\n")
+        sys.stdout.flush()
+
+
+def main() -> None:
+    root, data_dir = sys.argv[1], sys.argv[2]
+    for line in sys.stdin:
+        round_no = int(line.split()[1])
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                write_forever(root, data_dir, round_no)
+            finally:
+                os._exit(0)
+        print(f"pid {pid}", flush=True)
+        os.waitpid(pid, 0)
+        print("dead", flush=True)
+
+
+if __name__ == "__main__":
+    main()
