@@ -1,0 +1,127 @@
+"""Ray-cast a list of shapes through a camera into per-pixel buffers.
+
+A :class:`Frame` holds, for every pixel, the ray parameter of the first hit
+(= camera Z), the hit point, the world normal and the surface *part*
+(see :mod:`.palette`). Depth, normals and segmentation images are direct
+read-outs of it, so they agree with each other and with any 3D point the
+metadata places on the surface.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .geometry import Ellipsoid, cast, surface_normals
+from .palette import BACKGROUND, class_path, flat_class, flat_map, uint16_color
+from .pinhole import Pinhole
+
+CHUNK = 1 << 15  # rays cast at once; bounds memory at large sizes
+TEAR_DUCT = 0.6  # inner fraction of an eye socket's width that counts as tear duct
+
+
+@dataclass
+class Frame:
+    camera: Pinhole
+    dirs: np.ndarray  # (N, 3) world ray directions, camera-frame z = 1
+    t: np.ndarray  # (N,) first-hit parameter = camera Z; inf for background
+    points: np.ndarray  # (N, 3) hit points; unused where t is inf
+    normals: np.ndarray  # (N, 3) world unit normals; zero for background
+    part: np.ndarray  # (N,) index into ``parts``; 0 is the background
+    parts: list  # [(label, side)], parts[0] == BACKGROUND
+
+    @property
+    def hit(self) -> np.ndarray:
+        return np.isfinite(self.t)
+
+    def image(self, values: np.ndarray) -> np.ndarray:
+        """Reshape a per-pixel array to (H, W, ...)."""
+        n = self.camera.size
+        return values.reshape((n, n) + values.shape[1:])
+
+
+def render(shapes, camera: Pinhole) -> Frame:
+    n = camera.size
+    rows, cols = np.divmod(np.arange(n * n), n)
+    dirs = camera.rays(rows, cols)
+    t = np.full(n * n, np.inf)
+    index = np.full(n * n, -1)
+    bounded = [k for k, s in enumerate(shapes) if isinstance(s, Ellipsoid)]
+    near = _near(shapes, bounded, camera.location, dirs)
+    unbounded = [k for k in range(len(shapes)) if k not in bounded]
+    for rays, group in ((np.flatnonzero(near), list(range(len(shapes)))), (np.flatnonzero(~near), unbounded)):
+        if not group:
+            continue
+        members, ids = [shapes[k] for k in group], np.array(group)
+        for start in range(0, len(rays), CHUNK):
+            sel = rays[start:start + CHUNK]
+            t[sel], hit = cast(members, camera.location, dirs[sel])
+            index[sel] = np.where(hit >= 0, ids[hit], -1)
+    points = camera.location + np.where(np.isfinite(t), t, 0.0)[:, None] * dirs
+    normals = surface_normals(shapes, points, index)
+    parts, part = _parts(shapes, points, index)
+    return Frame(camera, dirs, t, points, normals, part, parts)
+
+
+def _near(shapes, bounded, origin, dirs) -> np.ndarray:
+    """Rays that pass within the bounding sphere of all ellipsoids (the others can only meet the ground)."""
+    if not bounded:
+        return np.zeros(len(dirs), dtype=bool)
+    centers = np.array([shapes[k].center for k in bounded])
+    middle = centers.mean(axis=0)
+    radius = max(np.linalg.norm(shapes[k].center - middle) + shapes[k].radii.max() for k in bounded)
+    d = dirs / np.linalg.norm(dirs, axis=1, keepdims=True)
+    along = d @ (middle - origin)
+    miss2 = np.sum((middle - origin) ** 2) - along**2
+    return (miss2 < radius**2) & (along > -radius)
+
+
+def _parts(shapes, points, index):
+    """Part of every hit: the shape's label and the subject's side of the hit."""
+    parts = [BACKGROUND]
+    lookup = {BACKGROUND: 0}
+    part = np.zeros(len(index), dtype=np.int32)
+    for k in np.unique(index[index >= 0]):
+        shape, m = shapes[k], np.flatnonzero(index == k)
+        left = shape.on_left(points[m])
+        labels = np.full(len(m), shape.label, dtype=object)
+        if shape.label == "eyelid":
+            # The socket wall toward the nose is the tear duct.
+            toward_nose = shape.local(points[m])[:, 0] * (1.0 if shape.side == "right" else -1.0)
+            labels[toward_nose > TEAR_DUCT] = "tear_duct"
+        for label in np.unique(labels):
+            for is_left in (False, True):
+                sel = m[(labels == label) & (left == is_left)]
+                if len(sel):
+                    key = (label, "left" if is_left else "right")
+                    if key not in lookup:
+                        lookup[key] = len(parts)
+                        parts.append(key)
+                    part[sel] = lookup[key]
+    return parts, part
+
+
+def depth_image(frame: Frame, background: float, dtype) -> np.ndarray:
+    """Camera Z in all three channels, ``background`` where nothing is hit."""
+    z = np.where(frame.hit, frame.t, background).astype(dtype)
+    return frame.image(np.repeat(z[:, None], 3, axis=1))
+
+
+def normal_image(frame: Frame, dtype) -> np.ndarray:
+    """Camera-space normals encoded per spec §4.5: R=(x+1)/2, G=(y_up+1)/2, B=(1−z_fwd)/2."""
+    n = frame.normals @ frame.camera.R.T  # OpenCV camera frame: x right, y down, z forward
+    rgb = np.stack([(n[:, 0] + 1) / 2, (1 - n[:, 1]) / 2, (1 - n[:, 2]) / 2], axis=1)
+    return frame.image(np.where(frame.hit[:, None], rgb, 0.0).astype(dtype))
+
+
+def segmentation_image(frame: Frame) -> np.ndarray:
+    """16-bit RGB class colours (nested palette)."""
+    table = np.array([uint16_color(p) if class_path(p) else (0, 0, 0) for p in frame.parts], dtype=np.uint16)
+    return frame.image(table[frame.part])
+
+
+def flat_segmentation_image(frame: Frame) -> np.ndarray:
+    """HALF float class colours of the Jan-2022 flat map."""
+    colors = flat_map()
+    table = np.array([colors.get(flat_class(p), (0.0, 0.0, 0.0)) for p in frame.parts], dtype=np.float16)
+    return frame.image(table[frame.part])
