@@ -106,6 +106,38 @@ def read_image(path: str) -> np.ndarray:
     raise DataError(path, f"unsupported image type '.{ext}'")
 
 
+def image_size(path: str) -> tuple[int, int] | None:
+    """(width, height) from a PNG or EXR header without decoding pixels; None for other types.
+
+    Raises :class:`DataError` when the file is missing or its header is unreadable.
+    """
+    ext = path.rsplit(".", 1)[-1].lower()
+    if ext == "png":
+        try:
+            with open(path, "rb") as f:
+                head = f.read(24)
+        except FileNotFoundError:
+            raise DataError(path, "file not found") from None
+        except OSError as e:
+            raise DataError(path, f"cannot read: {e.strerror or e}") from None
+        if len(head) < 24 or not head.startswith(_PNG_MAGIC) or head[12:16] != b"IHDR":
+            raise DataError(path, "not a PNG file (bad signature)" if len(head) else "empty file")
+        width, height = struct.unpack(">II", head[16:24])
+        return width, height
+    if ext == "exr":
+        import OpenEXR
+
+        if not os.path.isfile(path):
+            raise DataError(path, "file not found")
+        try:
+            with OpenEXR.File(path, header_only=True) as f:
+                lo, hi = f.header()["dataWindow"]
+        except Exception as e:
+            raise DataError(path, f"corrupt or truncated EXR header: {e}") from None
+        return int(hi[0] - lo[0] + 1), int(hi[1] - lo[1] + 1)
+    return None
+
+
 def to_display_u8(img: np.ndarray) -> np.ndarray:
     """An 8-bit view of a stored colour image (uint16 → top byte), for drawing only."""
     if img.dtype == np.uint8:

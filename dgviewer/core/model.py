@@ -171,6 +171,10 @@ class Datapoint:
         """The datapoint's raw metadata as a JSON-like tree (for the inspector)."""
         return self._metadata()
 
+    def file(self, modality: str) -> str | None:
+        """Path of the file behind ``modality``, or None (no such modality, or not file-backed)."""
+        return None
+
     # -- for readers ----------------------------------------------------------
     def _read(self, modality: str) -> "np.ndarray | None":
         raise NotImplementedError

@@ -130,6 +130,13 @@ class DatagenDatapoint(Datapoint):
             return self._find(self.visible_spectrum_image_name)
         return self._find(*MODALITY_FILES.get(modality, ()))
 
+    def file(self, modality: str) -> str | None:
+        return self._path_of(modality)
+
+    def find(self, name: str) -> str | None:
+        """Path of the file ``name`` as the SDK finds it for this datapoint (camera, frame, then scene folder)."""
+        return self._find(name)
+
     @property
     def transparent(self) -> bool:
         return self._env.get("background") == "transparent"
