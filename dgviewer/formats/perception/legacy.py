@@ -98,6 +98,7 @@ class _Run:
 
     def __init__(self, ctx: IndexContext, files: DatasetFiles, folder: str, prefix: str):
         self.ctx, self.files, self.folder, self.prefix = ctx, files, folder, prefix
+        self.unreadable: set[str] = set()  # tables with a file that failed to parse
         run_folder = os.path.dirname(folder) if folder != files.root else None
         self.bases = [b for b in (run_folder, files.root) if b and files.inside(b)]
         self.annotation_defs = self._table("annotation_definitions.json", "annotation_definitions")
@@ -118,12 +119,12 @@ class _Run:
     def _rows(self, path: str, key: str) -> list[tuple[int, dict]]:
         try:
             data = read_json(path)
+            table = data.get(key) if isinstance(data, dict) else None
+            if not isinstance(table, list):
+                raise DataError(path, f"no '{key}' list")
         except DataError as e:
             self.ctx.problem(e.file, e.message)
-            return []
-        table = data.get(key) if isinstance(data, dict) else None
-        if not isinstance(table, list):
-            self.ctx.problem(path, f"no '{key}' list")
+            self.unreadable.add(key)
             return []
         return [(i, r) for i, r in enumerate(table) if isinstance(r, dict)]
 
@@ -234,6 +235,7 @@ class _Run:
     def _link_metrics(self, by_capture, by_annotation, steps, sequences) -> None:
         """Each metric record goes to the narrowest thing it names that exists: capture, step, sequence, else the whole run."""
         m = self.metrics
+        orphans: dict[str, list] = defaultdict(list)  # metrics file → capture ids it names but nothing holds
         for path, i, rec in self._records(_METRICS, "metrics"):
             cap, ann = rec.get("capture_id"), rec.get("annotation_id")
             dp = by_capture.get(str(cap)) if cap is not None else None
@@ -243,7 +245,7 @@ class _Run:
                 m.capture[dp.id].append(("annotation" if ann is not None else "capture", rec))
                 continue
             if cap is not None:
-                self.ctx.problem(path, f"metric {i} names capture {cap}, which no captures file holds")
+                orphans[path].append(cap)
             seq, step = str(rec.get("sequence_id")), rec.get("step")
             if (seq, step) in steps:
                 m.step[(seq, step)].append(("step", rec))
@@ -251,6 +253,10 @@ class _Run:
                 m.sequence[seq].append(("sequence", rec))
             else:  # a sequence without captures: Perception reports run-wide values (random seed) there
                 m.simulation.append(("simulation", rec))
+        if "captures" not in self.unreadable:  # else the unreadable captures file already explains them
+            for path, ids in orphans.items():
+                self.ctx.problem(path, f"{len(ids)} metric record(s) name captures no captures file holds "
+                                       f"(first: {ids[0]}); shown with their step or sequence instead")
 
 
 class _RunMetrics:
