@@ -46,13 +46,16 @@ def render(shapes, camera: Pinhole) -> Frame:
     dirs = camera.rays(rows, cols)
     t = np.full(n * n, np.inf)
     index = np.full(n * n, -1)
-    bounded = [k for k, s in enumerate(shapes) if isinstance(s, Ellipsoid)]
-    near = _near(shapes, bounded, camera.location, dirs)
-    unbounded = [k for k in range(len(shapes)) if k not in bounded]
-    for rays, group in ((np.flatnonzero(near), list(range(len(shapes)))), (np.flatnonzero(~near), unbounded)):
+    # Cast each ray only at the clusters of shapes it passes near (and the unbounded ground).
+    clusters, unbounded = _clusters(shapes)
+    near = np.zeros(len(dirs), dtype=np.int64)
+    for bit, (center, radius, _) in enumerate(clusters):
+        near |= _passes_near(center, radius, camera.location, dirs).astype(np.int64) << bit
+    for code in np.unique(near):
+        group = sorted(unbounded + [k for bit, (_, _, ks) in enumerate(clusters) if code >> bit & 1 for k in ks])
         if not group:
             continue
-        members, ids = [shapes[k] for k in group], np.array(group)
+        rays, members, ids = np.flatnonzero(near == code), [shapes[k] for k in group], np.array(group)
         for start in range(0, len(rays), CHUNK):
             sel = rays[start:start + CHUNK]
             t[sel], hit = cast(members, camera.location, dirs[sel])
@@ -63,16 +66,27 @@ def render(shapes, camera: Pinhole) -> Frame:
     return Frame(camera, dirs, t, points, normals, part, parts)
 
 
-def _near(shapes, bounded, origin, dirs) -> np.ndarray:
-    """Rays that pass within the bounding sphere of all ellipsoids (the others can only meet the ground)."""
-    if not bounded:
-        return np.zeros(len(dirs), dtype=bool)
-    centers = np.array([shapes[k].center for k in bounded])
-    middle = centers.mean(axis=0)
-    radius = max(np.linalg.norm(shapes[k].center - middle) + shapes[k].radii.max() for k in bounded)
+def _clusters(shapes) -> tuple[list, list]:
+    """Groups of ellipsoids whose bounding spheres touch, as (centre, radius, indices); and the other shapes."""
+    spheres = {k: (s.center, float(s.radii.max())) for k, s in enumerate(shapes) if isinstance(s, Ellipsoid)}
+    groups = []
+    for k, (c, r) in spheres.items():
+        touching = [g for g in groups if any(np.linalg.norm(c - spheres[j][0]) < r + spheres[j][1] for j in g)]
+        merged = [k] + [j for g in touching for j in g]
+        groups = [g for g in groups if g not in touching] + [merged]
+    clusters = []
+    for g in groups:
+        center = np.mean([spheres[k][0] for k in g], axis=0)
+        radius = max(np.linalg.norm(spheres[k][0] - center) + spheres[k][1] for k in g)
+        clusters.append((center, radius, sorted(g)))
+    return clusters, [k for k in range(len(shapes)) if k not in spheres]
+
+
+def _passes_near(center, radius, origin, dirs) -> np.ndarray:
+    """Rays that pass within ``radius`` of ``center`` (in front of the camera or around it)."""
     d = dirs / np.linalg.norm(dirs, axis=1, keepdims=True)
-    along = d @ (middle - origin)
-    miss2 = np.sum((middle - origin) ** 2) - along**2
+    along = d @ (center - origin)
+    miss2 = np.sum((center - origin) ** 2) - along**2
     return (miss2 < radius**2) & (along > -radius)
 
 
