@@ -34,11 +34,12 @@ class _Row:
         self.labels = QCheckBox("#")
         self.labels.setChecked(style.labels)
         self.labels.setToolTip("index labels")
+        for col, w in enumerate((self.check, self.opacity, self.size, self.labels)):
+            grid.addWidget(w, r, col)
+        # Only after addWidget: showing a widget that has no parent yet opens it as a window.
         image_layer = is_image_layer(name)
         self.size.setVisible(not image_layer)
         self.labels.setVisible(not image_layer)
-        for col, w in enumerate((self.check, self.opacity, self.size, self.labels)):
-            grid.addWidget(w, r, col)
         changed = lambda *_: panel._row_changed(self)  # noqa: E731
         self.check.toggled.connect(changed)
         self.opacity.valueChanged.connect(changed)

@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.bar)
         layout.addWidget(self.canvas, 1)
         self.setCentralWidget(central)
+        self.canvas.glw.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.canvas.glw.setFocus()
         self.tree = TreePanel()
         self.layers = LayerPanel(self.view)
         self.legend = LegendPanel(self.view.hidden_classes)
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
 
         self.tree.datapoint_selected.connect(self.show_datapoint)
         self.tree.filter_applied.connect(self._after_filter)
+        self.tree.filter.returnPressed.connect(self.canvas.glw.setFocus)
         self.bar.modality_chosen.connect(self.set_modality)
         self.bar.depth_range_changed.connect(self._set_depth_range)
         self.bar.colormap_chosen.connect(self._set_colormap)
@@ -194,6 +197,7 @@ class MainWindow(QMainWindow):
         self.tree.set_busy(False)
         self.tree.set_dataset(dataset)
         self.bar.set_offered({m for dp in dataset for m in dp.modalities})
+        self.canvas.glw.setFocus()  # arrows must navigate, not move a text cursor in the filter box
         self.settings.add_recent(self._paths)
         self.setWindowTitle("dgviewer — " + " + ".join(os.path.basename(p) for p in self._paths))
         self.dataset_opened.emit(dataset)

@@ -1,7 +1,7 @@
 """The bar above the canvas: modality buttons (keys 1–7), depth range and colormap, fit and 1:1."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton,
                                QToolButton, QWidget)
 
@@ -62,6 +62,9 @@ class ModalityBar(QWidget):
         one.clicked.connect(self.one_to_one_clicked)
         layout.addWidget(fit)
         layout.addWidget(one)
+        # Clicking the bar must leave keyboard focus on the canvas, where arrows navigate.
+        for w in (*self.buttons.values(), self.auto, self.cmap, fit, one):
+            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.depth_box.hide()
 
     def set_offered(self, modalities: set[str]) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
 from ..core.annotations import Annotations, SegmentationLegend
 from ..core.cache import ByteCache
-from ..core.errors import DataError
+from ..core.errors import DataError, DgviewerError
 from ..core.model import Datapoint
 from .display import PreparedImage, prepare_image
 from .overlays import PreparedLayer, prepare_layers
@@ -92,7 +92,7 @@ class _Job(QRunnable):
             return
         try:
             value = self.fn()
-        except DataError as e:
+        except DgviewerError as e:  # bad data or a folder that is not a dataset: one clear line
             self.loader.signals.failed.emit(self.key, str(e), "")
         except Exception as e:  # a reader bug: report it loudly, keep the app alive
             details = traceback.format_exc()

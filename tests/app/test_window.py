@@ -1,0 +1,193 @@
+"""The real main window on generated samples: tree, keys, canvas pixels, legend, hover, probe, export."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QModelIndex, QPointF, Qt
+
+import dgviewer
+from dgviewer.app.tree_model import DATAPOINT_ROLE
+
+from .conftest import goto_and_wait, press_and_wait
+
+
+def _children(model, parent=QModelIndex()):
+    while model.canFetchMore(parent):
+        model.fetchMore(parent)
+    return [model.index(r, 0, parent) for r in range(model.rowCount(parent))]
+
+
+def test_tree_contents_and_counts(open_window, samples):
+    ds = dgviewer.load(samples["scene"])
+    w = open_window(samples["scene"])
+    model = w.tree.model
+    (root,) = _children(model)
+    assert root.data() == ds.scenes[0].dataset_name
+    assert root.siblingAtColumn(1).data() == str(len(ds))
+    scenes = _children(model, root)
+    assert [s.data() for s in scenes] == [s.name for s in ds.scenes]
+    for s_idx, scene in zip(scenes, ds.scenes):
+        assert s_idx.siblingAtColumn(1).data() == str(len(scene))
+        cams = _children(model, s_idx)
+        assert [c.data() for c in cams] == [c.name for c in scene.cameras]
+        for c_idx, cam in zip(cams, scene.cameras):
+            assert c_idx.siblingAtColumn(1).data() == str(len(cam))
+            dps = _children(model, c_idx)
+            assert [d.data(DATAPOINT_ROLE).id for d in dps] == [dp.id for dp in cam]
+            assert [d.data() for d in dps] == [dp.name for dp in cam]
+            badges = dps[0].siblingAtColumn(1).data()
+            assert badges and len(badges.split()) == len(cam[0].modalities)
+    assert "datapoints" in w.tree.summary.text()
+
+
+def test_filter_by_metadata(open_window, samples):
+    ds = dgviewer.load(samples["scene"])
+    w = open_window(samples["scene"])
+    cam_name = ds.scenes[0].cameras[-1].name
+    w.tree.filter.setText(f"camera={cam_name}")
+    w.tree.apply_filter()
+    assert w.tree.model.order and all(dp.camera_node.name == cam_name for dp in w.tree.model.order)
+    w.tree.filter.setText("")
+    assert w.tree.model.total == len(ds)
+
+
+def test_keys_switch_datapoint_modality_and_camera(open_window, samples, qtbot):
+    ds = dgviewer.load(samples["scene"])
+    w = open_window(samples["scene"])
+    assert w.cur.dp.id == ds[0].id
+    press_and_wait(qtbot, w, Qt.Key.Key_Right)
+    assert w.cur.dp.id == ds[1].id
+    assert w.tree.view.currentIndex().data(DATAPOINT_ROLE) is w.cur.dp
+    press_and_wait(qtbot, w, Qt.Key.Key_Left)
+    assert w.cur.dp.id == ds[0].id
+    if "depth" in ds[0].modalities:
+        press_and_wait(qtbot, w, Qt.Key.Key_3)
+        assert w.cur.modality(w.view.modality) == "depth"
+        assert w.canvas.image.image.dtype == np.float32
+        assert w.bar.depth_box.isVisible()
+        press_and_wait(qtbot, w, Qt.Key.Key_1)
+    cams = ds.cameras
+    if len(cams) > 1:
+        press_and_wait(qtbot, w, Qt.Key.Key_PageDown)
+        assert w.cur.dp.id == cams[1][0].id
+
+
+def _visible_standard(w):
+    item = w.canvas.overlay_items["standard"]
+    (g,) = item.layer.points
+    h, wd = w.canvas.image_shape
+    inside = (g.xy[:, 0] >= 0) & (g.xy[:, 0] < wd) & (g.xy[:, 1] >= 0) & (g.xy[:, 1] < h)
+    return g, np.flatnonzero(g.visible & inside)
+
+
+def test_landmark_pixels_on_canvas(open_window, samples, qtbot):
+    w = open_window(samples["datapoint"])
+    assert w.view.style("standard").visible and w.view.style("gaze").visible  # the review defaults
+    w.toggle_layers(("gaze",))  # alone on top, so every marker centre must show the layer colour
+    g, idx = _visible_standard(w)
+    assert len(idx) > 20
+    w.canvas.glw.viewport().repaint()
+    shot = w.canvas.glw.grab().toImage()
+    color = w.view.style("standard").color
+    for i in idx:
+        p = w.canvas.view_to_widget(*g.xy[i])
+        c = shot.pixelColor(p)
+        assert (c.red(), c.green(), c.blue()) == pytest.approx(color, abs=40), (i, g.xy[i])
+
+
+def test_legend_equals_metadata_classes(open_window, samples, qtbot):
+    w = open_window(samples["datapoint"])
+    press_and_wait(qtbot, w, Qt.Key.Key_5)  # segmentation
+    legend = w.cur.dp.annotations().legend("segmentation")
+    assert legend is not None
+    assert w.legend.entries() == [c.name for c in legend.classes]
+    meta = w.cur.dp.metadata()["segmentation_classes"]
+
+    def leaves(d, prefix=""):
+        for k, v in d.items():
+            if isinstance(v, dict) and set(v) >= {"R", "G", "B"}:
+                yield prefix + k, (v["R"], v["G"], v["B"])
+            elif isinstance(v, dict):
+                yield from leaves(v, prefix + k + ".")
+
+    assert dict(leaves(meta)) == {c.name: tuple(c.color) for c in legend.classes}
+    # Hiding a class blacks it out on the segmentation view.
+    seg = w.cur.images["segmentation"]
+    k = int(np.argmax(seg.class_counts[:-1]))
+    name = legend.classes[k].name
+    w.legend.tree.topLevelItem(k).setCheckState(0, Qt.CheckState.Unchecked)
+    assert name in w.view.hidden_classes
+    w.canvas.image.render()
+    r, c = np.argwhere(seg.labels == k)[0]
+    assert w.canvas.image.qimage.pixelColor(int(c), int(r)).getRgb()[:3] == (0, 0, 0)
+
+
+def _hover(w, col, row):
+    """The mouse over image point (col, row), as the scene reports it (QTest moves are rate-limited)."""
+    w.canvas.glw.scene().sigMouseMoved.emit(w.canvas.view.mapViewToScene(QPointF(col, row)))
+
+
+def test_hover_card_and_probe(open_window, samples, qtbot):
+    w = open_window(samples["datapoint"])
+    qtbot.waitUntil(lambda: len(w.cur.images) == len(w.cur.dp.modalities), timeout=20000)
+    g, idx = _visible_standard(w)
+    i = int(idx[len(idx) // 2])
+    _hover(w, *g.xy[i])
+    assert w.canvas.card.isVisible()
+    text = w.canvas.card.text()
+    assert g.source.name in text and f"#{i}" in text and f"label {g.source.labels[i]}" in text
+    assert f"col {g.xy[i, 0]:.2f}, row {g.xy[i, 1]:.2f}" in text
+    assert "3D" in text
+    # The probe names the true stored values of the pixel under the cursor.
+    probe = w.probe.text()
+    col, row = (int(v.split()[1]) for v in probe.split("   ")[0].split(", "))
+    assert abs(col - g.xy[i, 0]) < 2 and abs(row - g.xy[i, 1]) < 2
+    for m in w.cur.dp.modalities:
+        if m == "hdri":  # an environment map, not registered to the camera image
+            continue
+        raw = w.cur.dp.read(m)
+        v = raw[row, col]
+        if m == "depth":
+            assert (f"{v:.4f} m" if np.isfinite(v) else "background") in probe
+        elif m in ("visible", "infrared", "segmentation"):
+            assert "(" + ", ".join(str(int(x)) for x in v) + ")" in probe
+    legend = w.cur.dp.annotations().legend("segmentation")
+    if legend is not None:
+        cls = legend.lookup(w.cur.dp.read("segmentation")[row, col])
+        assert cls is not None and cls.name in probe
+    _hover(w, -5.0, -5.0)
+    assert not w.canvas.card.isVisible() and w.probe.text() == ""
+
+
+def test_goto_landmark_highlights(open_window, samples):
+    w = open_window(samples["datapoint"])
+    assert w.goto_landmark("31")
+    hits = [it.highlight for it in w.canvas.overlay_items.values() if it.highlight]
+    g, i = hits[0]
+    assert g.source.labels[i] == "31"
+    assert not w.goto_landmark("no-such-set 9999")
+
+
+def test_export_is_native_size_with_overlays(open_window, samples, tmp_path):
+    w = open_window(samples["datapoint"])
+    w.toggle_layers(("gaze",))
+    img = w.export_image()
+    h, wd = w.canvas.image_shape
+    assert (img.width(), img.height()) == (wd, h)
+    g, idx = _visible_standard(w)
+    color = w.view.style("standard").color
+    for i in idx:
+        c = img.pixelColor(int(g.xy[i, 0]), int(g.xy[i, 1]))
+        assert (c.red(), c.green(), c.blue()) == pytest.approx(color, abs=40)
+    assert img.save(str(tmp_path / "view.png"))
+
+
+def test_render_annotated_without_window(qapp, samples):
+    from dgviewer.app.overlays.style import default_style
+    from dgviewer.app.render import render_annotated
+
+    dp = dgviewer.load(samples["datapoint"])[0]
+    m = "visible" if "visible" in dp.modalities else dp.modalities[0]
+    img = render_annotated(dp, m, {"segmentation": default_style("segmentation").with_(visible=True)})
+    raw = dp.read(m)
+    assert (img.height(), img.width()) == raw.shape[:2]
