@@ -9,7 +9,6 @@ handful of folders instead of stat-ing 100k files.
 from __future__ import annotations
 
 import os
-import struct
 from dataclasses import dataclass
 
 IMAGE_EXTENSIONS = (".png", ".exr", ".jpg", ".jpeg")
@@ -33,7 +32,6 @@ class DatasetFiles:
 
     def listing(self, folder: str) -> frozenset[str]:
         """Names in ``folder`` (empty when unreadable). Index-time only, so no lock."""
-        folder = os.path.normpath(folder)
         names = self._listings.get(folder)
         if names is None:
             try:
@@ -50,6 +48,11 @@ class DatasetFiles:
         """``name`` against each base in turn: the first existing candidate wins, else the first allowed one."""
         if not isinstance(name, str) or not name.strip():
             return Resolved(None, False, f"file name {name!r} is not usable")
+        if len(bases) == 1 and "/" not in name and "\\" not in name and name not in (".", ".."):
+            # A bare name in its folder (every SOLO reference): nothing to normalise, no way out.
+            path = os.path.join(bases[0], name)
+            found = name in self.listing(bases[0])
+            return Resolved(path, found, None if found else f"file not found: {name}")
         rel = name.replace("\\", "/")  # written on Windows
         if os.path.isabs(rel):
             candidates = [os.path.normpath(rel)]
@@ -70,15 +73,3 @@ class DatasetFiles:
 def is_image(name) -> bool:
     return isinstance(name, str) and name.lower().endswith(IMAGE_EXTENSIONS)
 
-
-def png_size(path: str) -> tuple[int, int] | None:
-    """(width, height) from a PNG's header (24 bytes), or None when it is not a readable PNG."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(24)
-    except OSError:
-        return None
-    if len(head) < 24 or head[12:16] != b"IHDR":
-        return None
-    w, h = struct.unpack(">II", head[16:24])
-    return (w, h) if w and h else None

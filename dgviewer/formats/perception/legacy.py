@@ -16,12 +16,14 @@ from collections import defaultdict
 
 from ...core.annotations import Annotations, Metric, RawAnnotation
 from ...core.errors import DataError
+from ...core.imaging import image_size
 from ...core.jsonio import read_json
 from ...core.model import Camera, Scene
 from ..base import IndexContext, Reader
 from . import convert
+from .bulk import gc_paused
 from .datapoint import PerceptionDatapoint, metric_values, unique_id
-from .files import DatasetFiles, is_image, png_size
+from .files import DatasetFiles, is_image
 from .geometry import camera_model, legacy_matrix
 from .values import floats, quat_mul, short_type
 
@@ -57,10 +59,11 @@ class LegacyReader(Reader):
         files = DatasetFiles(ctx.root)
         folders = _json_folders(ctx.root)
         scenes = []
-        for folder in folders:
-            # Several runs in one folder keep their sequences apart by the JSON folder's name.
-            prefix = "" if len(folders) == 1 else os.path.relpath(folder, ctx.root).replace(os.sep, "/") + "/"
-            scenes.extend(_Run(ctx, files, folder, prefix).index())
+        with gc_paused():
+            for folder in folders:
+                # Several runs in one folder keep their sequences apart by the JSON folder's name.
+                prefix = "" if len(folders) == 1 else os.path.relpath(folder, ctx.root).replace(os.sep, "/") + "/"
+                scenes.extend(_Run(ctx, files, folder, prefix).index())
         return scenes
 
 
@@ -314,7 +317,7 @@ class LegacyDatapoint(PerceptionDatapoint):
         sensor = self._record().get("sensor") or {}
         if sensor.get("camera_intrinsic") is None or "visible" not in self._files:
             return None
-        size = png_size(self._files["visible"])  # the legacy JSON has no image size
+        size = image_size(self._files["visible"])  # the legacy JSON has no image size
         if size is None or "position" not in self.meta:
             return None
         return camera_model(legacy_matrix(sensor["camera_intrinsic"]), *size, sensor.get("projection"),

@@ -10,6 +10,7 @@ datapoint turns into a problem.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -100,6 +101,11 @@ def ident(value):
     return str(value)
 
 
-def short_type(type_name: str) -> str:
+def short_type(type_name) -> str:
     """``type.unity.com/unity.solo.BoundingBox2DAnnotation`` → ``BoundingBox2DAnnotation``."""
-    return re.split(r"[./]", str(type_name))[-1] or str(type_name)
+    return _short_type(str(type_name))
+
+
+@lru_cache(maxsize=1024)  # a handful of distinct names, asked for per annotation while indexing
+def _short_type(name: str) -> str:
+    return re.split(r"[./]", name)[-1] or name
