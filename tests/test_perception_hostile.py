@@ -151,6 +151,18 @@ def test_a_truncated_legacy_captures_file(legacy):
     everything(ds)
 
 
+def test_a_corrupt_legacy_image_keeps_the_other_annotations(legacy):
+    """Legacy 3D boxes need the image size from the RGB header; without it they stay raw, the rest still draws."""
+    ds = dgviewer.load(str(legacy))
+    dp = ds[0]
+    with open(dp.file("visible"), "r+b") as f:
+        f.write(b"not a png at all")
+    ann = dp.annotations()
+    assert len(ann.of_type(Box2D)) == 3 and ann.legend("instance") is not None
+    assert [r.name for r in ann.of_type(RawAnnotation)] == ["bounding box 3D", "Target position"]
+    assert any("not a PNG" in e for e in ann.errors) and dp.camera_model() is None
+
+
 def test_unknown_types_and_missing_lists(solo):
     def damage(frame):
         cap = frame["captures"][0]

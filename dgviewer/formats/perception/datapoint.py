@@ -63,8 +63,8 @@ class PerceptionDatapoint(Datapoint):
         """Add ``build()``'s items; on a malformed value, a problem and the raw annotation instead."""
         try:
             out.items.extend(build())
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
-            why = f"{e.__class__.__name__}: {e}" if not isinstance(e, ValueError) else str(e)
+        except (DataError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
+            why = str(e) if isinstance(e, (ValueError, DataError)) else f"{e.__class__.__name__}: {e}"
             self._error(out, self.record_file(), f"annotation {name!r} ({type_}) is malformed, kept raw: {why}")
             out.add(RawAnnotation(name=name, type=type_, values=raw))
 
