@@ -191,3 +191,98 @@ def test_writer_refuses_a_non_empty_folder(tmp_path):
         write_perception_sample(str(tmp_path / "x"))
     with pytest.raises(ValueError):
         write_perception_sample(str(tmp_path / "y"), format="coco")
+
+
+def rewrite(path: pathlib.Path, change) -> None:
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+
+
+def test_endpoint_era_legacy_reads_the_same(samples, tmp_path):
+    """0.10–1.0 legacy: string definition ids, version 0.0.2, no egos.json, "isometric", camera pose in the sensor."""
+    import shutil
+
+    root = pathlib.Path(shutil.copytree(samples["legacy"], tmp_path / "endpoint"))
+    (folder,) = root.glob("Dataset*")
+    names = {}
+
+    def defs(d):
+        d["version"] = "0.0.2"
+        for entry in d["annotation_definitions"]:
+            names[entry["id"]] = entry["name"]  # the endpoint's ids are the labelers' names
+            entry["id"] = entry["name"]
+
+    rewrite(folder / "annotation_definitions.json", defs)
+    (folder / "egos.json").unlink()
+    original = dgviewer.load(samples["legacy"])
+    world = {dp.meta["capture_id"]: (dp.meta["position"], dp.meta["rotation"]) for dp in original}
+
+    def endpoint(c):
+        c["version"] = "0.0.2"
+        for cap in c["captures"]:
+            cap["sensor"]["translation"], cap["sensor"]["rotation"] = world[cap["id"]]
+            cap["ego"] = {"ego_id": "ego", "translation": [0, 0, 0], "rotation": [0, 0, 0, 1], "velocity": None, "acceleration": None}
+            if cap["sensor"]["projection"] == "orthographic":
+                cap["sensor"]["projection"] = "isometric"
+            for a in cap["annotations"]:
+                a["annotation_definition"] = names[a["annotation_definition"]]
+
+    for captures in folder.glob("captures_*.json"):
+        rewrite(captures, endpoint)
+    ds = dgviewer.load(str(root))
+    assert not ds.problems and len(ds) == 18
+    for a, b in zip(original, ds):
+        ann_a, ann_b = a.annotations(), b.annotations()
+        assert [type(i).__name__ for i in ann_a] == [type(i).__name__ for i in ann_b]
+        assert np.allclose(ann_a.of_type(Box3D)[0].corners_xy, ann_b.of_type(Box3D)[0].corners_xy, atol=1e-3)
+        assert np.allclose(a.camera_model().t, b.camera_model().t, atol=1e-5)
+
+
+def test_pre_1_0_and_prototype_solo(samples, tmp_path):
+    """No timestamps or camera-space keypoints, "definition" for description, prototype definition
+    @types, null sensor ids, "PNG", and a metric whose values is a single object."""
+    import shutil
+
+    root = pathlib.Path(shutil.copytree(samples["solo"], tmp_path / "proto"))
+    prototype = {"BoundingBox2DAnnotation": "BoundingBoxAnnotationDefinition",
+                 "KeypointAnnotation": "KeypointAnnotationDefinition",
+                 "InstanceSegmentationAnnotation": "InstanceSegmentationAnnotationDefinition"}
+
+    def defs(d):
+        for entry in d["annotationDefinitions"]:
+            short = entry["@type"].rsplit(".", 1)[-1]
+            entry["@type"] = entry["@type"].replace(short, prototype.get(short, short))
+
+    def sensors(d):
+        for s in d["sensorDefinitions"]:
+            s["@type"] = "type.unity.com/unity.solo.SensorDefinition"
+            s["definition"] = s.pop("description")
+
+    rewrite(root / "annotation_definitions.json", defs)
+    rewrite(root / "sensor_definitions.json", sensors)
+    for frame in root.glob("sequence.*/step*.frame_data.json"):
+        def old(f):
+            del f["timestamp"]
+            for cap in f["captures"]:
+                cap["imageFormat"] = "PNG"
+                for a in cap["annotations"]:
+                    for v in a.get("values", []):
+                        for p in v.get("keypoints", []):
+                            del p["cameraCartesianLocation"]
+            for m in f["metrics"]:
+                if m["sensorId"] == "":
+                    m["sensorId"] = m["annotationId"] = None
+                if m["id"] == "ObjectCount":
+                    m["values"] = m["values"][0]
+        rewrite(frame, old)
+    ds = dgviewer.load(str(root))
+    assert not ds.problems and len(ds) == 18
+    dp = ds[0]
+    assert dp.meta["timestamp"] is None and dp.camera_node.meta["description"].startswith("Perspective")
+    (kp,) = dp.annotations().of_type(KeypointSet)
+    assert kp.labels[0] == "nose" and kp.xyz is None and kp.edges
+    metrics = {m.name: m for m in dp.metrics()}
+    assert metrics["ObjectCount"].values["labelName"] == "Crate" and metrics["lightMetric1"].scope == "step"
+    tl = capture_timeline(ds.scenes[0])
+    assert not tl.uses_time and [tl.position(t) for t in tl.lanes["top"]] == [0, 2, 4, 6]  # steps, not seconds
