@@ -35,7 +35,7 @@ class MainWindow(QMainWindow):
     dataset_opened = Signal(object)
     open_failed = Signal(str)
 
-    def __init__(self, settings: Settings | None = None, cache_bytes: int | None = None):
+    def __init__(self, settings: Settings | None = None, cache_bytes: int | None = None, restore_layout: bool = True):
         super().__init__()
         self.settings = settings or Settings()
         self.cache = ByteCache(cache_bytes or self.settings.cache_bytes)
@@ -55,7 +55,8 @@ class MainWindow(QMainWindow):
         self._inspector_timer.timeout.connect(self._update_inspector)
         self.loader.signals.done.connect(self._on_done)
         self.loader.signals.failed.connect(self._on_failed)
-        geometry, state = self.settings.window_layout()
+        self._keep_layout = restore_layout
+        geometry, state = self.settings.window_layout() if restore_layout else (None, None)
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
@@ -518,7 +519,8 @@ class MainWindow(QMainWindow):
             self.open_paths(paths)
 
     def closeEvent(self, event) -> None:
-        self.settings.save_window_layout(self.saveGeometry(), self.saveState())
+        if self._keep_layout:
+            self.settings.save_window_layout(self.saveGeometry(), self.saveState())
         self.loader.shutdown()
         super().closeEvent(event)
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, QPointF, Qt
 import dgviewer
 from dgviewer.app.tree_model import DATAPOINT_ROLE
 
-from .conftest import goto_and_wait, press_and_wait
+from .conftest import press_and_wait
 
 
 def _children(model, parent=QModelIndex()):

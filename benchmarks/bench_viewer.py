@@ -1,0 +1,157 @@
+"""Drive the real viewer window offscreen on a 1024² sample and print the switching figures.
+
+    python benchmarks/bench_viewer.py [--datapoints 300] [--switches 2000] [--size 1024]
+
+Figures: key press → repainted frame for a prefetched neighbour and for an
+uncached datapoint (median), the longest event-loop stall while a key is held
+across the datapoints, and resident memory over many switches against the
+cache budget + 300 MB.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import psutil  # noqa: E402
+from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+
+def make_dataset(root: str, n: int, size: int) -> str:
+    """``n`` datapoints at ``size``²: one generated faces dataset, its datapoint folders linked under new names."""
+    from dgviewer.core.sample import write_sample
+
+    src = os.path.join(root, "generated")
+    write_sample(src, variant="datapoint", size=size, seed=0)
+    real = sorted(d for d in os.listdir(src) if d.startswith("datapoint_"))
+    out = os.path.join(root, "bench")
+    os.makedirs(out)
+    for i in range(n):
+        os.symlink(os.path.join(src, real[i % len(real)]), os.path.join(out, f"datapoint_{i + 1:05d}"))
+    return out
+
+
+def pump_until(app, cond, timeout=30.0) -> None:
+    end = time.perf_counter() + timeout
+    while not cond():
+        if time.perf_counter() > end:
+            raise TimeoutError("viewer did not respond")
+        app.processEvents()
+        time.sleep(0.0005)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--datapoints", type=int, default=300)
+    ap.add_argument("--switches", type=int, default=2000)
+    ap.add_argument("--size", type=int, default=1024)
+    ap.add_argument("--samples", type=int, default=25, help="timed key presses per latency figure")
+    args = ap.parse_args()
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from dgviewer.app.main_window import MainWindow
+    from dgviewer.app.settings import Settings
+    from dgviewer.app.current import Current
+    from dgviewer.app.workers import annotations_key, image_key
+
+    tmp = tempfile.mkdtemp(prefix="dgviewer-bench-")
+    t = time.perf_counter()
+    path = make_dataset(tmp, args.datapoints, args.size)
+    print(f"sample: {args.datapoints} datapoints at {args.size}² in {time.perf_counter() - t:.1f} s ({path})")
+    settings = Settings(QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat))
+    w = MainWindow(settings=settings, restore_layout=False)
+    w.resize(1440, 900)
+    w.show()
+    w.activateWindow()
+    shown: list[str] = []
+    w.shown.connect(shown.append)
+    w.open_paths([path])
+    pump_until(app, lambda: shown)
+    order = w.tree.model.order
+    budget = w.cache.max_bytes
+    proc = psutil.Process()
+
+    def press_and_time(key=Qt.Key.Key_Right) -> float:
+        target = order[min(len(order) - 1, w.tree.model.position(w.cur.dp) + 1)].id
+        n = len(shown)
+        t0 = time.perf_counter()
+        QTest.keyClick(w, key)
+        pump_until(app, lambda: len(shown) > n and shown[-1] == target)
+        w.canvas.glw.viewport().repaint()  # the frame is on screen, not just scheduled
+        return (time.perf_counter() - t0) * 1000
+
+    def prefetched(dp) -> bool:
+        m = Current(dp).modality(w.view.modality)
+        return image_key(dp, m) in w.cache and annotations_key(dp) in w.cache
+
+    # 1. prefetched neighbour
+    cached_ms = []
+    for _ in range(args.samples):
+        nxt = order[w.tree.model.position(w.cur.dp) + 1]
+        pump_until(app, lambda: prefetched(nxt))
+        cached_ms.append(press_and_time())
+    # 2. uncached: drop everything (and let running decodes finish) before each press
+    uncached_ms = []
+    for _ in range(args.samples):
+        w.loader.pool.waitForDone()
+        app.processEvents()
+        w.cache.clear()
+        uncached_ms.append(press_and_time())
+    print(f"key → repainted frame, prefetched neighbour: median {statistics.median(cached_ms):.1f} ms "
+          f"(max {max(cached_ms):.1f}, n={len(cached_ms)})  target ≤ 30 ms")
+    print(f"key → repainted frame, uncached:             median {statistics.median(uncached_ms):.1f} ms "
+          f"(max {max(uncached_ms):.1f}, n={len(uncached_ms)})  target ≤ 150 ms")
+
+    # 3. holding → (autorepeat ~30/s) across the datapoints, then ping-pong for the memory run
+    def hold(presses: int, interval_ms: int = 33) -> tuple[float, int]:
+        ticks: list[float] = []
+        beat = QTimer()
+        beat.setInterval(2)
+        beat.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        state = {"left": presses, "dir": Qt.Key.Key_Right, "rss": proc.memory_info().rss}
+
+        def key():
+            pos = w.tree.model.position(w.cur.dp)
+            if pos == len(order) - 1:
+                state["dir"] = Qt.Key.Key_Left
+            elif pos == 0:
+                state["dir"] = Qt.Key.Key_Right
+            QTest.keyClick(w, state["dir"])
+            state["left"] -= 1
+            state["rss"] = max(state["rss"], proc.memory_info().rss)
+
+        repeat = QTimer()
+        repeat.setInterval(interval_ms)
+        repeat.timeout.connect(key)
+        beat.start()
+        repeat.start()
+        pump_until(app, lambda: state["left"] <= 0, timeout=presses)
+        repeat.stop()
+        beat.stop()
+        gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+        return max(gaps) * 1000, state["rss"]
+
+    w.show_datapoint(order[0])
+    pump_until(app, lambda: w.cur.dp is order[0] and shown[-1] == order[0].id)
+    stall, _ = hold(len(order) - 1)
+    print(f"holding → across {len(order)} datapoints: longest event-loop stall {stall:.1f} ms  target ≤ 50 ms "
+          f"(ended on #{w.tree.model.position(w.cur.dp) + 1})")
+    rss0 = proc.memory_info().rss
+    _, peak = hold(args.switches, interval_ms=15)
+    print(f"memory over {args.switches} switches: start {rss0 >> 20} MB, peak {peak >> 20} MB, "
+          f"growth {(peak - rss0) >> 20} MB; cache {w.cache.size_bytes >> 20} / {budget >> 20} MB; "
+          f"target peak ≤ start-of-run baseline + cache budget + 300 MB")
+    w.close()
+    w.loader.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
