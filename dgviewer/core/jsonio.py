@@ -17,10 +17,20 @@ _MAX_ENTRIES = 4096
 
 
 def read_json(path: str) -> Any:
-    """Parse ``path``; raise :class:`DataError` naming the file (and line) when it is unreadable."""
+    """Parse ``path`` once per process; raise :class:`DataError` naming the file (and line) when it is unreadable."""
     with _lock:
         if path in _cache:
             return _cache[path]
+    value = parse_file(path)
+    with _lock:
+        if len(_cache) >= _MAX_ENTRIES:
+            _cache.pop(next(iter(_cache)))
+        _cache[path] = value
+    return value
+
+
+def parse_file(path: str) -> Any:
+    """Parse ``path`` without caching: for files an index reads once and keeps a few facts of."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
@@ -33,10 +43,6 @@ def read_json(path: str) -> Any:
     except (ValueError, UnicodeDecodeError) as e:
         line = getattr(e, "lineno", None)
         raise DataError(path, f"invalid JSON{f' at line {line}' if line else ''}: {getattr(e, 'msg', e)}") from None
-    with _lock:
-        if len(_cache) >= _MAX_ENTRIES:
-            _cache.pop(next(iter(_cache)))
-        _cache[path] = value
     return value
 
 

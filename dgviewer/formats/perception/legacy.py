@@ -21,7 +21,6 @@ from ...core.jsonio import read_json
 from ...core.model import Camera, Scene
 from ..base import IndexContext, Reader
 from . import convert
-from .bulk import gc_paused
 from .datapoint import PerceptionDatapoint, metric_values, unique_id
 from .files import DatasetFiles, is_image
 from .geometry import camera_model, legacy_matrix
@@ -59,11 +58,10 @@ class LegacyReader(Reader):
         files = DatasetFiles(ctx.root)
         folders = _json_folders(ctx.root)
         scenes = []
-        with gc_paused():
-            for folder in folders:
-                # Several runs in one folder keep their sequences apart by the JSON folder's name.
-                prefix = "" if len(folders) == 1 else os.path.relpath(folder, ctx.root).replace(os.sep, "/") + "/"
-                scenes.extend(_Run(ctx, files, folder, prefix).index())
+        for folder in folders:
+            # Several runs in one folder keep their sequences apart by the JSON folder's name.
+            prefix = "" if len(folders) == 1 else os.path.relpath(folder, ctx.root).replace(os.sep, "/") + "/"
+            scenes.extend(_Run(ctx, files, folder, prefix).index())
         return scenes
 
 

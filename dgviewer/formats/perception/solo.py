@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 from ...core.annotations import Annotations, Metric, RawAnnotation
 from ...core.errors import DataError
-from ...core.jsonio import read_json
+from ...core.jsonio import parse_file, read_json
 from ...core.model import Camera, Scene
 from ..base import IndexContext, Reader
 from . import convert
-from .bulk import gc_paused, parse_json
 from .datapoint import PerceptionDatapoint, metric_values, unique_id
 from .files import DatasetFiles
 from .geometry import camera_model, solo_matrix
@@ -62,8 +61,7 @@ class SoloReader(Reader):
             (int(m.group(1)), n) for n in files.listing(ctx.root)
             if (m := _SEQUENCE.fullmatch(n)) and os.path.isdir(os.path.join(ctx.root, n))
         )
-        with gc_paused():
-            scenes = [_index_sequence(ctx, files, defs, number, os.path.join(ctx.root, name)) for number, name in sequences]
+        scenes = [_index_sequence(ctx, files, defs, number, os.path.join(ctx.root, name)) for number, name in sequences]
         return [s for s in scenes if s.cameras]
 
 
@@ -131,7 +129,7 @@ def _index_sequence(ctx: IndexContext, files: DatasetFiles, defs: Definitions, n
     for step, name in frames:
         path = os.path.join(folder, name)
         try:
-            frame = parse_json(path)
+            frame = parse_file(path)
             if not isinstance(frame, dict):
                 raise DataError(path, "frame file is not a JSON object")
         except DataError as e:
