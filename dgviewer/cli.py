@@ -4,6 +4,8 @@
     dgviewer demo [--screenshot OUT.png]                  open the built-in sample dataset
     dgviewer info PATH... [--json]                        what a dataset holds
     dgviewer sample OUT [--variant V] [--size N] [--seed S] [--format datagen|solo|legacy]
+    dgviewer validate PATH... [--json OUT] [--html OUT] [--csv OUT] [--images]   (see cli_qa.py)
+    dgviewer review status|export|merge ...
 """
 from __future__ import annotations
 
@@ -83,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--size", type=int, default=256, help="image width and height in pixels (default 256)")
     sp.add_argument("--seed", type=int, default=0)
     sp.set_defaults(func=_cmd_sample)
+
+    from .cli_qa import add_commands
+
+    add_commands(sub)
     return p
 
 

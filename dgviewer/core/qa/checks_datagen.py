@@ -1,0 +1,225 @@
+"""Checks of Datagen datapoints (identities of every era and HIC).
+
+Conventions come from the format spec (datagen-format.md): the face box is
+the rounded min/max of the dense 2D landmarks (§4.3); the visual axis points
+from the eye to ``eye_gaze.target_point`` and the cornea apex lies on the
+optical axis about 10–14 mm from the eyeball centre (§4.4).
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ..annotations import Box2D
+from ..errors import DataError
+from ..jsonio import read_json
+from ...formats.datagen.canonical import camera_model
+from . import common
+from .findings import Collector
+
+#: Files whose JSON is parsed and checked, when the datapoint has them.
+JSON_FILES = ("camera_metadata.json", "actor_metadata.json", "face_bounding_box.json",
+              "semantic_segmentation_metadata.json", "lights_metadata.json", "datapoint_request.json",
+              "center_of_geometry.json")
+#: Cornea apex distance from the eyeball centre, metres: 10.3–13.8 mm in every real sample.
+APEX_DISTANCE = (0.005, 0.020)
+#: Largest angle between (apex − eyeball centre) and the optical axis: ≤ 2.2° in every real sample.
+APEX_OFF_AXIS_DEGREES = 5.0
+EYES = ("right_eye", "left_eye")
+_POINT_KEYS = ("center_of_rotation_point", "apex_of_cornea_point", "center_of_iris_point", "center_of_pupil_point")
+
+
+def check(dp, s: common.Settings, out: Collector, facts: dict) -> None:
+    raw = {}
+    for name in JSON_FILES:
+        path = dp.find(name)
+        if path is None:
+            continue
+        try:
+            raw[name] = (path, read_json(path))
+        except DataError as e:
+            out.problem(e.file, e.message)
+    cam = _camera(raw.get("camera_metadata.json"), out)
+    _face_box_file(raw.get("face_bounding_box.json"), out)
+    ann = dp.annotations()  # the reader records what it cannot parse in dp.problems (collected by the runner)
+    common.landmarks(ann, cam, out, s)
+    _keypoint_format(dp, out)
+    _face_box(ann, out, s)
+    if "actor_metadata.json" in raw and "frame" not in dp.meta:  # identities (HIC actors have no eyes)
+        path, actor = raw["actor_metadata.json"]
+        if _actor_format(actor, dp.camera, path, out):
+            _gaze(actor, path, cam, out, s)
+    common.image_sizes(dp, cam, out)
+    if s.images:
+        common.pixels(dp, ann, out, facts)
+
+
+# -- JSON shape -----------------------------------------------------------------
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _matrix(v, rows: int, cols: int) -> bool:
+    return isinstance(v, list) and len(v) == rows and all(
+        isinstance(r, list) and len(r) == cols and all(_number(x) for x in r) for r in v)
+
+
+def _vector(v, keys: str = "xyz") -> bool:
+    return isinstance(v, dict) and all(_number(v.get(k)) for k in keys)
+
+
+def _camera(item, out: Collector):
+    if item is None:
+        return None
+    path, raw = item
+    wrong = [k for k, ok in (
+        ("intrinsic_matrix", _matrix(raw.get("intrinsic_matrix"), 3, 3)),
+        ("extrinsic_matrix", _matrix(raw.get("extrinsic_matrix"), 3, 4)),
+        ("resolution_px", _vector(raw.get("resolution_px"), "xy")
+         and raw["resolution_px"]["x"] >= 1 and raw["resolution_px"]["y"] >= 1),
+    ) if not ok]
+    if wrong:
+        out.add("json-invalid", f"camera_metadata.json: {', '.join(wrong)} missing or malformed", file=path)
+        return None
+    return camera_model(raw)
+
+
+def _face_box_file(item, out: Collector) -> None:
+    if item is None:
+        return
+    path, raw = item
+    keys = ("min_x", "min_y", "max_x", "max_y")
+    if not isinstance(raw, dict) or not all(_number(raw.get(k)) for k in keys):
+        out.add("json-invalid", "face_bounding_box.json: min_x, min_y, max_x and max_y must be numbers", file=path)
+    elif raw["min_x"] > raw["max_x"] or raw["min_y"] > raw["max_y"]:
+        out.add("json-invalid", "face_bounding_box.json: a minimum exceeds its maximum", file=path)
+
+
+def _keypoint_format(dp, out: Collector) -> None:
+    """Identities v2 keypoint files need a version 2.x and is_visible on every point (the SDK fails otherwise)."""
+    folder = dp.find("key_points")
+    if folder is None:
+        return
+    path = os.path.join(folder, "all_key_points.json")
+    if not os.path.isfile(path):
+        out.add("missing-file", "key_points/ has no all_key_points.json (the only keypoint file the SDK reads)",
+                file=path)
+        return
+    if "frame" in dp.meta:
+        return  # HIC: no visibility, version optional
+    try:
+        raw = read_json(path)
+    except DataError:
+        return  # the reader records it
+    version = str(raw.get("version", "")) if isinstance(raw, dict) else ""
+    if not version.startswith("2."):
+        out.add("json-invalid", f"all_key_points.json: version must be 2.x, found {version or 'none'}", file=path)
+    missing = _count_without_visibility(raw)
+    if missing:
+        out.add("json-invalid", f"all_key_points.json: {missing} point(s) without is_visible", file=path)
+
+
+def _count_without_visibility(node) -> int:
+    if isinstance(node, dict):
+        if "pixel_2d" in node:
+            return 0 if "is_visible" in node else 1
+        return sum(_count_without_visibility(v) for v in node.values())
+    return 0
+
+
+def _actor_format(actor, camera: str, path: str, out: Collector) -> bool:
+    """Eye points and gaze keys the checks (and the viewer) rely on; False when they are unusable."""
+    wrong = []
+    if not isinstance(actor, dict):
+        wrong.append("the file is not an object")
+        actor = {}
+    for key in _POINT_KEYS:
+        v = actor.get(key)
+        if v is None:
+            continue
+        d3 = (v.get("3d") if isinstance(v, dict) else None) or {}
+        d2 = (v.get("2d") if isinstance(v, dict) else None) or {}
+        entry = d2.get(camera) if camera in d2 else (next(iter(d2.values())) if len(d2) == 1 else None)
+        for eye in EYES:
+            if not _vector(d3.get(eye)):
+                wrong.append(f"{key}.3d.{eye}")
+            if entry is not None and not _vector((entry or {}).get(eye), "xy"):
+                wrong.append(f"{key}.2d.{camera}.{eye}")
+    gaze = actor.get("eye_gaze")
+    if gaze is not None:
+        for eye in EYES:
+            axes = _axes(gaze, eye)
+            for k in ("visual_axis_direction", "optical_axis_direction"):
+                if not _vector(axes.get(k)):
+                    wrong.append(f"eye_gaze.axis_directions.{eye}.{k}")
+            target = (gaze.get("target_point") or {}).get(eye) if isinstance(gaze, dict) else None
+            if target is not None and not _vector(target):
+                wrong.append(f"eye_gaze.target_point.{eye}")
+    if wrong:
+        shown = ", ".join(wrong[:4]) + (f" and {len(wrong) - 4} more" if len(wrong) > 4 else "")
+        out.add("json-invalid", f"actor_metadata.json: missing or malformed {shown}", file=path)
+    return not wrong
+
+
+def _axes(gaze, eye: str) -> dict:
+    a = ((gaze.get("axis_directions") if isinstance(gaze, dict) else None) or {}).get(eye) or {}
+    return a.get("axis_directions", a) if isinstance(a, dict) else {}  # the file nests axis_directions twice
+
+
+# -- geometry -------------------------------------------------------------------
+def _face_box(ann, out: Collector, s: common.Settings) -> None:
+    boxes = ann.by_layer("bbox")
+    dense = ann.keypoint_set("face.dense")
+    if not boxes or dense is None or not np.isfinite(dense.xy).all():
+        return
+    box: Box2D = boxes[0]
+    lo, hi = dense.xy.min(axis=0), dense.xy.max(axis=0)
+    diff = np.abs(np.array([box.x0 - lo[0], box.y0 - lo[1], box.x1 - hi[0], box.y1 - hi[1]]))
+    if diff.max() > s.face_box_px:
+        out.add("face-box", f"face box (columns {box.x0:g}–{box.x1:g}, rows {box.y0:g}–{box.y1:g}) is up to "
+                f"{diff.max():.1f} px from the dense landmarks' extent (columns {lo[0]:.1f}–{hi[0]:.1f}, "
+                f"rows {lo[1]:.1f}–{hi[1]:.1f})", layer="bbox", xy=((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2),
+                modality="visible")
+
+
+def _vec(d) -> np.ndarray:
+    return np.array([d["x"], d["y"], d["z"]], float)
+
+
+def _angle(a: np.ndarray, b: np.ndarray) -> float:
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    if na == 0 or nb == 0:
+        return 180.0
+    return float(np.degrees(np.arccos(np.clip(a @ b / (na * nb), -1.0, 1.0))))
+
+
+def _gaze(actor: dict, path: str, cam, out: Collector, s: common.Settings) -> None:
+    gaze = actor.get("eye_gaze")
+    centre = (actor.get("center_of_rotation_point") or {}).get("3d")
+    apex = (actor.get("apex_of_cornea_point") or {}).get("3d")
+    if not isinstance(gaze, dict) or not centre or not apex:
+        return
+    for eye in EYES:
+        c, a = _vec(centre[eye]), _vec(apex[eye])
+        axes = _axes(gaze, eye)
+        optical, visual = _vec(axes["optical_axis_direction"]), _vec(axes["visual_axis_direction"])
+        xy = cam.project(a[None])[0] if cam is not None else None
+        xy = xy if xy is not None and np.isfinite(xy).all() else None
+        where = dict(file=path, layer="gaze", xy=xy, modality="visible" if xy is not None else None)
+        name = eye.replace("_", " ")
+        distance = float(np.linalg.norm(a - c))
+        off_axis = _angle(a - c, optical)
+        if not APEX_DISTANCE[0] <= distance <= APEX_DISTANCE[1]:
+            out.add("gaze-origin", f"{name}: the gaze ray starts {distance * 1000:.1f} mm from the eyeball centre "
+                    f"(expected {APEX_DISTANCE[0] * 1000:g}–{APEX_DISTANCE[1] * 1000:g} mm)", **where)
+        elif off_axis > APEX_OFF_AXIS_DEGREES:
+            out.add("gaze-origin", f"{name}: the cornea apex is {off_axis:.1f}° off the optical axis "
+                    f"(more than {APEX_OFF_AXIS_DEGREES:g}°)", **where)
+        target = (gaze.get("target_point") or {}).get(eye)
+        if target is not None:
+            miss = _angle(visual, _vec(target) - a)
+            if miss > s.gaze_degrees:
+                out.add("gaze-target", f"{name}: the visual axis points {miss:.1f}° away from the gaze target "
+                        f"(more than {s.gaze_degrees:g}°)", **where)
+

@@ -1,0 +1,172 @@
+"""Checks every format shares, on the canonical model: landmarks, image sizes, pixels.
+
+Each function adds to a :class:`~.findings.Collector`; none raises on bad
+data (a broken file is a finding, not an error).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..annotations import KeypointSet, SegmentationLegend
+from ..camera import CameraModel
+from ..errors import DataError
+from ..imaging import exr_single, image_size
+from .findings import Collector
+
+#: A point this far (px) beyond the image edge still counts as inside: integer coordinates are rounded.
+OUTSIDE_TOLERANCE = 0.5
+#: Modalities not rendered by the camera (so not at its resolution).
+_NOT_CAMERA_IMAGES = ("hdri",)
+
+
+@dataclass(frozen=True)
+class Settings:
+    images: bool = False  # decode pixels for the image checks
+    reprojection_px: float = 1.0  # 3D → 2D disagreement allowed (integer 2D data is off by up to 0.5)
+    face_box_px: float = 1.0  # face box vs the dense landmarks' extent (the box is their rounded min/max)
+    gaze_degrees: float = 2.0  # visual axis vs the direction to the gaze target
+
+
+def _where(ks: KeypointSet, i: int) -> str:
+    return f"point {ks.labels[i]}" if i < len(ks.labels) else f"point #{i}"
+
+
+def landmarks(ann, cam: CameraModel | None, out: Collector, s: Settings) -> None:
+    """NaN coordinates, visible points outside the image, and 3D points that miss their 2D position."""
+    for ks in ann.of_type(KeypointSet):
+        placed = np.ones(len(ks.xy), bool) if ks.state is None else ks.state > 0  # Unity state 0: no position
+        bad_xy = placed & ~np.isfinite(ks.xy).all(axis=1)
+        bad_xyz = placed & ~np.isfinite(ks.xyz).all(axis=1) if ks.xyz is not None else np.zeros(len(ks.xy), bool)
+        if bad_xy.any() or bad_xyz.any():
+            parts = [f"{n} {kind}" for n, kind in ((bad_xy.sum(), "2D"), (bad_xyz.sum(), "3D")) if n]
+            first = int(np.flatnonzero(bad_xy | bad_xyz)[0])
+            out.add("landmark-nan", f"{ks.name}: {' and '.join(parts)} coordinates are NaN or infinite "
+                    f"(first: {_where(ks, first)})", layer=ks.layer)
+        if cam is None:
+            continue
+        if ks.visible is not None:
+            x, y, t = ks.xy[:, 0], ks.xy[:, 1], OUTSIDE_TOLERANCE
+            with np.errstate(invalid="ignore"):
+                outside = ks.visible & ((x < -t) | (y < -t) | (x > cam.width + t) | (y > cam.height + t))
+            if outside.any():
+                i = int(np.flatnonzero(outside)[0])
+                out.add("landmark-visible-outside",
+                        f"{ks.name}: {outside.sum()} point(s) marked visible lie outside the {cam.width}x{cam.height} "
+                        f"image (first: {_where(ks, i)} at {ks.xy[i, 0]:.1f}, {ks.xy[i, 1]:.1f})",
+                        layer=ks.layer, xy=ks.xy[i], modality="visible")
+        if ks.xyz is not None:
+            _reprojection(ks, cam, placed & ~bad_xy & ~bad_xyz, out, s)
+
+
+def _reprojection(ks: KeypointSet, cam: CameraModel, usable: np.ndarray, out: Collector, s: Settings) -> None:
+    if not usable.any():
+        return
+    proj = cam.project(ks.xyz)
+    err = np.linalg.norm(proj - ks.xy, axis=1)
+    err[~usable | ~np.isfinite(err)] = 0.0  # unusable points and points behind the camera are not judged
+    bad = err > s.reprojection_px
+    if bad.any():
+        i = int(np.argmax(err))
+        out.add("reprojection",
+                f"{ks.name}: {bad.sum()} of {usable.sum()} points lie more than {s.reprojection_px:g} px from the "
+                f"projection of their 3D point (worst {err[i]:.1f} px, {_where(ks, i)})",
+                layer=ks.layer, xy=ks.xy[i], modality="visible")
+
+
+def image_sizes(dp, cam: CameraModel | None, out: Collector) -> None:
+    """Every image's header size against the camera resolution (no pixels decoded)."""
+    for m in dp.modalities:
+        path = dp.file(m)
+        if path is None:
+            continue
+        try:
+            size = image_size(path)
+        except DataError as e:
+            out.problem(e.file, e.message)
+            continue
+        if size is not None and cam is not None and m not in _NOT_CAMERA_IMAGES and size != (cam.width, cam.height):
+            out.add("image-size", f"{m} image is {size[0]}x{size[1]}, the camera renders {cam.width}x{cam.height}",
+                    file=path, modality=m)
+
+
+def pixels(dp, ann, out: Collector, facts: dict) -> None:
+    """Decode every image; check depth values and segmentation colours. Records seen classes in ``facts``."""
+    for m in dp.modalities:
+        path = dp.file(m) or ""
+        try:
+            if m == "depth" and path.lower().endswith(".exr"):
+                _depth(exr_single(path), path, out)
+            else:
+                dp.read(m)
+        except DataError as e:
+            out.problem(e.file, e.message)
+    seen: dict = facts.setdefault("classes", {})
+    for legend in ann.of_type(SegmentationLegend):
+        if legend.modality not in dp.modalities:
+            continue
+        try:
+            img = dp.read(legend.modality)
+        except DataError:
+            continue  # reported above
+        _segmentation(img, legend, dp.file(legend.modality), out, seen)
+
+
+def _depth(d: np.ndarray, path: str, out: Collector) -> None:
+    with np.errstate(invalid="ignore"):
+        kinds = {"NaN": np.isnan(d), "infinite": np.isinf(d), "negative": d < 0}
+    bad = kinds["NaN"] | kinds["infinite"] | kinds["negative"]
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        what = ", ".join(f"{int(v.sum())} {k}" for k, v in kinds.items() if v.any())
+        out.add("depth-invalid", f"depth has {what} pixel(s) (first at column {col}, row {row})",
+                file=path, xy=(col + 0.5, row + 0.5), modality="depth")
+
+
+def colour_codes(values: np.ndarray, channels: int) -> np.ndarray:
+    """One integer per colour from its first ``channels`` values (floats compared to 1e-3)."""
+    v = np.asarray(values)[..., :channels]
+    if v.dtype.kind == "f":
+        v = np.round(np.nan_to_num(v, nan=-1.0) * 1000.0).astype(np.int64) + 1
+    v = v.astype(np.uint64)
+    code = np.zeros(v.shape[:-1], np.uint64)
+    for c in range(v.shape[-1]):
+        code = (code << np.uint64(16)) | (v[..., c] & np.uint64(0xFFFF))
+    return code
+
+
+_BACKGROUND_NAMES = ("background", "unlabeled", "unlabelled")
+
+
+def _segmentation(img: np.ndarray, legend: SegmentationLegend, path: str | None, out: Collector, seen: dict) -> None:
+    img = img[..., None] if img.ndim == 2 else img
+    n = min([len(c.color) for c in legend.classes] + [img.shape[2], 4])
+    codes = colour_codes(img, n)
+    legend_codes = colour_codes(np.array([c.color[:n] for c in legend.classes]), n) if legend.classes else []
+    by_code = {int(code): cls for code, cls in zip(legend_codes, legend.classes)}
+    present, first = np.unique(codes, return_index=True)
+    flat = img.reshape(-1, img.shape[2])
+    unknown, labelled = [], []
+    for code, i in zip(present.tolist(), first.tolist()):
+        cls = by_code.get(code)
+        if cls is None:
+            if flat[i, :3].any():  # black (any alpha) is unlabelled background in every format
+                unknown.append((code, i))
+        elif cls.name.rsplit(".", 1)[-1].lower() not in _BACKGROUND_NAMES:
+            labelled.append(code)
+    shown = set(present.tolist())
+    for code, cls in by_code.items():
+        key = (legend.modality, cls.name, tuple(cls.color))
+        seen[key] = seen.get(key, False) or code in shown
+    if unknown:
+        count = int(np.isin(codes, [c for c, _ in unknown]).sum())
+        row, col = divmod(unknown[0][1], img.shape[1])
+        instances = legend.layer == "instances"
+        out.add("instance-unlabelled" if instances else "seg-unknown-colour",
+                f"{legend.modality}: {len(unknown)} {'instance colour' if instances else 'colour'}(s) absent from the "
+                f"map cover {count} pixel(s) (first {tuple(flat[unknown[0][1], :n].tolist())} at column {col}, row {row})",
+                file=path, layer=legend.layer, xy=(col + 0.5, row + 0.5), modality=legend.modality)
+    if legend.layer == "segmentation" and not labelled and not unknown:
+        out.add("seg-empty-mask", f"{legend.modality}: no labelled pixel, only background",
+                file=path, layer=legend.layer, modality=legend.modality)

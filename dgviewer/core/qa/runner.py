@@ -1,0 +1,195 @@
+"""Run the checks over a dataset, in parallel over the machine's cores.
+
+Checks are mostly Python (JSON walking) and so GIL-bound: they run in worker
+*processes*, each of which re-opens the dataset's index from its folders
+(cheap: listings and small JSON) and checks a chunk of datapoint ids at a
+time. Workers are spawned, never forked, so a GUI's threads are not copied
+into them. Small datasets are checked in the calling process.
+"""
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import checks_datagen, checks_perception, common
+from .findings import CHECKS, ERROR, SEVERITIES, Collector, Finding, finding
+
+#: Below this many datapoints, starting worker processes costs more than it saves.
+SERIAL_BELOW = 64
+#: Decoded-image cache per worker: enough for one datapoint's images read twice.
+WORKER_CACHE_BYTES = 256 << 20
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class QAResult:
+    roots: list[str]
+    datapoints: int
+    images: bool
+    findings: list[Finding]
+    seconds: float
+    complete: bool = True  # False when cancelled part-way
+    settings: common.Settings = field(default_factory=common.Settings)
+
+    def by_datapoint(self) -> dict[str | None, list[Finding]]:
+        out: dict[str | None, list[Finding]] = {}
+        for f in self.findings:
+            out.setdefault(f.datapoint, []).append(f)
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """Findings per check, every catalogued check listed (zero included) in catalogue order."""
+        out = dict.fromkeys(CHECKS, 0)
+        for f in self.findings:
+            out[f.check] = out.get(f.check, 0) + 1
+        return out
+
+    def count(self, severity: str) -> int:
+        return sum(f.severity == severity for f in self.findings)
+
+    @property
+    def errors(self) -> int:
+        return self.count(ERROR)
+
+    def summary(self) -> str:
+        parts = [f"{self.count(s)} {s}{'s' if self.count(s) != 1 else ''}" for s in SEVERITIES]
+        mode = "metadata and image" if self.images else "metadata"
+        cut = "" if self.complete else " (cancelled: partial)"
+        return f"{self.datapoints} datapoints, {mode} checks in {self.seconds:.1f} s: {', '.join(parts)}{cut}"
+
+
+def check_datapoint(dp, settings: common.Settings) -> tuple[list[Finding], dict]:
+    """Every check of one datapoint: (findings, facts for the dataset-wide checks)."""
+    out, facts = Collector(dp.id), {}
+    module = checks_datagen if dp.format == "datagen" else checks_perception if dp.format.startswith("perception") else None
+    try:
+        if module is not None:
+            module.check(dp, settings, out, facts)
+        else:  # a third-party reader: the checks of the canonical model only
+            ann = dp.annotations()
+            common.landmarks(ann, None, out, settings)
+            common.image_sizes(dp, None, out)
+            if settings.images:
+                common.pixels(dp, ann, out, facts)
+    except Exception as e:  # one odd datapoint must not end a 10k-datapoint run
+        out.add("check-crashed", f"{type(e).__name__}: {e}")
+    for p in dp.problems:  # what the reader recorded while indexing and during the checks
+        out.problem(p.file, p.message)
+    return out.items, facts
+
+
+def run_checks(ds, images: bool = False, settings: common.Settings | None = None, workers: int | None = None,
+               progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
+               load_options: dict | None = None) -> QAResult:
+    """Check every datapoint of ``ds`` and the dataset as a whole.
+
+    ``progress(done, total)`` is called from this thread as datapoints finish;
+    ``cancel()`` returning True stops early (the result has ``complete=False``).
+    ``load_options`` are the ``dgviewer.load`` options ``ds`` was opened with
+    (workers re-open it from ``ds.roots``).
+    """
+    started = time.perf_counter()
+    settings = settings or common.Settings(images=images)
+    datapoints = list(ds)
+    workers = workers or _cores()
+    per_dp: dict[str, tuple[list[Finding], dict]] = {}
+    if workers <= 1 or len(datapoints) < SERIAL_BELOW:
+        for dp in datapoints:
+            if cancel and cancel():
+                break
+            per_dp[dp.id] = check_datapoint(dp, settings)
+            if progress:
+                progress(len(per_dp), len(datapoints))
+    else:
+        _run_parallel([dp.id for dp in datapoints], list(ds.roots), load_options or {}, settings, workers,
+                      per_dp, progress, cancel)
+    complete = len(per_dp) == len(datapoints)
+    findings: list[Finding] = []
+    index = Collector(None)
+    for p in ds.index_problems:
+        if p.datapoint is None:
+            index.problem(p.file, p.message)
+    findings.extend(index.items)
+    for p in ds.index_problems:
+        if p.datapoint is not None:
+            c = Collector(p.datapoint)
+            c.problem(p.file, p.message)
+            findings.extend(c.items)
+    for dp in datapoints:
+        findings.extend(per_dp.get(dp.id, ((), {}))[0])
+    facts = {k: v[1] for k, v in per_dp.items()}
+    if complete:
+        findings.extend(checks_perception.check_dataset([dp for dp in datapoints if dp.format.startswith("perception")], facts))
+        if settings.images:
+            findings.extend(_unused_classes(facts))
+    return QAResult(list(ds.roots), len(datapoints), settings.images, findings, time.perf_counter() - started,
+                    complete, settings)
+
+
+def _unused_classes(facts: dict[str, dict]) -> list[Finding]:
+    """Classes of a colour map that no segmentation image of the dataset shows."""
+    seen: dict[tuple, bool] = {}
+    images: dict[tuple, int] = {}
+    for f in facts.values():
+        for key, shown in (f.get("classes") or {}).items():
+            seen[key] = seen.get(key, False) or shown
+            images[key] = images.get(key, 0) + 1
+    return [finding("seg-unused-class", None, f"class {name!r} (colour {colour}) is in no {modality} image of the "
+                    f"{images[(modality, name, colour)]} whose map lists it", layer="segmentation", modality=modality)
+            for (modality, name, colour), shown in seen.items() if not shown and modality == "segmentation"]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+_WORKER: tuple | None = None
+
+
+def _init_worker(roots: list[str], load_options: dict, settings: common.Settings) -> None:
+    global _WORKER
+    from ..cache import ByteCache
+    from ..loader import load
+
+    _WORKER = (load(*roots, cache=ByteCache(WORKER_CACHE_BYTES), **load_options), settings)
+
+
+def _check_chunk(ids: list[str]) -> list[tuple[str, list[Finding], dict]]:
+    ds, settings = _WORKER
+    out = []
+    for i in ids:
+        dp = ds.get(i)
+        if dp is None:  # the folder changed between the caller's index and the worker's
+            out.append((i, [finding("layout", i, "datapoint vanished from the dataset while it was being checked")], {}))
+        else:
+            out.append((i, *check_datapoint(dp, settings)))
+    return out
+
+
+def _run_parallel(ids, roots, load_options, settings, workers, per_dp, progress, cancel) -> None:
+    chunk = max(1, min(200, math.ceil(len(ids) / (workers * 8))))
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(roots, load_options, settings)) as pool:
+        pending = {pool.submit(_check_chunk, ids[i:i + chunk]) for i in range(0, len(ids), chunk)}
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for fut in done:
+                for dp_id, items, facts in fut.result():
+                    per_dp[dp_id] = (items, facts)
+            if progress and done:
+                progress(len(per_dp), len(ids))
+            if cancel and cancel():
+                for fut in pending:
+                    fut.cancel()
+                pool.shutdown(wait=True, cancel_futures=True)
+                return
