@@ -10,4 +10,4 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pyqtgraph as pg  # noqa: E402
 
-pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False, antialias=True)
+pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)  # overlays antialias themselves

@@ -83,14 +83,22 @@ class Canvas(QWidget):
 
     # -- overlays -------------------------------------------------------------
     def set_overlays(self, layers: dict[str, PreparedLayer], view: ViewState) -> None:
-        for item in self.overlay_items.values():
-            self.view.removeItem(item)
-        self.overlay_items = {}
-        for z, (name, layer) in enumerate(layers.items()):
-            item = OverlayItem(layer, view.style(name))
-            item.setZValue(_Z_OVERLAY + z)
-            self.view.addItem(item)
-            self.overlay_items[name] = item
+        """Swap the layers drawn; items are kept per layer name (adding items to a ViewBox costs ~2 ms each)."""
+        for name, item in self.overlay_items.items():
+            if name not in layers:
+                item.set_layer(None, view.style(name))
+        for name, layer in layers.items():
+            item = self.overlay_items.get(name)
+            if item is None:
+                item = self.overlay_items[name] = OverlayItem(layer, view.style(name))
+                item.setZValue(_Z_OVERLAY + len(self.overlay_items))
+                self.view.addItem(item)
+            else:
+                item.set_layer(layer, view.style(name))
+
+    def shown_overlays(self) -> dict[str, OverlayItem]:
+        """Items holding a layer of the current datapoint (visible or not)."""
+        return {n: it for n, it in self.overlay_items.items() if it.layer is not None}
 
     def restyle(self, view: ViewState) -> None:
         for name, item in self.overlay_items.items():
@@ -103,7 +111,7 @@ class Canvas(QWidget):
     def point_at(self, col: float, row: float):
         """The drawn keypoint nearest the cursor, within its marker plus a few screen pixels."""
         px = self.view.viewPixelSize()[0] or 1.0
-        shown = [i for i in self.overlay_items.values() if i.isVisible()]
+        shown = [i for i in self.overlay_items.values() if i.isVisible() and i.layer is not None]
         best = None
         for item in shown:
             radius = (item.style.marker_size / 2 + 4) * px

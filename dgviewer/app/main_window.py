@@ -402,7 +402,7 @@ class MainWindow(QMainWindow):
         self._style_changed(targets[0], self.view.style(targets[0]))
 
     def toggle_labels(self) -> None:
-        shown = [n for n, item in self.canvas.overlay_items.items() if item.isVisible() and item.layer.points]
+        shown = [n for n, item in self.canvas.shown_overlays().items() if item.isVisible() and item.layer.points]
         on = not any(self.view.style(n).labels for n in shown)
         for n in shown:
             self.view.styles[n] = self.view.style(n).with_(labels=on)
@@ -442,8 +442,8 @@ class MainWindow(QMainWindow):
 
     def goto_landmark(self, text: str) -> bool:
         """Highlight and centre one landmark (kept highlighted on the next datapoints); False if absent."""
-        layers = {n: it.layer for n, it in self.canvas.overlay_items.items()}
-        visible = [n for n, it in self.canvas.overlay_items.items() if it.isVisible()]
+        layers = {n: it.layer for n, it in self.canvas.shown_overlays().items()}
+        visible = [n for n, it in self.canvas.shown_overlays().items() if it.isVisible()]
         hit = find_landmark(layers, visible, text)
         if hit is None:
             return False
@@ -463,7 +463,7 @@ class MainWindow(QMainWindow):
         if self._highlight_target is None:
             return
         name, label = self._highlight_target
-        for item in self.canvas.overlay_items.values():
+        for item in self.canvas.shown_overlays().values():
             for g in item.layer.points:
                 if g.source.name == name and label in g.source.labels:
                     self.canvas.set_highlight((g, g.source.labels.index(label)))

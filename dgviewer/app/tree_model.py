@@ -48,6 +48,9 @@ class DatasetTreeModel(QAbstractItemModel):
         self.status_provider = None  # callable(Datapoint) -> QIcon | None, for review states
         style = QApplication.style()
         self._warn = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self._small = QFont()  # built once: data() runs for every visible cell on each repaint
+        self._small.setPointSizeF(self._small.pointSizeF() * 0.85)
+        self._grey, self._blue = QColor(150, 150, 150), QColor(120, 170, 220)
 
     # -- building -------------------------------------------------------------
     def set_dataset(self, dataset: Dataset | None, predicate: Predicate | None = None) -> None:
@@ -159,7 +162,7 @@ class DatasetTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{item.kind} {item.name}: {item.count} datapoint(s)"
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
-            return QColor(150, 150, 150)
+            return self._grey
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -180,11 +183,9 @@ class DatasetTreeModel(QAbstractItemModel):
             lines += [f"⚠ {p.message}" for p in dp.problems]
             return "\n".join(lines)
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
-            return QColor(120, 170, 220)
+            return self._blue
         if role == Qt.ItemDataRole.FontRole and column == 1:
-            f = QFont()
-            f.setPointSizeF(f.pointSizeF() * 0.85)
-            return f
+            return self._small
         return None
 
     # -- lookups for the window ----------------------------------------------

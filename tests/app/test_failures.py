@@ -52,7 +52,7 @@ def test_broken_json_shows_error(open_window, samples, tmp_path, qtbot):
     goto_and_wait(qtbot, w, w.dataset.get(bad.id))
     assert "key_points" in w.canvas.message
     press_and_wait(qtbot, w, Qt.Key.Key_Right)
-    assert w.canvas.message == "" and w.canvas.overlay_items
+    assert w.canvas.message == "" and w.canvas.shown_overlays()
 
 
 def test_worker_exception_is_reported_not_fatal(open_window, samples, qtbot):

@@ -14,18 +14,25 @@ _DEVICE_MARGIN = 80.0
 
 
 class OverlayItem(pg.GraphicsObject):
-    def __init__(self, layer: PreparedLayer, style: LayerStyle):
+    """Paints ``layer`` with ``style``; with no layer (absent on this datapoint) it stays hidden."""
+
+    def __init__(self, layer: PreparedLayer | None, style: LayerStyle):
         super().__init__()
-        self.layer = layer
-        self.style = style
         self.highlight = None
-        self._bounds = layer_bounds(layer)
         self._margin = _DEVICE_MARGIN  # image pixels; 1:1 until a view says otherwise
-        self.setVisible(style.visible)
+        self.layer, self.style, self._bounds = None, style, QRectF()
+        self.set_layer(layer, style)
+
+    def set_layer(self, layer: PreparedLayer | None, style: LayerStyle) -> None:
+        self.prepareGeometryChange()
+        self.layer = layer
+        self._bounds = layer_bounds(layer) if layer is not None else QRectF()
+        self.highlight = None
+        self.set_style(style)
 
     def set_style(self, style: LayerStyle) -> None:
         self.style = style
-        self.setVisible(style.visible)
+        self.setVisible(style.visible and self.layer is not None)
         self.update()
 
     def set_highlight(self, highlight) -> None:
