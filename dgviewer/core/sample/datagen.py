@@ -18,6 +18,7 @@ from .actor import FaceState, Identity, PosedHead, new_uuid
 from .files import make_dirs, to_uint8, to_uint16, write_exr, write_json, write_png
 from .geometry import head_rotation
 from .head import HEAD_CENTER
+from .hic import write_hic
 from .palette import flat_map, nested_map
 from .pinhole import Pinhole
 from .render import Frame, depth_image, flat_segmentation_image, normal_image, render, segmentation_image
@@ -59,11 +60,7 @@ def write_sample(out: str, variant: str = "datapoint", size: int = 256, seed: in
     if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
         raise FileExistsError(f"{out} exists and is not an empty folder")
     os.makedirs(out, exist_ok=True)
-    if variant == "hic":
-        from .hic import write_hic  # the body model is only needed here
-        write_hic(out, size, _rng(seed, variant, 1))
-    else:
-        _WRITERS[variant](out, size, seed)
+    _WRITERS[variant](out, size, seed)
     return out
 
 
@@ -225,5 +222,10 @@ def _write_earliest(out: str, size: int, seed: int) -> None:
         _scene_files(folder, EARLIEST, head, angles, [camera])
 
 
+def _write_hic(out: str, size: int, seed: int) -> None:
+    """Jul 2022+: Humans in Context, one scene of four frames (see :mod:`.hic`)."""
+    write_hic(out, size, _rng(seed, "hic", 1))
+
+
 _WRITERS = {"datapoint": _write_datapoints, "scene": _write_scenes,
-            "environment": _write_environments, "earliest": _write_earliest}
+            "environment": _write_environments, "earliest": _write_earliest, "hic": _write_hic}

@@ -188,7 +188,7 @@ def cast(shapes, origins: np.ndarray, dirs: np.ndarray) -> tuple[np.ndarray, np.
 def surface_normals(shapes, points: np.ndarray, index: np.ndarray) -> np.ndarray:
     """Outward normals of the solid at hit points; a cavity wall faces into the cavity."""
     n = np.zeros_like(points)
-    for k in np.unique(index[index >= 0]):
+    for k in np.flatnonzero(np.bincount(index[index >= 0])):
         m = index == k
         n[m] = shapes[k].normal(points[m]) * (-1.0 if shapes[k].role == SUB else 1.0)
     return n

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .eyes import Eye
-from .geometry import ADD, SUB, TOP, Ellipsoid, rot_y, rot_z
+from .geometry import SUB, TOP, Ellipsoid, rot_y, rot_z
 
 EYE_CENTERS = {"right": np.array([-0.0325, -0.024, 0.175]), "left": np.array([0.0325, -0.024, 0.175])}
 LIPS_Z = 0.101  # where the lips meet when the mouth is closed

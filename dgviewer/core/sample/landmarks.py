@@ -121,7 +121,7 @@ def _spiral_face(count: int) -> np.ndarray:
             keep &= ((xz[:, 0] - c[0]) / 0.016) ** 2 + ((xz[:, 1] - c[2]) / 0.008) ** 2 > 1
         if keep.sum() >= count:
             return xz[keep][:count]
-        total += 1
+        total += count - int(keep.sum())
 
 
 def dense_468(head: Head, standard: np.ndarray) -> np.ndarray:

@@ -89,8 +89,9 @@ class Pinhole:
         uv = self.fx * c[:, :2] / c[:, 2:3] + self.size / 2
         return uv, c[:, 2]
 
-    def rays(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """World directions through pixel centres, scaled to camera-frame z = 1."""
-        c = self.size / 2
-        dc = np.stack([(cols + 0.5 - c) / self.fx, (rows + 0.5 - c) / self.fx, np.ones(len(rows))], axis=1)
-        return dc @ self.R
+    def pixel_rays(self) -> np.ndarray:
+        """World directions through every pixel centre, row-major (H·W, 3), scaled to camera-frame z = 1."""
+        offsets = (np.arange(self.size) + 0.5 - self.size / 2) / self.fx
+        R = self.R  # camera-frame (x, y, 1) → world: x·R[0] + y·R[1] + R[2]
+        dirs = offsets[None, :, None] * R[0] + offsets[:, None, None] * R[1] + R[2]
+        return dirs.reshape(-1, 3)

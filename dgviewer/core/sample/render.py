@@ -34,6 +34,10 @@ class Frame:
     def hit(self) -> np.ndarray:
         return np.isfinite(self.t)
 
+    def mask(self, *labels: str) -> np.ndarray:
+        """Pixels whose part has one of ``labels``."""
+        return np.isin(self.part, [i for i, (label, _) in enumerate(self.parts) if label in labels])
+
     def image(self, values: np.ndarray) -> np.ndarray:
         """Reshape a per-pixel array to (H, W, ...)."""
         n = self.camera.size
@@ -41,13 +45,15 @@ class Frame:
 
 
 def render(shapes, camera: Pinhole) -> Frame:
+    """Cast one ray through the centre of every pixel."""
     n = camera.size
-    rows, cols = np.divmod(np.arange(n * n), n)
-    dirs = camera.rays(rows, cols)
+    dirs = camera.pixel_rays()
     t = np.full(n * n, np.inf)
     index = np.full(n * n, -1)
     # Cast each ray only at the clusters of shapes it passes near (and the unbounded ground).
     clusters, unbounded = _clusters(shapes)
+    if len(clusters) > 62:
+        raise ValueError("too many separate objects for the per-ray cluster bit mask")
     near = np.zeros(len(dirs), dtype=np.int64)
     for bit, (center, radius, _) in enumerate(clusters):
         near |= _passes_near(center, radius, camera.location, dirs).astype(np.int64) << bit
@@ -92,26 +98,30 @@ def _passes_near(center, radius, origin, dirs) -> np.ndarray:
 
 def _parts(shapes, points, index):
     """Part of every hit: the shape's label and the subject's side of the hit."""
-    parts = [BACKGROUND]
-    lookup = {BACKGROUND: 0}
+    parts, lookup = [BACKGROUND], {BACKGROUND: 0}
     part = np.zeros(len(index), dtype=np.int32)
-    for k in np.unique(index[index >= 0]):
+
+    def assign(pixels, label, left):
+        for is_left in (False, True):
+            chosen = pixels[left == is_left]
+            if len(chosen):
+                key = (label, "left" if is_left else "right")
+                if key not in lookup:
+                    lookup[key] = len(parts)
+                    parts.append(key)
+                part[chosen] = lookup[key]
+
+    for k in np.flatnonzero(np.bincount(index[index >= 0])):
         shape, m = shapes[k], np.flatnonzero(index == k)
         left = shape.on_left(points[m])
-        labels = np.full(len(m), shape.label, dtype=object)
         if shape.label == "eyelid":
             # The socket wall toward the nose is the tear duct.
             toward_nose = shape.local(points[m])[:, 0] * (1.0 if shape.side == "right" else -1.0)
-            labels[toward_nose > TEAR_DUCT] = "tear_duct"
-        for label in np.unique(labels):
-            for is_left in (False, True):
-                sel = m[(labels == label) & (left == is_left)]
-                if len(sel):
-                    key = (label, "left" if is_left else "right")
-                    if key not in lookup:
-                        lookup[key] = len(parts)
-                        parts.append(key)
-                    part[sel] = lookup[key]
+            duct = toward_nose > TEAR_DUCT
+            assign(m[duct], "tear_duct", left[duct])
+            assign(m[~duct], "eyelid", left[~duct])
+        else:
+            assign(m, shape.label, left)
     return parts, part
 
 

@@ -106,11 +106,6 @@ def _tone(x: np.ndarray) -> np.ndarray:
     return (x / (1.0 + x)) ** (1 / 2.2)
 
 
-def _labels(frame: Frame) -> np.ndarray:
-    """Per-pixel label strings."""
-    return np.array([label for label, _ in frame.parts])[frame.part]
-
-
 def _albedo_table(frame: Frame, albedo) -> np.ndarray:
     return np.array([albedo(label) if label != "background" else (0.0, 0.0, 0.0)
                      for label, _ in frame.parts])[frame.part]
@@ -143,14 +138,14 @@ def _iris_fibres(frame: Frame, eyes, color: np.ndarray) -> None:
 
 
 def _hair_strands(frame: Frame, color: np.ndarray) -> None:
-    m = np.flatnonzero(np.isin(_labels(frame), ["hair", "eyebrow"]))
+    m = np.flatnonzero(frame.mask("hair", "eyebrow"))
     p = frame.points[m]
     color[m] *= (0.8 + 0.2 * np.sin(900 * p[:, 0] + 300 * p[:, 2]))[:, None]
 
 
 def _paving(frame: Frame, color: np.ndarray) -> None:
     """Half-metre paving slabs on the ground, so that distance reads in the image."""
-    m = np.flatnonzero(_labels(frame) == "ground")
+    m = np.flatnonzero(frame.mask("ground"))
     slab = (np.floor(frame.points[m, 0] * 2) + np.floor(frame.points[m, 1] * 2)) % 2
     color[m] *= (0.85 + 0.15 * slab)[:, None]
 
@@ -167,7 +162,7 @@ def shade_visible(frame: Frame, look: Look, lighting: Lighting, eyes=()) -> np.n
     sky_light = (0.55 + 0.45 * n[:, 2:3]) * lighting.ambient  # more light from above
     radiance = albedo * (sky_light + np.clip(facing, 0, None)[:, None] * lighting.sun_color)
     # A glint on wet parts, Blinn-Phong.
-    wet = np.isin(_labels(frame), ["cornea", "eyeball", "lips_top", "lips_bottom"]) & (facing > 0)
+    wet = frame.mask("cornea", "eyeball", "lips_top", "lips_bottom") & (facing > 0)
     half = unit(unit(-frame.dirs) + lighting.sun)
     glint = np.clip(np.einsum("ij,ij->i", n, half), 0, 1) ** 80 * wet
     radiance += glint[:, None] * lighting.sun_color * 2.0
