@@ -43,7 +43,7 @@ def hand_points(joints: dict, side: str) -> dict[str, np.ndarray]:
     wrist = joints[f"wrist.{side}"]
     along = unit(wrist - joints[f"elbow.{side}"])
     forward = unit(np.array([0.0, -1.0, 0.0]) - along[1] * along)  # thumb side
-    palm = np.cross(along, forward) * (1.0 if side == "right" else -1.0)  # toward the body
+    palm = np.cross(along, forward) * (-1.0 if side == "right" else 1.0)  # toward the body
     points = {"wrist": wrist}
     spread = {"thumb": 0.025, "index": 0.025, "middle": 0.008, "ring": -0.009, "pinky": -0.025}
     lengths = {"thumb": (0.03, 0.035, 0.03, 0.025)} | {f: (0.09, 0.04, 0.025, 0.02) for f in FINGERS[1:]}

@@ -20,7 +20,7 @@ SKIN_TONES = {  # linear RGB
     "hispanic": (0.45, 0.29, 0.18), "mediterranean": (0.52, 0.34, 0.23), "north_european": (0.68, 0.47, 0.37),
 }
 
-PROPS = {  # linear RGB of scene parts that do not depend on the subject
+SCENE_ALBEDO = {  # linear RGB of parts that do not depend on the subject
     "eyeball": (0.78, 0.74, 0.7), "mouth_interior": (0.2, 0.04, 0.04), "teeth_top": (0.8, 0.77, 0.68),
     "ground": (0.3, 0.29, 0.27), "mailbox": (0.1, 0.12, 0.3), "trash_bin": (0.08, 0.2, 0.08),
     "lamp": (0.7, 0.7, 0.6), "parcel": (0.45, 0.3, 0.15), "shoes": (0.05, 0.05, 0.05),
@@ -44,7 +44,7 @@ class Look:
             "hair": np.array(self.hair), "eyebrow": np.array(self.hair) * 0.8,
             "cornea": np.array(self.iris), "shirt": np.array(self.shirt), "trousers": np.array(self.trousers),
         }
-        return table[label] if label in table else np.array(PROPS[label])
+        return table[label] if label in table else np.array(SCENE_ALBEDO[label])
 
 
 # NIR reflectance: skin is bright, hair and pupils dark, irises fairly bright.
