@@ -11,8 +11,9 @@ from ...core.camera import CameraModel
 from . import skeletons
 from .keypoints import Points, flatten
 
-#: Length of a drawn gaze ray, metres from the cornea apex.
-GAZE_LENGTH = 0.06
+#: Drawn gaze ray length as a fraction of the image width, were the ray parallel to the image
+#: plane (so it reads the same at any camera distance; foreshortening still shows).
+GAZE_LENGTH = 0.15
 
 _LAYER_OF_GROUP = {"face.standard": "standard", "face.dense": "dense"}
 
@@ -132,13 +133,15 @@ def gaze_rays(actor: dict, cam: CameraModel) -> list[Ray]:
         if start is None:
             continue
         s = np.array([start["x"], start["y"], start["z"]], float)
+        z = cam.to_camera(s)[0, 2]
+        length = GAZE_LENGTH * cam.width * max(z, 1e-3) / cam.K[0, 0]  # metres
         for kind in ("visual", "optical"):
             d = a.get(f"{kind}_axis_direction")
             if d is None:
                 continue
             v = np.array([d["x"], d["y"], d["z"]], float)
             v = v / (np.linalg.norm(v) or 1.0)
-            xy = cam.project(np.stack([s, s + GAZE_LENGTH * v]))
+            xy = cam.project(np.stack([s, s + length * v]))
             if np.isfinite(xy).all():
                 rays.append(Ray("gaze", f"{eye}.{kind}_axis", xy[0], xy[1], s, v, kind))
     return rays
