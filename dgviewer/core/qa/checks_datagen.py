@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from ..annotations import Box2D
+from ..annotations import Box2D, KeypointSet
 from ..errors import DataError
 from ..jsonio import read_json
 from ...formats.datagen.canonical import camera_model
@@ -44,7 +44,7 @@ def check(dp, s: common.Settings, out: Collector, facts: dict) -> None:
     _face_box_file(raw.get("face_bounding_box.json"), out)
     ann = dp.annotations()  # the reader records what it cannot parse in dp.problems (collected by the runner)
     common.landmarks(ann, cam, out, s)
-    _keypoint_format(dp, out)
+    _keypoint_format(dp, ann, out)
     _face_box(ann, out, s)
     if "actor_metadata.json" in raw and "frame" not in dp.meta:  # identities (HIC actors have no eyes)
         path, actor = raw["actor_metadata.json"]
@@ -96,7 +96,7 @@ def _face_box_file(item, out: Collector) -> None:
         out.add("json-invalid", "face_bounding_box.json: a minimum exceeds its maximum", file=path)
 
 
-def _keypoint_format(dp, out: Collector) -> None:
+def _keypoint_format(dp, ann, out: Collector) -> None:
     """Identities v2 keypoint files need a version 2.x and is_visible on every point (the SDK fails otherwise)."""
     folder = dp.find("key_points")
     if folder is None:
@@ -115,17 +115,10 @@ def _keypoint_format(dp, out: Collector) -> None:
     version = str(raw.get("version", "")) if isinstance(raw, dict) else ""
     if not version.startswith("2."):
         out.add("json-invalid", f"all_key_points.json: version must be 2.x, found {version or 'none'}", file=path)
-    missing = _count_without_visibility(raw)
-    if missing:
-        out.add("json-invalid", f"all_key_points.json: {missing} point(s) without is_visible", file=path)
-
-
-def _count_without_visibility(node) -> int:
-    if isinstance(node, dict):
-        if "pixel_2d" in node:
-            return 0 if "is_visible" in node else 1
-        return sum(_count_without_visibility(v) for v in node.values())
-    return 0
+    # The reader leaves ``visible`` None on a group where any point lacks is_visible.
+    lacking = [ks.name for ks in ann.of_type(KeypointSet) if ks.layer != "eyes" and ks.visible is None]
+    if lacking:
+        out.add("json-invalid", f"all_key_points.json: points without is_visible in {', '.join(lacking)}", file=path)
 
 
 def _actor_format(actor, camera: str, path: str, out: Collector) -> bool:

@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .. import jsonio
 from . import checks_datagen, checks_perception, common
 from .findings import CHECKS, ERROR, SEVERITIES, Collector, Finding, finding
 
@@ -172,6 +173,9 @@ def _check_chunk(ids: list[str]) -> list[tuple[str, list[Finding], dict]]:
             out.append((i, [finding("layout", i, "datapoint vanished from the dataset while it was being checked")], {}))
         else:
             out.append((i, *check_datapoint(dp, settings)))
+        # Each datapoint's JSON is read once here: a full parse cache only grows the heap, and every garbage
+        # collection pass with it (checks ran 1.5x slower with it).
+        jsonio.clear()
     return out
 
 
