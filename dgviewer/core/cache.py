@@ -17,7 +17,8 @@ DEFAULT_BYTES = 1 << 30  # 1 GiB
 
 def nbytes(value: Any) -> int:
     if isinstance(value, np.ndarray):
-        return value.nbytes
+        base = value.base if isinstance(value.base, np.ndarray) else value
+        return max(value.nbytes, base.nbytes)  # a view keeps its whole base alive
     if isinstance(value, (tuple, list)):
         return sum(nbytes(v) for v in value)
     if isinstance(value, dict):
