@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 
 from .. import __version__
@@ -26,6 +27,7 @@ def demo_paths(base: str | None = None) -> list[str]:
     for name, variant, size in DEMO_PARTS:
         final = os.path.join(root, name)
         if not os.path.isdir(final):
+            print(f"dgviewer: generating the sample dataset '{name}' in {root} (first run only)", file=sys.stderr)
             tmp = tempfile.mkdtemp(prefix=f".{name}-", dir=root)
             try:
                 write_sample(os.path.join(tmp, name), variant=variant, size=size, seed=7)
