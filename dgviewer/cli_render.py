@@ -1,0 +1,443 @@
+"""The ``render`` subcommand (added to the parser in cli.py): annotated images at native resolution.
+
+    dgviewer render PATH... --out DIR [--goto ID]... [--filter EXPR] [--modality M]
+                    [--overlays NAMES|all|none] [--labels] [--legend] [--opacity A] [--marker-size PX]
+    dgviewer render PATH... --contact-sheet FILE [--thumb-size PX] [same selection and drawing options]
+
+Every image is drawn by :func:`dgviewer.app.render.render_annotated`, the code behind the viewer's
+"Save view as PNG", so a render shows exactly what the viewer shows. ``DIR/<id with / as __>.png``
+holds one datapoint at its image's size. Exit status 1 when any datapoint failed or nothing was
+rendered; datapoints lacking an explicitly chosen ``--modality`` are skipped with a message.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .core.errors import DgviewerError
+
+#: Decoded-image cache for a run: each image is read once, so the library's 1 GiB default would only hold
+#: memory; this covers files shared between datapoints.
+CACHE_BYTES = 64 << 20
+#: Largest contact sheet side in pixels (an 8192² RGB sheet is 200 MB in memory), and the smallest
+#: thumbnail it shrinks to before refusing.
+SHEET_MAX_SIDE = 8192
+MIN_THUMB = 48
+
+
+# -- what to draw ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Drawing:
+    """The same for every datapoint of a run."""
+
+    modality: str | None  # None: the viewer's choice (visible, else the datapoint's first image)
+    layers: dict  # every layer name → LayerStyle; only the chosen ones are visible
+    legend: bool = False
+
+
+def layer_styles(overlays: str | None, labels: bool = False, opacity: float | None = None,
+                 marker_size: float | None = None) -> dict:
+    """A full layer → LayerStyle mapping: the named layers on and every other layer off.
+
+    overlays: comma-separated layer names, "all", "none", or None for the viewer's defaults.
+    render_annotated falls back to the viewer's defaults for layers it is not given, so all are given.
+    """
+    from .app.overlays.style import default_styles
+    from .core.annotations import LAYERS
+
+    styles = default_styles()
+    if overlays is not None:
+        names = {n.strip() for n in overlays.split(",") if n.strip()}
+        if names == {"all"}:
+            names = set(LAYERS)
+        names.discard("none")
+        unknown = sorted(names - set(LAYERS))
+        if unknown:
+            raise DgviewerError(f"unknown overlay {', '.join(unknown)}; choose from {', '.join(LAYERS)}, all, none")
+        styles = {k: s.with_(visible=k in names) for k, s in styles.items()}
+    changes = {"labels": True} if labels else {}
+    if opacity is not None:
+        changes["opacity"] = opacity
+    if marker_size is not None:
+        changes["marker_size"] = marker_size
+    return {k: s.with_(**changes) for k, s in styles.items()}
+
+
+def output_name(dp_id: str) -> str:
+    """``dg/scene_1/camera_2/visible_01.png`` → ``dg__scene_1__camera_2__visible_01.png.png``.
+
+    The id stays readable and comes back with ``name[:-4].replace("__", "/")`` unless it held ``__``
+    itself; characters that are unsafe in file names on some systems become ``%XX``.
+    """
+    safe = "".join(c if c.isalnum() or c in "._-+=,@ /" else f"%{ord(c):02X}" for c in dp_id)
+    return safe.replace("/", "__") + ".png"
+
+
+# -- which datapoints -----------------------------------------------------------------------------
+def open_dataset(paths: list[str]):
+    from .core.cache import ByteCache
+    from .core.loader import load
+
+    return load(*paths, cache=ByteCache(CACHE_BYTES))
+
+
+def select(ds, goto: list[str] | None, filter_text: str | None) -> list:
+    """``--goto`` ids in the order given (else every datapoint in tree order), narrowed by ``--filter``."""
+    from .app.tree_filter import FilterError, parse_filter
+
+    if goto:
+        goto = list(dict.fromkeys(goto))
+        missing = [i for i in goto if ds.get(i) is None]
+        if missing:
+            raise DgviewerError(f"no datapoint with id {', '.join(missing)}")
+        dps = [ds.get(i) for i in goto]
+    else:
+        dps = list(ds)
+    try:
+        keep = parse_filter(filter_text or "")
+    except FilterError as e:
+        raise DgviewerError(f"--filter: {e}") from None
+    dps = [dp for dp in dps if keep is None or keep(dp)]
+    if not dps:
+        raise DgviewerError("no datapoint matches the selection")
+    return dps
+
+
+# -- the pipeline: decode in worker threads, draw on this thread, encode in worker threads --------
+class Skipped(Exception):
+    """The datapoint has nothing to draw for this run (not an error in the data)."""
+
+
+def modality_for(dp, wanted: str | None) -> str | None:
+    """The image to draw: ``wanted`` if given (None when the datapoint lacks it), else the viewer's choice."""
+    from .core.model import MODALITIES
+
+    if wanted is not None:
+        return wanted if wanted in dp.modalities else None
+    return next((m for m in MODALITIES if m in dp.modalities), None)
+
+
+def load_parts(dp, drawing: Drawing):
+    """(modality, images, annotations) for render_annotated; runs on a worker thread."""
+    from .core.annotations import SegmentationLegend
+
+    modality = modality_for(dp, drawing.modality)
+    if modality is None:
+        raise Skipped(f"no {drawing.modality or 'image'} to draw")
+    ann = dp.annotations()
+    images = {modality: dp.read(modality)}
+    for lg in ann.of_type(SegmentationLegend):  # translucent class layers need their own image
+        style = drawing.layers.get(lg.layer)
+        if lg.modality != modality and style is not None and style.visible:
+            images[lg.modality] = dp.read(lg.modality)
+    return modality, images, ann
+
+
+@dataclass
+class Tally:
+    rendered: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, why)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"rendered {self.rendered}, skipped {len(self.skipped)}, failed {len(self.failed)}"
+
+
+def _done(fn: Callable, *args) -> Future:
+    """Run ``fn`` now and wrap the outcome as a finished Future (the pipeline without worker threads)."""
+    f: Future = Future()
+    try:
+        f.set_result(fn(*args))
+    except BaseException as e:  # noqa: BLE001 - handed to the caller through the future
+        f.set_exception(e)
+    return f
+
+
+def render_all(dps: list, drawing: Drawing, sink, workers: int, progress: Callable[[int, int], None],
+               report: Callable[[str], None]) -> Tally:
+    """Render ``dps`` in order into ``sink``; a datapoint that fails is reported and the rest go on.
+
+    Qt painting stays on this thread (pyqtgraph items are not thread-safe); with ``workers`` > 0,
+    decoding runs up to 2×workers datapoints ahead and PNG encoding runs behind, in worker threads.
+    """
+    from .app.render import render_annotated
+
+    tally = Tally()
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="render") if workers else None
+    submit = pool.submit if pool else _done
+    depth = 2 * max(workers, 1)
+    todo = iter(dps)
+    loading: deque = deque()
+    writing: deque = deque()
+
+    def count() -> None:
+        progress(tally.rendered + len(tally.skipped) + len(tally.failed), len(dps))
+
+    def fail(dp, e: BaseException) -> None:
+        why = str(e) if isinstance(e, (DgviewerError, Skipped)) else f"{type(e).__name__}: {e}"
+        (tally.skipped if isinstance(e, Skipped) else tally.failed).append((dp.id, why))
+        report(f"{'skipped' if isinstance(e, Skipped) else 'failed'} {dp.id}: {why}")
+        sink.missing(dp, why)
+        count()
+
+    def settle(dp, job: Future) -> None:
+        try:
+            job.result()
+        except Exception as e:  # noqa: BLE001 - one unwritable file must not stop the run
+            fail(dp, e)
+            return
+        tally.rendered += 1
+        count()
+
+    def top_up() -> None:
+        for dp in todo:
+            loading.append((dp, submit(load_parts, dp, drawing)))
+            if len(loading) >= depth:
+                return
+
+    try:
+        top_up()
+        while loading:
+            dp, parts = loading.popleft()
+            top_up()
+            try:
+                modality, images, ann = parts.result()
+                image = render_annotated((images, ann), modality, drawing.layers, drawing.legend)
+                write = sink.add(dp, image)
+            except Exception as e:  # noqa: BLE001 - reported per datapoint, the rest go on
+                fail(dp, e)
+                continue
+            for problem in ann.errors:  # drawn, but without what that annotation file held
+                report(f"warning {dp.id}: {problem}")
+            writing.append((dp, submit(write)))
+            while len(writing) > depth or (writing and writing[0][1].done()):
+                settle(*writing.popleft())
+        while writing:
+            settle(*writing.popleft())
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
+    return tally
+
+
+# -- where images go ------------------------------------------------------------------------------
+def qimage_to_bgr(image):
+    """QImage → H×W×3 uint8 BGR array (OpenCV's order), copied out of Qt's buffer."""
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    bgr = image.convertToFormat(QImage.Format.Format_BGR888)
+    w, h = bgr.width(), bgr.height()
+    rows = np.frombuffer(bgr.constBits(), np.uint8, count=h * bgr.bytesPerLine()).reshape(h, bgr.bytesPerLine())
+    return rows[:, : 3 * w].reshape(h, w, 3).copy()
+
+
+def write_png(path: str, bgr) -> None:
+    """Encode with OpenCV (about 4× faster than QImage.save and off the GIL) and replace atomically."""
+    import cv2
+
+    ok, data = cv2.imencode(".png", bgr)
+    if not ok:
+        raise DgviewerError(f"{path}: could not encode PNG")
+    part = path + ".part"
+    with open(part, "wb") as f:
+        f.write(data.tobytes())
+    os.replace(part, path)
+
+
+class Folder:
+    """One PNG per datapoint in ``out``, named by :func:`output_name`."""
+
+    def __init__(self, out: str):
+        os.makedirs(out, exist_ok=True)
+        self.out = out
+
+    def add(self, dp, image) -> Callable[[], None]:
+        bgr = qimage_to_bgr(image)  # Qt stays on this thread; encoding and writing go to a worker
+        path = os.path.join(self.out, output_name(dp.id))
+        return lambda: write_png(path, bgr)
+
+    def missing(self, dp, why: str) -> None:
+        pass
+
+    def finish(self) -> str:
+        return self.out
+
+
+def _nothing() -> None:
+    pass
+
+
+def _sheet_metrics(thumb: int) -> tuple[int, int, int]:
+    """(font pixel size, label height: two lines, title band height) for a thumbnail size."""
+    font_px = int(min(14, max(9, thumb / 18)))
+    return font_px, 2 * round(1.3 * font_px) + 4, 2 * font_px + ContactSheet.GAP
+
+
+class ContactSheet:
+    """Thumbnails with their ids on a near-square grid, painted as they arrive; failed cells say why."""
+
+    GAP = 6
+
+    def __init__(self, path: str, ids: list[str], thumb: int, title: str | None = None):
+        from PySide6.QtGui import QColor, QImage
+
+        self.path, self.n = path, len(ids)
+        self.cols = math.ceil(math.sqrt(len(ids)))
+        self.rows = math.ceil(len(ids) / self.cols)
+        self.thumb = self._fit(thumb)
+        self.font_px, self.label_h, self.top = _sheet_metrics(self.thumb)
+        self.slot = {dp_id: i for i, dp_id in enumerate(ids)}
+        self.prefix = _common_prefix(ids)
+        w, h = self._size(self.thumb)
+        self.sheet = QImage(w, h, QImage.Format.Format_RGB32)
+        self.sheet.fill(QColor(24, 24, 26))
+        self._text(self.GAP, 0, w - 2 * self.GAP, self.top, title or f"{self.prefix}  {self.n} datapoints".strip(), bold=True)
+
+    def _size(self, thumb: int) -> tuple[int, int]:
+        _, label_h, top = _sheet_metrics(thumb)
+        return self.cols * (thumb + self.GAP) + self.GAP, top + self.rows * (thumb + label_h + self.GAP)
+
+    def _fit(self, thumb: int) -> int:
+        """The requested thumbnail size, shrunk until the sheet fits SHEET_MAX_SIDE."""
+        while thumb >= MIN_THUMB:
+            if max(self._size(thumb)) <= SHEET_MAX_SIDE:
+                return thumb
+            thumb -= 8
+        raise DgviewerError(f"{self.n} datapoints do not fit one contact sheet; narrow them with --filter or --goto")
+
+    def _cell(self, dp_id: str) -> tuple[int, int]:
+        i = self.slot[dp_id]
+        return (self.GAP + (i % self.cols) * (self.thumb + self.GAP),
+                self.top + (i // self.cols) * (self.thumb + self.label_h + self.GAP))
+
+    def _text(self, x, y, w, h, text, color=(230, 230, 230), bold=False, lines=1) -> None:
+        """Text wrapped at "/" and spaces into ``w``; longer than ``lines`` lines, its middle is elided."""
+        from PySide6.QtCore import QRect, Qt
+        from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+
+        p = QPainter(self.sheet)
+        font = QFont(p.font())
+        font.setPixelSize(self.font_px)
+        font.setBold(bold)
+        p.setFont(font)
+        p.setPen(QColor(*color))
+        fm = QFontMetrics(font)
+        text = fm.elidedText(text, Qt.TextElideMode.ElideMiddle, lines * w - 2 * fm.averageCharWidth())
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+        p.drawText(QRect(x, y, w, h), int(flags), text.replace("/", "/\u200b"))  # zero-width space: may break here
+        p.end()
+
+    def _label(self, dp_id: str, color=(230, 230, 230)) -> None:
+        x, y = self._cell(dp_id)
+        self._text(x, y + self.thumb + 2, self.thumb, self.label_h, dp_id[len(self.prefix):] or dp_id, color, lines=2)
+
+    def add(self, dp, image) -> Callable[[], None]:
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QPainter
+
+        small = image if max(image.width(), image.height()) <= self.thumb else image.scaled(
+            self.thumb, self.thumb, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        x, y = self._cell(dp.id)
+        p = QPainter(self.sheet)
+        p.drawImage(x + (self.thumb - small.width()) // 2, y + self.thumb - small.height(), small)  # on its label
+        p.end()
+        self._label(dp.id)
+        return _nothing
+
+    def missing(self, dp, why: str) -> None:
+        x, y = self._cell(dp.id)
+        self._text(x + 4, y + 4, self.thumb - 8, self.thumb - 8, why, color=(255, 120, 110), lines=8)
+        self._label(dp.id, color=(255, 120, 110))
+
+    def finish(self) -> str:
+        write_png(self.path, qimage_to_bgr(self.sheet))
+        return self.path
+
+
+def _common_prefix(ids: list[str]) -> str:
+    """The folders every id shares (up to and including a "/"), dropped from the thumbnail labels."""
+    prefix = os.path.commonprefix(ids) if len(ids) > 1 else ids[0].rsplit("/", 1)[0] + "/"
+    return prefix[: prefix.rfind("/") + 1]
+
+
+# -- the command ----------------------------------------------------------------------------------
+def qt_application():
+    """The QApplication rendering needs (QGraphicsScene crashes under a bare QGuiApplication)."""
+    # Nothing is ever shown, so the offscreen platform always works, with or without a display.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication(["dgviewer"])
+
+
+def cmd_render(args) -> int:
+    from .cli_qa import ProgressBar
+
+    drawing = Drawing(args.modality, layer_styles(args.overlays, args.labels, args.opacity, args.marker_size),
+                      args.legend)
+    dps = select(open_dataset(args.paths), args.goto, args.filter)
+    qt_application()
+    if args.contact_sheet:
+        sink = ContactSheet(args.contact_sheet, [dp.id for dp in dps], args.thumb_size, args.title)
+    else:
+        sink = Folder(args.out)
+    bar = ProgressBar(sys.stderr, "rendering")
+
+    def report(message: str) -> None:
+        print(("\r\033[K" if bar.live else "") + f"dgviewer: {message}", file=sys.stderr)
+
+    workers = (os.cpu_count() or 1) if args.workers is None else args.workers
+    try:
+        tally = render_all(dps, drawing, sink, workers, bar, report)
+    finally:
+        bar.close()
+    where = sink.finish()
+    print(f"{tally.summary()} → {where}", file=sys.stderr)
+    return 1 if tally.failed or not tally.rendered else 0
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(text)
+    return value
+
+
+def add_commands(sub) -> None:
+    """Add ``render`` to the subcommand parser ``sub``."""
+    from .core.annotations import LAYERS
+    from .core.model import MODALITIES
+
+    sp = sub.add_parser(
+        "render", help="write annotated images at native resolution, drawn as the viewer draws them",
+        description="Draw datapoints with their overlays, exactly as the viewer does, one PNG per datapoint "
+                    "at the image's own size (or one contact sheet). Exit status 1 when any datapoint failed.")
+    sp.add_argument("paths", nargs="+", metavar="PATH")
+    where = sp.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", metavar="DIR", help="folder for the PNGs, named by datapoint id with / as __")
+    where.add_argument("--contact-sheet", metavar="FILE", help="one PNG of thumbnails with their ids instead")
+    sp.add_argument("--goto", action="append", metavar="ID", help="render this datapoint (repeatable)")
+    sp.add_argument("--filter", metavar="EXPR", help="the tree filter box's syntax, e.g. 'camera=camera_2 has=depth'")
+    sp.add_argument("--modality", choices=MODALITIES,
+                    help="image under the overlays; datapoints without it are skipped "
+                         "(default: visible, else the datapoint's first image, as the viewer does)")
+    sp.add_argument("--overlays", metavar="NAMES",
+                    help=f"comma list of layers to draw, all others off: {', '.join(LAYERS)}; all; none "
+                         "(default: the layers the viewer shows on opening)")
+    sp.add_argument("--labels", action="store_true", help="write point labels (landmark indices) next to points")
+    sp.add_argument("--legend", action="store_true", help="burn in the segmentation legend")
+    sp.add_argument("--opacity", type=_fraction, metavar="0..1", help="opacity of every drawn layer")
+    sp.add_argument("--marker-size", type=float, metavar="PX", help="point diameter in image pixels")
+    sp.add_argument("--thumb-size", type=int, default=256, metavar="PX",
+                    help=f"contact sheet thumbnail size (default 256; shrunk to fit {SHEET_MAX_SIDE} px)")
+    sp.add_argument("--title", help="contact sheet title (default: the folder the ids share)")
+    sp.add_argument("--workers", type=int, metavar="N",
+                    help="threads decoding and encoding around the drawing thread (default: one per core; 0: none)")
+    sp.set_defaults(func=cmd_render)
