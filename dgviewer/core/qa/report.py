@@ -189,11 +189,10 @@ def _to_rgb8(img: np.ndarray, modality: str) -> np.ndarray:
             v = np.nan_to_num((img[..., :3] + 1.0) / 2.0, nan=0.0)
             return (np.clip(v, 0, 1) * 255).astype(np.uint8)
         finite = np.isfinite(img)
-        lo, hi = (float(img[finite].min()), float(img[finite].max())) if finite.any() else (0.0, 1.0)
-        grey = np.where(finite, (img - lo) / ((hi - lo) or 1.0), 0.0)
-        rgb = np.repeat((255 - grey * 255).astype(np.uint8)[..., None], 3, axis=2)  # near is bright
-        rgb[~finite] = (255, 0, 255)  # invalid and background pixels stand out
-        return rgb
+        lo, hi = np.percentile(img[finite], (1, 99)) if finite.any() else (0.0, 1.0)  # a stray value must not flatten it
+        near = 1.0 - np.clip((img - lo) / ((hi - lo) or 1.0), 0.0, 1.0)  # near is bright
+        grey = np.where(finite, near * 255, 0).astype(np.uint8)  # background and invalid pixels are black
+        return np.repeat(grey[..., None], 3, axis=2)
     img = imaging.to_display_u8(img)
     if img.ndim == 2:
         return np.repeat(img[..., None], 3, axis=2)

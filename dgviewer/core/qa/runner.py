@@ -96,6 +96,7 @@ def run_checks(ds, images: bool = False, settings: common.Settings | None = None
     (workers re-open it from ``ds.roots``).
     """
     started = time.perf_counter()
+    jsonio.clear()  # judge the files as they are now, not as this process first parsed them
     settings = settings or common.Settings(images=images)
     datapoints = list(ds)
     workers = workers or _cores()
