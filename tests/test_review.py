@@ -218,3 +218,22 @@ def test_killed_writers_never_lose_an_acknowledged_decision(tmp_path):
     assert len(acked) > rounds  # the writers really were saving between kills
     leftovers = [n for n in os.listdir(tmp_path) if ".dgv-tmp-" in n]
     assert len(leftovers) <= 1  # each new writer removes what killed ones left
+
+
+def test_review_command_line(tmp_path, capsys):
+    from dgviewer.cli import main
+
+    src = copy_tree(corpus("datagen", "2023-01_faces_ir"), tmp_path / "faces_ir")
+    ds = dgviewer.load(src)
+    ReviewStore.for_dataset(ds, reviewer="ana").flag(ds[2].id, "teeth")
+    assert main(["review", "status", str(src)]) == 0
+    out = capsys.readouterr().out
+    assert "faces_ir/datapoint_00015" in out and f"saved in {sidecar_path(str(src))}" in out
+    assert main(["review", "export", str(src), "--csv", str(tmp_path / "r.csv")]) == 0
+    rows = (tmp_path / "r.csv").read_text().splitlines()
+    assert len(rows) == 4 and ",flag,teeth,ana," in rows[3]
+    theirs = tmp_path / "theirs.jsonl"
+    theirs.write_text(json.dumps({"id": "datapoint_00013/camera/infrared_spectrum.png", "state": "pass", "reason": "",
+                                  "reviewer": "bo", "time": "2030-01-01T00:00:00.000+00:00"}) + "\n")
+    assert main(["review", "merge", sidecar_path(str(src)), str(theirs)]) == 0
+    assert ReviewStore.for_dataset(ds).state(ds[0].id) == "pass"
