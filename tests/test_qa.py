@@ -342,3 +342,15 @@ def test_reports(planted, tmp_path):
 def test_settings_loosen_the_tolerances(planted):
     loose = run_checks(dgviewer.load(planted), settings=Settings(reprojection_px=10, face_box_px=10, gaze_degrees=15))
     assert {f.check for f in loose.findings} == {c for c, _ in METADATA_FAULTS} - {"reprojection", "face-box", "gaze-target"}
+
+
+def test_a_crashing_check_is_a_finding_not_the_end_of_the_run(clean, monkeypatch):
+    from dgviewer.core.qa import checks_datagen
+
+    def boom(dp, settings, out, facts):
+        raise ZeroDivisionError("odd data")
+
+    monkeypatch.setattr(checks_datagen, "check", boom)
+    result = run_checks(dgviewer.load(clean))
+    assert result.complete and len(result.findings) == result.datapoints == 6
+    assert {(f.check, f.message) for f in result.findings} == {("check-crashed", "ZeroDivisionError: odd data")}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .. import jsonio
+from ..errors import DataError
 from . import checks_datagen, checks_perception, common
 from .findings import CHECKS, ERROR, SEVERITIES, Collector, Finding, finding
 
@@ -78,6 +79,8 @@ def check_datapoint(dp, settings: common.Settings) -> tuple[list[Finding], dict]
             common.image_sizes(dp, None, out)
             if settings.images:
                 common.pixels(dp, ann, out, facts)
+    except DataError as e:  # a file the checks needed and could not use
+        out.problem(e.file, e.message)
     except Exception as e:  # one odd datapoint must not end a 10k-datapoint run
         out.add("check-crashed", f"{type(e).__name__}: {e}")
     for p in dp.problems:  # what the reader recorded while indexing and during the checks
