@@ -11,6 +11,7 @@ rendered; datapoints lacking an explicitly chosen ``--modality`` are skipped wit
 """
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import sys
@@ -88,7 +89,8 @@ def open_dataset(paths: list[str]):
 
 def select(ds, goto: list[str] | None, filter_text: str | None) -> list:
     """``--goto`` ids in the order given (else every datapoint in tree order), narrowed by ``--filter``."""
-    from .app.tree_filter import FilterError, parse_filter
+    from .core.filters import compile_filter
+    from .core.review import ReviewStore
 
     if goto:
         goto = list(dict.fromkeys(goto))
@@ -98,11 +100,8 @@ def select(ds, goto: list[str] | None, filter_text: str | None) -> list:
         dps = [ds.get(i) for i in goto]
     else:
         dps = list(ds)
-    try:
-        keep = parse_filter(filter_text or "")
-    except FilterError as e:
-        raise DgviewerError(f"--filter: {e}") from None
-    dps = [dp for dp in dps if keep is None or keep(dp)]
+    keep = compile_filter(filter_text, reviews=ReviewStore.for_dataset(ds)) if filter_text else None
+    dps = keep.select(dps) if keep else dps
     if not dps:
         raise DgviewerError("no datapoint matches the selection")
     return dps
@@ -164,6 +163,9 @@ def render_all(dps: list, drawing: Drawing, sink, workers: int, progress: Callab
 
     Qt painting stays on this thread (pyqtgraph items are not thread-safe); with ``workers`` > 0,
     decoding runs up to 2×workers datapoints ahead and PNG encoding runs behind, in worker threads.
+    Threads rather than processes: on 2 cores with 1024² faces (benchmarks/bench_render.py) 2 threads
+    gave 32 images/s, 2 processes 30 (plus a second Qt and index per process), serial 20; drawing is
+    ~12 ms of the ~80 ms a datapoint costs, and pyspng holds the GIL while it decodes.
     """
     from .app.render import render_annotated
 
@@ -403,11 +405,14 @@ def cmd_render(args) -> int:
     return 1 if tally.failed or not tally.rendered else 0
 
 
-def _fraction(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(text)
-    return value
+def _in_range(kind, lo, hi=None):
+    """An argparse type: ``kind(text)`` within [lo, hi], with a plain message otherwise."""
+    def parse(text: str):
+        value = kind(text)
+        if value < lo or (hi is not None and value > hi):
+            raise argparse.ArgumentTypeError(f"{text} is not {f'in {lo}..{hi}' if hi is not None else f'at least {lo}'}")
+        return value
+    return parse
 
 
 def add_commands(sub) -> None:
@@ -424,20 +429,20 @@ def add_commands(sub) -> None:
     where.add_argument("--out", metavar="DIR", help="folder for the PNGs, named by datapoint id with / as __")
     where.add_argument("--contact-sheet", metavar="FILE", help="one PNG of thumbnails with their ids instead")
     sp.add_argument("--goto", action="append", metavar="ID", help="render this datapoint (repeatable)")
-    sp.add_argument("--filter", metavar="EXPR", help="the tree filter box's syntax, e.g. 'camera=camera_2 has=depth'")
-    sp.add_argument("--modality", choices=MODALITIES,
-                    help="image under the overlays; datapoints without it are skipped "
+    sp.add_argument("--filter", metavar="EXPR", help="the tree filter box's syntax, e.g. 'camera=camera_2 review=fail'")
+    sp.add_argument("--modality", choices=MODALITIES, metavar="M",
+                    help=f"image under the overlays: {', '.join(MODALITIES)}; datapoints without it are skipped "
                          "(default: visible, else the datapoint's first image, as the viewer does)")
     sp.add_argument("--overlays", metavar="NAMES",
                     help=f"comma list of layers to draw, all others off: {', '.join(LAYERS)}; all; none "
                          "(default: the layers the viewer shows on opening)")
     sp.add_argument("--labels", action="store_true", help="write point labels (landmark indices) next to points")
     sp.add_argument("--legend", action="store_true", help="burn in the segmentation legend")
-    sp.add_argument("--opacity", type=_fraction, metavar="0..1", help="opacity of every drawn layer")
-    sp.add_argument("--marker-size", type=float, metavar="PX", help="point diameter in image pixels")
-    sp.add_argument("--thumb-size", type=int, default=256, metavar="PX",
+    sp.add_argument("--opacity", type=_in_range(float, 0.0, 1.0), metavar="0..1", help="opacity of every drawn layer")
+    sp.add_argument("--marker-size", type=_in_range(float, 0.5), metavar="PX", help="point diameter in image pixels")
+    sp.add_argument("--thumb-size", type=_in_range(int, MIN_THUMB), default=256, metavar="PX",
                     help=f"contact sheet thumbnail size (default 256; shrunk to fit {SHEET_MAX_SIDE} px)")
     sp.add_argument("--title", help="contact sheet title (default: the folder the ids share)")
-    sp.add_argument("--workers", type=int, metavar="N",
+    sp.add_argument("--workers", type=_in_range(int, 0), metavar="N",
                     help="threads decoding and encoding around the drawing thread (default: one per core; 0: none)")
     sp.set_defaults(func=cmd_render)

@@ -130,7 +130,19 @@ def test_goto_and_filter_select_datapoints(samples, tmp_path, qapp):
     assert render(samples["scene"], tmp_path / "g", "--goto", ds[3].id, "--goto", ds[0].id) == 0
     assert sorted(os.listdir(tmp_path / "g")) == sorted(output_name(dp.id) for dp in (ds[0], ds[3]))
     assert render(samples["scene"], tmp_path / "h", "--goto", "no/such/id") == 1
+    assert render(samples["scene"], tmp_path / "h", "--filter", "finding=any") == 1  # needs a QA run
     assert render(samples["scene"], tmp_path / "h", "--overlays", "standard,nosuchlayer") == 1
+
+
+def test_filter_by_review_decision(samples, tmp_path, qapp):
+    from dgviewer.core.review import ReviewStore
+
+    data = tmp_path / "data"
+    shutil.copytree(samples["scene"], data)
+    ds = dgviewer.load(str(data))
+    ReviewStore.for_dataset(ds).mark_fail(ds[2].id, "landmark off the eye")
+    assert render(data, tmp_path / "out", "--filter", "review=fail") == 0
+    assert os.listdir(tmp_path / "out") == [output_name(ds[2].id)]
 
 
 def test_missing_modality_is_skipped_only_when_asked_for(samples, tmp_path, qapp, capsys):
