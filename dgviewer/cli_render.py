@@ -163,9 +163,10 @@ def render_all(dps: list, drawing: Drawing, sink, workers: int, progress: Callab
 
     Qt painting stays on this thread (pyqtgraph items are not thread-safe); with ``workers`` > 0,
     decoding runs up to 2×workers datapoints ahead and PNG encoding runs behind, in worker threads.
-    Threads rather than processes: on 2 cores with 1024² faces (benchmarks/bench_render.py) 2 threads
-    gave 32 images/s, 2 processes 30 (plus a second Qt and index per process), serial 20; drawing is
-    ~12 ms of the ~80 ms a datapoint costs, and pyspng holds the GIL while it decodes.
+    Threads rather than processes: on 2 shared cores with 1024² faces (benchmarks/bench_render.py)
+    2 threads rendered 29-32 images/s, serial 16-20, 2 processes 17-30 (each starts its own Qt and
+    indexes the dataset again). Drawing is 12-20 ms of the 80-95 ms a datapoint costs; decoding and
+    encoding, the rest, run in the threads.
     """
     from .app.render import render_annotated
 
