@@ -23,7 +23,7 @@ from .findings import CHECKS, ERROR, SEVERITIES, Collector, Finding, finding
 
 #: Below this many datapoints, starting worker processes costs more than it saves.
 SERIAL_BELOW = 64
-#: Decoded-image cache per worker: enough for one datapoint's images read twice.
+#: Decoded-image cache of the checks' own index (per worker): enough for one datapoint's images read twice.
 WORKER_CACHE_BYTES = 256 << 20
 
 Progress = Callable[[int, int], None]
@@ -91,17 +91,22 @@ def check_datapoint(dp, settings: common.Settings) -> tuple[list[Finding], dict]
 def run_checks(ds, images: bool = False, settings: common.Settings | None = None, workers: int | None = None,
                progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
                load_options: dict | None = None) -> QAResult:
-    """Check every datapoint of ``ds`` and the dataset as a whole.
+    """Check every datapoint of the dataset ``ds`` and the dataset as a whole.
 
-    ``progress(done, total)`` is called from this thread as datapoints finish;
-    ``cancel()`` returning True stops early (the result has ``complete=False``).
-    ``load_options`` are the ``dgviewer.load`` options ``ds`` was opened with
-    (workers re-open it from ``ds.roots``).
+    ``images=True`` is short for ``settings=Settings(images=True)``. ``progress(done, total)``
+    is called from this thread as datapoints finish; ``cancel()`` returning True stops early
+    (the result has ``complete=False``). The checks run on a fresh index of ``ds.roots``, so
+    they judge the files as they are now and leave the caller's datapoints (their recorded
+    problems, the shared image cache) alone; ``load_options`` are the ``dgviewer.load``
+    options ``ds`` was opened with. Scripts that call this must guard their entry point with
+    ``if __name__ == "__main__":`` (worker processes are spawned).
     """
     started = time.perf_counter()
-    jsonio.clear()  # judge the files as they are now, not as this process first parsed them
     settings = settings or common.Settings(images=images)
-    datapoints = list(ds)
+    load_options = load_options or {}
+    jsonio.clear()  # parsed before the files were last changed, perhaps
+    fresh = _open(list(ds.roots), load_options)
+    datapoints = list(fresh)
     workers = workers or _cores()
     per_dp: dict[str, tuple[list[Finding], dict]] = {}
     if workers <= 1 or len(datapoints) < SERIAL_BELOW:
@@ -112,20 +117,13 @@ def run_checks(ds, images: bool = False, settings: common.Settings | None = None
             if progress:
                 progress(len(per_dp), len(datapoints))
     else:
-        _run_parallel([dp.id for dp in datapoints], list(ds.roots), load_options or {}, settings, workers,
+        _run_parallel([dp.id for dp in datapoints], list(ds.roots), load_options, settings, workers,
                       per_dp, progress, cancel)
     complete = len(per_dp) == len(datapoints)
-    findings: list[Finding] = []
-    index = Collector(None)
-    for p in ds.index_problems:
-        if p.datapoint is None:
-            index.problem(p.file, p.message)
-    findings.extend(index.items)
-    for p in ds.index_problems:
-        if p.datapoint is not None:
-            c = Collector(p.datapoint)
-            c.problem(p.file, p.message)
-            findings.extend(c.items)
+    index: dict[str | None, Collector] = {}
+    for p in fresh.index_problems:
+        index.setdefault(p.datapoint, Collector(p.datapoint)).problem(p.file, p.message)
+    findings = [f for c in index.values() for f in c.items]
     for dp in datapoints:
         findings.extend(per_dp.get(dp.id, ((), {}))[0])
     facts = {k: v[1] for k, v in per_dp.items()}
@@ -135,6 +133,13 @@ def run_checks(ds, images: bool = False, settings: common.Settings | None = None
             findings.extend(_unused_classes(facts))
     return QAResult(list(ds.roots), len(datapoints), settings.images, findings, time.perf_counter() - started,
                     complete, settings)
+
+
+def _open(roots: list[str], load_options: dict):
+    from ..cache import ByteCache
+    from ..loader import load
+
+    return load(*roots, cache=ByteCache(WORKER_CACHE_BYTES), **load_options)
 
 
 def _unused_classes(facts: dict[str, dict]) -> list[Finding]:
@@ -162,10 +167,7 @@ _WORKER: tuple | None = None
 
 def _init_worker(roots: list[str], load_options: dict, settings: common.Settings) -> None:
     global _WORKER
-    from ..cache import ByteCache
-    from ..loader import load
-
-    _WORKER = (load(*roots, cache=ByteCache(WORKER_CACHE_BYTES), **load_options), settings)
+    _WORKER = (_open(roots, load_options), settings)
 
 
 def _check_chunk(ids: list[str]) -> list[tuple[str, list[Finding], dict]]:
