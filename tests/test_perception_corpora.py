@@ -124,7 +124,10 @@ def test_solo_legends_and_metrics():
     ds = dgviewer.load(corpus("solo_pysolotools-tests-solo"))
     ann = ds[0].annotations()
     seg = ann.legend("segmentation")
-    assert [(c.name, c.color) for c in seg.classes] == [("Crate", (0, 255, 43, 255))]
+    assert [(c.name, c.color) for c in seg.classes] == [("Crate", (0, 255, 43, 255)), ("(unlabeled)", (0, 0, 0, 255))]
+    img = ds[0].read("segmentation")
+    colours = {tuple(c) for c in img.reshape(-1, img.shape[2]).tolist()}
+    assert colours <= {c.color for c in seg.classes}  # every pixel is named, background included
     assert np.all(ds[0].read("segmentation")[np.all(ds[0].read("instance") == (0, 74, 255, 255), axis=2)] == (0, 255, 43, 255))
     metrics = {m.name: m for m in ds[0].metrics()}
     assert metrics["random-seed"].values == 539662031 and metrics["random-seed"].scope == "step"

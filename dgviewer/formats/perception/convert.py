@@ -219,7 +219,7 @@ def instance_legend(entries: list, labels: dict) -> SegmentationLegend:
             label_id=ident(pick(e, "labelId", "label_id")),
             instance_id=iid,
         ))
-    return SegmentationLegend(layer="instances", modality="instance", classes=classes)
+    return SegmentationLegend(layer="instances", modality="instance", classes=_with_unlabeled(classes))
 
 
 def semantic_legend(entries: list) -> SegmentationLegend:
@@ -234,4 +234,15 @@ def semantic_legend(entries: list) -> SegmentationLegend:
             color=color,
             label_id=ident(pick(e, "labelId", "label_id")),
         ))
-    return SegmentationLegend(layer="segmentation", modality="segmentation", classes=classes)
+    return SegmentationLegend(layer="segmentation", modality="segmentation", classes=_with_unlabeled(classes))
+
+
+#: What Perception writes where no labelled object is (spec §5.4), in every RGBA mask.
+UNLABELED = (0, 0, 0, 255)
+
+
+def _with_unlabeled(classes: list[SegClass]) -> list[SegClass]:
+    """The RGBA legends plus the unlabeled colour, so background is named instead of flagged as unknown."""
+    if classes and all(len(c.color) == 4 for c in classes) and all(c.color != UNLABELED for c in classes):
+        classes = classes + [SegClass(name="(unlabeled)", color=UNLABELED)]
+    return classes
