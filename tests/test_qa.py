@@ -354,3 +354,13 @@ def test_a_crashing_check_is_a_finding_not_the_end_of_the_run(clean, monkeypatch
     result = run_checks(dgviewer.load(clean))
     assert result.complete and len(result.findings) == result.datapoints == 6
     assert {(f.check, f.message) for f in result.findings} == {("check-crashed", "ZeroDivisionError: odd data")}
+
+
+def test_a_perception_mask_with_nothing_labelled_is_empty(tmp_path):
+    root = Path(write_perception_sample(str(tmp_path / "solo"), format="solo", size=64, seed=0))
+    mask = root / "sequence.0" / "step0.front.semantic segmentation.png"
+    img = cv2.imread(str(mask), cv2.IMREAD_UNCHANGED)
+    img[:] = (0, 0, 0, 255)  # Perception's unlabeled colour everywhere
+    cv2.imwrite(str(mask), img)
+    result = run_checks(dgviewer.load(root), images=True)
+    assert found(result) == Counter({("seg-empty-mask", "sequence.0/front/step0"): 1})

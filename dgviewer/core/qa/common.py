@@ -139,6 +139,11 @@ def colour_codes(values: np.ndarray, channels: int) -> np.ndarray:
 _BACKGROUND_NAMES = ("background", "unlabeled", "unlabelled")
 
 
+def _is_background(cls) -> bool:
+    """Datagen's "background" class, Perception's "(unlabeled)" (0,0,0,255)."""
+    return cls.name.rsplit(".", 1)[-1].strip("()").lower() in _BACKGROUND_NAMES
+
+
 def _segmentation(img: np.ndarray, legend: SegmentationLegend, path: str | None, out: Collector, seen: dict) -> None:
     img = img[..., None] if img.ndim == 2 else img
     n = min([len(c.color) for c in legend.classes] + [img.shape[2], 4])
@@ -153,10 +158,12 @@ def _segmentation(img: np.ndarray, legend: SegmentationLegend, path: str | None,
         if cls is None:
             if flat[i, :3].any():  # black (any alpha) is unlabelled background in every format
                 unknown.append((code, i))
-        elif cls.name.rsplit(".", 1)[-1].lower() not in _BACKGROUND_NAMES:
+        elif not _is_background(cls):
             labelled.append(code)
     shown = set(present.tolist())
     for code, cls in by_code.items():
+        if _is_background(cls):
+            continue  # an image full of objects has no background: that is no unused class
         key = (legend.modality, cls.name, tuple(cls.color))
         seen[key] = seen.get(key, False) or code in shown
     if unknown:
