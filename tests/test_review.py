@@ -170,6 +170,7 @@ def test_opening_and_reviewing_never_touches_the_dataset(tmp_path):
     assert snapshot(src) == before
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the writer helper forks")
 def test_killed_writers_never_lose_an_acknowledged_decision(tmp_path):
     """SIGKILL a process that saves decisions at random moments, hundreds of times."""
     root = tmp_path / "ds"
