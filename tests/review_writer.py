@@ -20,7 +20,10 @@ from dgviewer.core.review import STATES, ReviewStore
 def write_forever(root: str, data_dir: str, round_no: int) -> None:
     store = ReviewStore({"ds": root}, reviewer="killtest", data_dir=data_dir)
     rng = random.Random(round_no)
+    parent = os.getppid()
     for i in range(1_000_000):
+        if os.getppid() != parent:  # orphaned: the test is gone
+            return
         dp_id = f"ds/round{round_no:04d}/dp{i:05d}.png"
         state = rng.choice(STATES)
         reason = f"r{round_no}-{i}" if state != "pass" else ""

@@ -188,6 +188,7 @@ def test_killed_writers_never_lose_an_acknowledged_decision(tmp_path):
         _, dp_id, state, *reason = line.split(maxsplit=3)
         acked[dp_id] = (state, reason[0].strip() if reason else "")
 
+    pid = None
     try:
         while rounds < 300 and time.monotonic() - started < 25:
             proc.stdin.write(f"run {rounds}\n")
@@ -204,6 +205,7 @@ def test_killed_writers_never_lose_an_acknowledged_decision(tmp_path):
             os.kill(pid, signal.SIGKILL)
             while (line := proc.stdout.readline()) != "dead\n":  # acks written before the death count too
                 ack(line)
+            pid = None
             saved = read_file(path)  # parses, or raises
             decided = {f"ds/{k}": (r.state, r.reason) for k, r in saved.items()}
             lost = [k for k, v in acked.items() if decided.get(k) != v]
@@ -212,9 +214,15 @@ def test_killed_writers_never_lose_an_acknowledged_decision(tmp_path):
             assert len(extra) <= 1 and all(f"/round{rounds:04d}/" in k for k in extra)
             in_flight |= extra
             rounds += 1
-    finally:
+    finally:  # on a failure, leave no writer running
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
         proc.stdin.close()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
     assert rounds >= 200, f"only {rounds} kill rounds in the time budget"
     assert len(acked) > rounds  # the writers really were saving between kills
     leftovers = [n for n in os.listdir(tmp_path) if ".dgv-tmp-" in n]
