@@ -17,6 +17,12 @@ import sys
 from dgviewer.core.review import STATES, ReviewStore
 
 
+def say(line: str) -> None:
+    """One line in one write: the writer and this process share the pipe (and print() may write twice)."""
+    sys.stdout.write(line)
+    sys.stdout.flush()
+
+
 def write_forever(root: str, data_dir: str, round_no: int) -> None:
     store = ReviewStore({"ds": root}, reviewer="killtest", data_dir=data_dir)
     rng = random.Random(round_no)
@@ -28,8 +34,7 @@ def write_forever(root: str, data_dir: str, round_no: int) -> None:
         state = rng.choice(STATES)
         reason = f"r{round_no}-{i}" if state != "pass" else ""
         store.set(dp_id, state, reason)
-        sys.stdout.write(f"ack {dp_id} {state} {reason}\n")
-        sys.stdout.flush()
+        say(f"ack {dp_id} {state} {reason}\n")
 
 
 def main() -> None:
@@ -43,9 +48,9 @@ def main() -> None:
                 write_forever(root, data_dir, round_no)
             finally:
                 os._exit(0)
-        print(f"pid {pid}", flush=True)
+        say(f"pid {pid}\n")
         os.waitpid(pid, 0)
-        print("dead", flush=True)
+        say("dead\n")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Review decisions: saved on every change, resumable, mergeable, crash-safe."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -193,7 +194,7 @@ def test_killed_writers_never_lose_an_acknowledged_decision(tmp_path):
         while rounds < 300 and time.monotonic() - started < 25:
             proc.stdin.write(f"run {rounds}\n")
             proc.stdin.flush()
-            want, pid, got = rng.randint(0, 12), None, 0
+            want, pid, got = rng.randint(0, 6), None, 0
             while pid is None or got < want:
                 line = proc.stdout.readline()
                 if line.startswith("pid "):
@@ -216,7 +217,8 @@ def test_killed_writers_never_lose_an_acknowledged_decision(tmp_path):
             rounds += 1
     finally:  # on a failure, leave no writer running
         if pid is not None:
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         proc.stdin.close()
         try:
             proc.wait(timeout=10)
