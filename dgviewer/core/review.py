@@ -121,7 +121,7 @@ def read_file(path: str) -> dict[str, Review]:
             continue
         if not isinstance(d, dict) or not isinstance(d.get("id"), str) or d.get("state") not in STATES + (CLEARED,):
             raise DataError(path, f"line {n}: expected an object with an id and a state in {STATES + (CLEARED,)}")
-        r = Review(d["id"], d["state"], str(d.get("reason") or ""), str(d.get("reviewer") or ""), str(d.get("time") or ""))
+        r = Review(d["id"], d["state"], *(str(d.get(k) or "") for k in ("reason", "reviewer", "time")))
         out[r.id] = _newer(out.get(r.id), r)
     return out
 

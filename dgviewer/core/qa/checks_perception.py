@@ -16,7 +16,7 @@ from ..jsonio import read_json
 from . import common
 from .findings import Collector, Finding, finding
 
-#: Definition files: (file name, list key, id key of a reference) for SOLO and legacy.
+#: Definition tables by kind: (file name, key of its list), SOLO and legacy.
 _SOLO_DEFS = {"annotation": ("annotation_definitions.json", "annotationDefinitions"),
               "metric": ("metric_definitions.json", "metricDefinitions"),
               "sensor": ("sensor_definitions.json", "sensorDefinitions")}
@@ -109,8 +109,9 @@ def _definitions(dp, capture: dict, annotations: list[dict], out: Collector) -> 
     sensors = definitions(dp, "sensor")
     sensor = capture.get("id") if solo else (capture.get("sensor") or {}).get("sensor_id")
     if sensors is not None and sensor is not None and str(sensor) not in sensors:
-        out.add("unknown-definition", f"capture names sensor {sensor!r}, which {_SOLO_DEFS['sensor'][0] if solo else 'sensors.json'} "
-                "does not define", file=dp.record_file())
+        table = (_SOLO_DEFS if solo else _LEGACY_DEFS)["sensor"][0]
+        out.add("unknown-definition", f"capture names sensor {sensor!r}, which {table} does not define",
+                file=dp.record_file())
 
 
 # -- dataset-wide ---------------------------------------------------------------

@@ -170,9 +170,10 @@ def _segmentation(img: np.ndarray, legend: SegmentationLegend, path: str | None,
         count = int(np.isin(codes, [c for c, _ in unknown]).sum())
         row, col = divmod(unknown[0][1], img.shape[1])
         instances = legend.layer == "instances"
+        first = tuple(flat[unknown[0][1], :n].tolist())
         out.add("instance-unlabelled" if instances else "seg-unknown-colour",
                 f"{legend.modality}: {len(unknown)} {'instance colour' if instances else 'colour'}(s) absent from the "
-                f"map cover {count} pixel(s) (first {tuple(flat[unknown[0][1], :n].tolist())} at column {col}, row {row})",
+                f"map cover {count} pixel(s) (first {first} at column {col}, row {row})",
                 file=path, layer=legend.layer, xy=(col + 0.5, row + 0.5), modality=legend.modality)
     if legend.layer == "segmentation" and not labelled and not unknown:
         out.add("seg-empty-mask", f"{legend.modality}: no labelled pixel, only background",

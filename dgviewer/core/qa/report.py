@@ -189,7 +189,8 @@ def _to_rgb8(img: np.ndarray, modality: str) -> np.ndarray:
             v = np.nan_to_num((img[..., :3] + 1.0) / 2.0, nan=0.0)
             return (np.clip(v, 0, 1) * 255).astype(np.uint8)
         finite = np.isfinite(img)
-        lo, hi = np.percentile(img[finite], (1, 99)) if finite.any() else (0.0, 1.0)  # a stray value must not flatten it
+        # Percentiles: one stray value must not flatten the picture.
+        lo, hi = np.percentile(img[finite], (1, 99)) if finite.any() else (0.0, 1.0)
         near = 1.0 - np.clip((img - lo) / ((hi - lo) or 1.0), 0.0, 1.0)  # near is bright
         grey = np.where(finite, near * 255, 0).astype(np.uint8)  # background and invalid pixels are black
         return np.repeat(grey[..., None], 3, axis=2)

@@ -69,7 +69,7 @@ class QAResult:
 def check_datapoint(dp, settings: common.Settings) -> tuple[list[Finding], dict]:
     """Every check of one datapoint: (findings, facts for the dataset-wide checks)."""
     out, facts = Collector(dp.id), {}
-    module = checks_datagen if dp.format == "datagen" else checks_perception if dp.format.startswith("perception") else None
+    module = {"datagen": checks_datagen, "perception": checks_perception}.get(dp.format.split("-")[0])
     try:
         if module is not None:
             module.check(dp, settings, out, facts)
@@ -128,7 +128,8 @@ def run_checks(ds, images: bool = False, settings: common.Settings | None = None
         findings.extend(per_dp.get(dp.id, ((), {}))[0])
     facts = {k: v[1] for k, v in per_dp.items()}
     if complete:
-        findings.extend(checks_perception.check_dataset([dp for dp in datapoints if dp.format.startswith("perception")], facts))
+        perception = [dp for dp in datapoints if dp.format.startswith("perception")]
+        findings.extend(checks_perception.check_dataset(perception, facts))
         if settings.images:
             findings.extend(_unused_classes(facts))
     return QAResult(list(ds.roots), len(datapoints), settings.images, findings, time.perf_counter() - started,
@@ -176,7 +177,8 @@ def _check_chunk(ids: list[str]) -> list[tuple[str, list[Finding], dict]]:
     for i in ids:
         dp = ds.get(i)
         if dp is None:  # the folder changed between the caller's index and the worker's
-            out.append((i, [finding("layout", i, "datapoint vanished from the dataset while it was being checked")], {}))
+            gone = finding("layout", i, "datapoint vanished from the dataset while it was being checked")
+            out.append((i, [gone], {}))
         else:
             out.append((i, *check_datapoint(dp, settings)))
         # Each datapoint's JSON is read once here: a full parse cache only grows the heap, and every garbage
