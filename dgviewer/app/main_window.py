@@ -1,7 +1,9 @@
 """The main window: wires the tree, canvas, panels and worker pool around the current datapoint."""
 from __future__ import annotations
 
+import gc
 import os
+import time
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QImage, QKeySequence
@@ -20,6 +22,7 @@ from .layer_panel import LayerPanel
 from .legend import LegendPanel
 from .modality_bar import ModalityBar
 from .probe import probe_text, probe_values
+from .review_panel import ReviewController
 from .render import render_prepared
 from .settings import Settings
 from .tree_panel import TreePanel
@@ -27,6 +30,25 @@ from .view_state import ViewState
 from .workers import Loader, annotations_key, image_key, load_annotations, load_image
 
 PREFETCH = 2  # neighbours on each side, in tree order
+#: A switch this soon after the previous one is part of a burst (a held key): until it settles,
+#: only what drawing needs is decoded, for the current datapoint and those ahead of it.
+SETTLE_MS = 250
+#: During a burst the tree scrolls to the current row at most this often (each scroll repaints it all).
+REVEAL_S = 0.5
+
+
+class _StatusLabel(QLabel):
+    """A status-bar label of fixed size, widened only when a text does not fit.
+
+    A label that may change size asks the window for a layout pass on every setText,
+    and that repainted every dock on each datapoint switch.
+    """
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        hint = self.sizeHint()
+        if self.minimumSize() != self.maximumSize() or hint.width() > self.width():
+            self.setFixedSize(hint.expandedTo(self.minimumSize()))
 
 
 class MainWindow(QMainWindow):
@@ -51,8 +73,22 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._build_widgets()
         self._build_actions()
+        self._build_tools()
         self._inspector_timer = QTimer(self, singleShot=True, interval=120)
         self._inspector_timer.timeout.connect(self._update_inspector)
+        # Switches and worker results are applied on the next event-loop turn, so a burst of them
+        # costs one update for the latest (see show_datapoint).
+        self._catch_up_timer = QTimer(self, singleShot=True, interval=0)
+        self._catch_up_timer.timeout.connect(self._catch_up)
+        self._redraw_timer = QTimer(self, singleShot=True, interval=0)
+        self._redraw_timer.timeout.connect(self._redraw)
+        self._settle_timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle_timer.timeout.connect(self._settled)
+        self._burst = False
+        self._direction = 1  # of the last step, for prefetching ahead during a burst
+        self._revealed_at = 0.0  # when the tree last scrolled to the current row
+        self._keep_message = False
+        self._legend_shown = None  # (legend, segmentation image) the legend panel shows
         self.loader.signals.done.connect(self._on_done)
         self.loader.signals.failed.connect(self._on_failed)
         self._keep_layout = restore_layout
@@ -97,8 +133,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.tree_dock, self.layers_dock], [380, 360], Qt.Orientation.Horizontal)
         self.probe = QLabel()
         self.probe.setStyleSheet("font-family: monospace;")
-        self.position = QLabel()
-        self.cache_label = QLabel()
+        self.position = _StatusLabel()
+        self.cache_label = _StatusLabel()
         self.cache_label.setStyleSheet("color: gray")
         self.statusBar().addWidget(self.probe, 1)
         self.statusBar().addPermanentWidget(self.position)
@@ -168,6 +204,11 @@ class MainWindow(QMainWindow):
         for ident, key, text in shortcuts.HELP:
             self._action(ident, key, text, slots[ident], help_menu)
 
+    def _build_tools(self) -> None:
+        """Review and dataset-inspection tools; each keeps itself in step through the window's signals."""
+        self.review = ReviewController(self)
+        self.centralWidget().layout().insertWidget(1, self.review.bar)
+
     # -- opening --------------------------------------------------------------
     def open_paths(self, paths: list[str], goto: str | None = None) -> None:
         """Index ``paths`` on a worker; the tree fills and the first (or ``goto``) datapoint shows when done."""
@@ -197,6 +238,13 @@ class MainWindow(QMainWindow):
         self.cache.clear()
         self.tree.set_busy(False)
         self.tree.set_dataset(dataset)
+        # The index, the tree and the app's own objects live as long as the dataset; frozen, they are
+        # out of the collector's reach, so a full collection (it holds the GIL: 50–150 ms over
+        # everything alive here, a visible stall) walks only what was made since. Unfreezing first
+        # lets the previous dataset go.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
         self.bar.set_offered({m for dp in dataset for m in dp.modalities})
         self.canvas.glw.setFocus()  # arrows must navigate, not move a text cursor in the filter box
         self.settings.add_recent(self._paths)
@@ -226,6 +274,7 @@ class MainWindow(QMainWindow):
             return
         pos = self.tree.model.position(self.cur.dp) if self.cur.dp else None
         i = 0 if pos is None else max(0, min(len(order) - 1, pos + n))
+        self._direction = 1 if n >= 0 else -1
         if order[i] is not self.cur.dp:
             self.show_datapoint(order[i])
 
@@ -233,6 +282,7 @@ class MainWindow(QMainWindow):
         if self.cur.dp is None:
             return self.step(0)
         target = self.tree.model.first_of_next_group(self.cur.dp, kind, step)
+        self._direction = 1 if step >= 0 else -1
         if target is not None:
             self.show_datapoint(target)
 
@@ -247,48 +297,86 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"No datapoint with id {text.strip()!r}", 5000)
 
     def show_datapoint(self, dp: Datapoint, keep_message: bool = False) -> None:
-        """Make ``dp`` current: draw what is cached at once, queue the rest and prefetch the neighbours."""
+        """Make ``dp`` current. Its tree row, worker jobs and picture catch up on the next turn of the
+        event loop (what is cached is drawn then, the rest is queued, the neighbours are prefetched),
+        so key presses that come faster than frames cost one update, for the latest.
+        """
         if dp is not self.cur.dp:
+            self._burst = self._settle_timer.isActive()
+            self._settle_timer.start()
             self.cur = Current(dp)
-        self.tree.select(dp)
-        if not keep_message:
+        self._keep_message = keep_message
+        self._catch_up_timer.start()
+
+    def _catch_up(self) -> None:
+        dp = self.cur.dp
+        if dp is None:
+            return
+        self._select_in_tree(reveal=not self._burst or time.monotonic() - self._revealed_at > REVEAL_S)
+        if not self._keep_message:
             self.canvas.set_message(None)
         self.canvas.show_card(None)
-        jobs = self._jobs_for(dp)
+        self._request(settled=not self._burst)
+        pos = self.tree.model.position(dp)
+        self.position.setText(f"{dp.id}   {'' if pos is None else pos + 1} / {self.tree.model.total}")
+        self._redraw()
+
+    def _settled(self) -> None:
+        """The burst is over: queue the rest (the probe's modalities, the neighbours behind)."""
+        self._burst = False
+        if self.cur.dp is not None:
+            self._select_in_tree(reveal=True)
+            self._request(settled=True)
+            self._redraw()
+
+    def _select_in_tree(self, reveal: bool) -> None:
+        self.tree.select(self.cur.dp, reveal)
+        if reveal:
+            self._revealed_at = time.monotonic()
+
+    def _request(self, settled: bool) -> None:
+        """Replace the worker queue with the current datapoint's jobs and take what is already cached."""
+        dp = self.cur.dp
+        jobs = self._jobs_for(dp, settled)
         self.loader.focus(jobs)
         for key, _, _ in jobs:
             if key[1] == dp.id:
                 hit, value = self.loader.cached(key)
                 if hit:
                     self.cur.accept(key, value)
-        pos = self.tree.model.position(dp)
-        self.position.setText(f"{dp.id}   {'' if pos is None else pos + 1} / {self.tree.model.total}")
-        self._redraw()
 
-    def _jobs_for(self, dp: Datapoint) -> list:
-        cache = self.cache
-        m = self.cur.modality(self.view.modality)
-        overlay_mods = [lg for lg in ("segmentation", "instance") if self._class_layer_on(lg)]
-        jobs = [(image_key(dp, m), lambda: load_image(dp, m, cache), 10),
-                (annotations_key(dp), lambda: load_annotations(dp, cache), 9)]
-        # The other modalities of the current datapoint feed the probe and the class overlays.
-        for other in dp.modalities:
-            if other != m:
-                jobs.append((image_key(dp, other), lambda o=other: load_image(dp, o, cache),
-                             8 if other in overlay_mods else 5))
+    def _jobs_for(self, dp: Datapoint, settled: bool) -> list:
+        """[(key, load, priority)]: what drawing ``dp`` needs, then its neighbours'.
+
+        Settled, also every other modality of ``dp`` (the probe reads them all) and neighbours on
+        both sides; in a burst only the neighbours ahead, so the workers keep up with a held key.
+        """
+        jobs = self._drawing_jobs(dp, (10, 9, 8))
+        if settled:
+            cache = self.cache
+            queued = {key for key, _, _ in jobs}
+            jobs += [(image_key(dp, o), lambda o=o: load_image(dp, o, cache), 5) for o in dp.modalities
+                     if image_key(dp, o) not in queued]
         pos = self.tree.model.position(dp)
         order = self.tree.model.order
+        sides = (1, -1) if settled else (self._direction,)
         for dist in range(1, PREFETCH + 1):
-            for j in (pos + dist, pos - dist) if pos is not None else ():
+            for side in sides if pos is not None else ():
+                j = pos + side * dist
                 if 0 <= j < len(order):
-                    nb = order[j]
-                    nm = Current(nb).modality(self.view.modality)
-                    prio = 5 - dist
-                    jobs.append((image_key(nb, nm), lambda nb=nb, nm=nm: load_image(nb, nm, cache), prio))
-                    jobs.append((annotations_key(nb), lambda nb=nb: load_annotations(nb, cache), prio))
-                    for om in overlay_mods:
-                        if om in nb.modalities and om != nm:
-                            jobs.append((image_key(nb, om), lambda nb=nb, om=om: load_image(nb, om, cache), prio))
+                    jobs += self._drawing_jobs(order[j], (5 - dist,) * 3)
+        return jobs
+
+    def _drawing_jobs(self, dp: Datapoint, priorities: tuple[int, int, int]) -> list:
+        """Jobs for the shown image, the annotations and the class-overlay images of ``dp``."""
+        cache = self.cache
+        m = Current(dp).modality(self.view.modality)
+        image, ann, overlay = priorities
+        jobs = [(image_key(dp, m), lambda: load_image(dp, m, cache), image),
+                (annotations_key(dp), lambda: load_annotations(dp, cache), ann)]
+        for om in ("segmentation", "instance"):
+            if om != m and om in dp.modalities and self._class_layer_on(om):
+                jobs.append((image_key(dp, om), lambda om=om: load_image(dp, om, cache), overlay))
         return jobs
 
     def _class_layer_on(self, modality: str) -> bool:
@@ -302,7 +390,7 @@ class MainWindow(QMainWindow):
             return
         if self.cur.dp is not None and key[1] == self.cur.dp.id:
             self.cur.accept(key, value)
-            self._redraw()
+            self._redraw_timer.start()
 
     def _on_failed(self, key, message: str, details: str) -> None:
         if key[0] == "open":
@@ -319,7 +407,7 @@ class MainWindow(QMainWindow):
             self.tree.model.datapoint_changed(dp)
         if self.cur.dp is not None and key[1] == self.cur.dp.id:
             self.cur.fail(key, message + ("\n" + details if details else ""))
-            self._redraw()
+            self._redraw_timer.start()
 
     # -- drawing --------------------------------------------------------------
     def _redraw(self, force: bool = False) -> None:
@@ -366,7 +454,11 @@ class MainWindow(QMainWindow):
 
     def _update_legend_panel(self, m: str, legends: dict) -> None:
         lg = legends.get(m) or legends.get("segmentation") or next(iter(legends.values()), None)
-        self.legend.set_legend(lg, self.cur.images.get(lg.modality) if lg else None)
+        seg = self.cur.images.get(lg.modality) if lg else None
+        shown = self._legend_shown
+        if shown is None or shown[0] is not lg or shown[1] is not seg:  # most redraws are for other results
+            self._legend_shown = (lg, seg)
+            self.legend.set_legend(lg, seg)
 
     def _update_inspector(self) -> None:
         cur = self.cur

@@ -17,9 +17,9 @@ NAVIGATION = [
     ("goto_datapoint", "Ctrl+J", "Go to datapoint id…"),
 ]
 VIEW = [
-    ("fit", "F", "Fit image to window"),
+    ("fit", "Home", "Fit image to window"),
     ("one_to_one", "0", "Zoom 1:1 (one image pixel per screen pixel)"),
-    ("labels", "N", "Index labels on visible point layers"),
+    ("labels", "I", "Index labels on visible point layers"),
     ("goto_landmark", "Ctrl+G", "Go to landmark…"),
     ("depth_auto", "A", "Depth: auto range"),
 ]
@@ -41,6 +41,14 @@ FILE = [
     ("filter", "Ctrl+F", "Filter datapoints"),
     ("quit", "Ctrl+Q", "Quit"),
 ]
+#: Review decisions on the current datapoint (saved at once, beside the dataset).
+REVIEW = [
+    ("review_pass", "P", "Pass"),
+    ("review_fail", "F", "Fail"),
+    ("review_flag", "R", "Flag with a reason…"),
+    ("review_clear", "Backspace", "Clear the decision"),
+    ("next_unreviewed", "N", "Next unreviewed datapoint"),
+]
 HELP = [("shortcuts", "?", "Keyboard shortcuts")]
 
 
@@ -58,6 +66,7 @@ def help_html() -> str:
 
     section("Datapoints", [(k, t) for _, k, t in NAVIGATION])
     section("Modalities", modality_keys())
+    section("Review", [(k, t) for _, k, t in REVIEW])
     section("Overlays", [(k, t) for k, t, _ in OVERLAYS.values()])
     section("View", [(k, t) for _, k, t in VIEW] + [("wheel / drag", "zoom / pan")])
     section("File", [(k, t) for _, k, t in FILE] + [(k, t) for _, k, t in HELP])

@@ -7,18 +7,24 @@ parent node and the row picks the datapoint.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QStyle
 
 from ..core.model import Dataset, Datapoint
-from .tree_filter import Predicate
 
 BATCH = 500
 #: Role returning the Datapoint of a row (None for group rows).
 DATAPOINT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Role for a per-datapoint review status icon; answered by ``status_provider`` when one is set.
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
+
+#: The roles data() answers; a view asks for ~7 roles per painted cell, most of them for nothing.
+_ANSWERED = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole,
+                       Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole,
+                       DATAPOINT_ROLE, STATUS_ROLE})
 
 MODALITY_TAGS = {"visible": "RGB", "infrared": "IR", "depth": "D", "normals": "N",
                  "segmentation": "S", "hdri": "H", "instance": "Inst"}
@@ -46,6 +52,9 @@ class DatasetTreeModel(QAbstractItemModel):
         self._pos: dict[str, int] = {}
         self._cam_of: dict[str, tuple[_Node, int]] = {}  # datapoint id → (camera node, row)
         self.status_provider = None  # callable(Datapoint) -> QIcon | None, for review states
+        #: callable(key, datapoints) -> str shown before a group row's count (review tallies); ``key``
+        #: names the row until the next reset, ``datapoints()`` lists those under it.
+        self.group_badge = None
         style = QApplication.style()
         self._warn = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         self._small = QFont()  # built once: data() runs for every visible cell on each repaint
@@ -53,7 +62,7 @@ class DatasetTreeModel(QAbstractItemModel):
         self._grey, self._blue = QColor(150, 150, 150), QColor(120, 170, 220)
 
     # -- building -------------------------------------------------------------
-    def set_dataset(self, dataset: Dataset | None, predicate: Predicate | None = None) -> None:
+    def set_dataset(self, dataset: Dataset | None, predicate: Callable[[Datapoint], bool] | None = None) -> None:
         self.beginResetModel()
         root = _Node("root", "", None, 0)
         order: list[Datapoint] = []
@@ -78,8 +87,14 @@ class DatasetTreeModel(QAbstractItemModel):
         root.children = [d for d in root.children if d.children]
         for i, d in enumerate(root.children):
             d.row, d.count = i, sum(s.count for s in d.children)
+        # The first batch of every node is there from the start: fetching a row on the way to a
+        # datapoint inserts rows, and that relays out and repaints the whole view on each step.
         for ds in root.children:
             ds.fetched = min(ds.size(), BATCH)
+            for sn in ds.children:
+                sn.fetched = min(sn.size(), BATCH)
+                for cn in sn.children:
+                    cn.fetched = min(cn.size(), BATCH)
         root.fetched = len(root.children)
         self._root, self.order = root, order
         self._pos = {dp.id: i for i, dp in enumerate(order)}
@@ -119,6 +134,13 @@ class DatasetTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(node.row, 0, node.parent)
 
+    def sibling(self, row: int, column: int, index: QModelIndex) -> QModelIndex:
+        """Another cell under the same parent: one call, where Qt's default makes two (parent, index)."""
+        node = index.internalPointer() if index.isValid() else None
+        if node is None or not (0 <= row < node.fetched) or column not in (0, 1):
+            return QModelIndex()
+        return self.createIndex(row, column, node)
+
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         if parent.column() > 0:
             return 0
@@ -152,13 +174,16 @@ class DatasetTreeModel(QAbstractItemModel):
         return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        if role not in _ANSWERED or not index.isValid():
             return None
         item = self._item(index)
         if isinstance(item, Datapoint):
             return self._dp_data(item, index.column(), role)
         if role == Qt.ItemDataRole.DisplayRole:
-            return item.name if index.column() == 0 else str(item.count)
+            if index.column() == 0:
+                return item.name
+            badge = self.group_badge(id(item), lambda: self._datapoints_under(item)) if self.group_badge else ""
+            return f"{badge}   {item.count}" if badge else str(item.count)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{item.kind} {item.name}: {item.count} datapoint(s)"
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
@@ -189,6 +214,11 @@ class DatasetTreeModel(QAbstractItemModel):
         return None
 
     # -- lookups for the window ----------------------------------------------
+    def _datapoints_under(self, node: _Node) -> list[Datapoint]:
+        if node.kind == "camera":
+            return node.datapoints
+        return [dp for child in node.children for dp in self._datapoints_under(child)]
+
     def index_for(self, dp: Datapoint) -> QModelIndex:
         """The row of ``dp``, fetching batches up to it if the view has not yet."""
         if dp.id not in self._cam_of:

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Signal
-from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QProgressBar, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QProgressBar, QTreeView, QVBoxLayout,
+                               QWidget)
 
+from ..core import filters
+from ..core.filters import Facts, FilterError, compile_filter
 from ..core.model import Dataset, Datapoint
-from . import tree_filter
-from .tree_filter import FilterError, parse_filter
 from .tree_model import DATAPOINT_ROLE, DatasetTreeModel
 
 
-FILTER_HELP = tree_filter.__doc__.split("\n\n", 1)[1].strip()
+FILTER_HELP = filters.__doc__.split("\n\n", 1)[1].strip()
 
 
 class TreePanel(QWidget):
@@ -20,8 +21,12 @@ class TreePanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.dataset: Dataset | None = None
+        # What filter terms beyond the index read: review= needs decisions, finding= a QA run.
+        self.reviews = None
+        self.findings: dict | None = None
+        self._facts = Facts()  # actor facts read once per datapoint, kept while the dataset is open
         self._selecting = False
-        self.filter = QLineEdit(placeholderText="Filter: name or key=value (expression=happiness camera=camera_2)")
+        self.filter = QLineEdit(placeholderText="Filter: expression=happiness camera=camera_2 review=fail finding=any")
         self.filter.setClearButtonEnabled(True)
         self.filter.setToolTip(FILTER_HELP)
         self.progress = QProgressBar()
@@ -35,6 +40,9 @@ class TreePanel(QWidget):
         self.view = QTreeView()
         self.view.setModel(self.model)
         self.view.setUniformRowHeights(True)
+        # Qt scrolls to every new current row (expanding its parents), which repaints every visible
+        # row on each step; select() reveals rows itself, less often.
+        self.view.setAutoScroll(False)
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -57,15 +65,25 @@ class TreePanel(QWidget):
 
     def set_dataset(self, dataset: Dataset | None) -> None:
         self.dataset = dataset
+        self.findings = None
+        self._facts = Facts()
         self.apply_filter()
+
+    def set_reviews(self, reviews) -> None:
+        self.reviews = reviews
+
+    def set_findings(self, findings: dict | None) -> None:
+        """QA findings by datapoint id, for ``finding=`` / ``severity=`` terms."""
+        self.findings = findings
 
     def apply_filter(self) -> None:
         try:
-            predicate = parse_filter(self.filter.text())
+            predicate = compile_filter(self.filter.text(), reviews=self.reviews, findings=self.findings,
+                                       facts=self._facts)
             self.filter.setStyleSheet("")
         except FilterError as e:
             self.filter.setStyleSheet("QLineEdit { border: 1px solid #d33; }")
-            self.summary.setText(f"filter: {e}")
+            self.summary.setText(str(e))
             return
         self.model.set_dataset(self.dataset, predicate)
         total = len(self.dataset) if self.dataset else 0
@@ -74,8 +92,8 @@ class TreePanel(QWidget):
         self.view.expandToDepth(1)
         self.filter_applied.emit()
 
-    def select(self, dp: Datapoint) -> None:
-        """Make ``dp`` the current row without re-announcing it."""
+    def select(self, dp: Datapoint, reveal: bool = True) -> None:
+        """Make ``dp`` the current row without re-announcing it; ``reveal`` expands and scrolls to it."""
         index = self.model.index_for(dp)
         if not index.isValid():
             return
@@ -85,9 +103,16 @@ class TreePanel(QWidget):
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         finally:
             self._selecting = False
-        self.view.scrollTo(index)
+        # Scroll only when the row is out of view, and then centre it: expanding or scrolling the
+        # view repaints every visible row, each cell several Python calls into the model.
+        if reveal and not self.view.viewport().rect().contains(self.view.visualRect(index)):
+            self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._selecting:
+            return
         dp = current.data(DATAPOINT_ROLE)
-        if dp is not None and not self._selecting:
-            self.datapoint_selected.emit(dp)
+        if dp is not None:
+            self.datapoint_selected.emit(dp)  # the window selects it back, revealing it
+        else:
+            self.view.scrollTo(current)
