@@ -44,10 +44,18 @@ _NO_3D = (np.nan, np.nan, np.nan)
 
 def _group(items: list[tuple[str, dict]], path: str, where: str) -> Points:
     labels = [label for label, _ in items]
-    try:  # fast path: a dense face file has ~700 points per datapoint and QA reads 10k datapoints
-        rc = np.array([(p["pixel_2d"]["x"], p["pixel_2d"]["y"]) for _, p in items], dtype=np.float64)
-        xyz = np.array([_NO_3D if (g := p.get("global_3d")) is None else (g["x"], g["y"], g["z"]) for _, p in items],
-                       dtype=np.float64)
+    try:  # fast path: a face file has ~700 points and QA reads 10k of them; flat lists convert 2x faster than tuples
+        rc: list = []
+        xyz: list = []
+        for _, p in items:
+            q = p["pixel_2d"]
+            rc.append(q["x"])
+            rc.append(q["y"])
+            g = p.get("global_3d")
+            xyz.extend(_NO_3D if g is None else (g["x"], g["y"], g["z"]))
+        if None in rc or None in xyz:  # numpy would read null as NaN
+            raise TypeError
+        rc, xyz = np.array(rc, dtype=np.float64), np.array(xyz, dtype=np.float64)
     except (KeyError, TypeError, ValueError):
         for label, p in items:  # slow path, to name the first bad point
             _vec(p.get("pixel_2d"), "xy", path, f"{where}.{label}.pixel_2d")
