@@ -22,6 +22,7 @@ from .layer_panel import LayerPanel
 from .legend import LegendPanel
 from .modality_bar import ModalityBar
 from .probe import probe_text, probe_values
+from .qa_panel import QAPanel
 from .review_panel import ReviewController
 from .render import render_prepared
 from .settings import Settings
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         mb = self.menuBar()
         file_menu, go, view = mb.addMenu("&File"), mb.addMenu("&Go"), mb.addMenu("&View")
+        self.view_menu = view
         overlays, help_menu = mb.addMenu("&Overlays"), mb.addMenu("&Help")
         slots = {
             "open": self.open_dialog, "save_png": self.save_png_dialog, "quit": self.close,
@@ -208,6 +210,10 @@ class MainWindow(QMainWindow):
         """Review and dataset-inspection tools; each keeps itself in step through the window's signals."""
         self.review = ReviewController(self)
         self.centralWidget().layout().insertWidget(1, self.review.bar)
+        self.qa = QAPanel(self)
+        self.qa_dock = self._dock("QA", self.qa, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.qa_dock.hide()  # View ▸ QA; a dataset opens with the picture as large as it can be
+        self.view_menu.addAction(self.qa_dock.toggleViewAction())
 
     # -- opening --------------------------------------------------------------
     def open_paths(self, paths: list[str], goto: str | None = None) -> None:
@@ -492,6 +498,12 @@ class MainWindow(QMainWindow):
             self.view.styles[n] = self.view.style(n).with_(visible=on)
         self.layers.refresh()
         self._style_changed(targets[0], self.view.style(targets[0]))
+
+    def show_layer(self, name: str) -> None:
+        """Switch one overlay layer on (jumping to a QA finding)."""
+        self.view.styles[name] = self.view.style(name).with_(visible=True)
+        self.layers.refresh()
+        self._style_changed(name, self.view.styles[name])
 
     def toggle_labels(self) -> None:
         shown = [n for n, item in self.canvas.shown_overlays().items() if item.isVisible() and item.layer.points]

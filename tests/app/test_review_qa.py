@@ -73,3 +73,38 @@ def test_review_keys_icons_tallies_sidecar_and_resume(open_window, scene_copy, q
     assert "pass" in again.review.bar.state.text()
     press_and_wait(qtbot, again, Qt.Key.Key_N)
     assert again.cur.dp is again.tree.model.order[1]
+
+
+@pytest.fixture
+def faces_with_nan(samples, tmp_path) -> tuple[str, str]:
+    """A faces sample whose second datapoint has one standard landmark at NaN: (folder, datapoint id)."""
+    path = tmp_path / "faces"
+    shutil.copytree(samples["datapoint"], path)
+    for name in ("face_standard_key_points.json", "all_key_points.json"):  # the reader may use either
+        points = path / "datapoint_00002" / "camera" / "key_points" / name
+        d = json.loads(points.read_text())
+        d["face"]["standard"]["31"]["pixel_2d"]["x"] = float("nan")
+        points.write_text(json.dumps(d))
+    return str(path), "faces/datapoint_00002/camera/visible_spectrum_01.png"
+
+
+def test_qa_panel_lists_planted_fault_and_jumps_to_it(open_window, faces_with_nan, qtbot):
+    path, bad = faces_with_nan
+    w = open_window(path)
+    w.view.styles["standard"] = w.view.style("standard").with_(visible=False)
+    with qtbot.waitSignal(w.qa.finished, timeout=30000):
+        w.qa.run_button.click()
+    rows = [w.qa.table.topLevelItem(i) for i in range(w.qa.table.topLevelItemCount())]
+    hits = [r for r in rows if r.text(1) == "landmark-nan"]
+    assert len(hits) == 1 and hits[0].text(2) == bad and "point 31" in hits[0].text(3)
+    assert w.qa.check_filter.findText("landmark-nan (1)") >= 0
+
+    with qtbot.waitSignal(w.shown, timeout=20000, check_params_cb=lambda i: i == bad):
+        w.qa.table.itemActivated.emit(hits[0], 0)  # what a double-click emits
+    assert w.cur.dp.id == bad
+    assert w.view.style("standard").visible and w.layers.rows["standard"].check.isChecked()
+    assert w.canvas.shown_overlays()["standard"].isVisible()
+
+    w.tree.filter.setText("finding=landmark-nan")  # the run's findings feed the tree filter
+    w.tree.apply_filter()
+    assert [dp.id for dp in w.tree.model.order] == [bad]
