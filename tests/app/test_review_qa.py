@@ -108,3 +108,36 @@ def test_qa_panel_lists_planted_fault_and_jumps_to_it(open_window, faces_with_na
     w.tree.filter.setText("finding=landmark-nan")  # the run's findings feed the tree filter
     w.tree.apply_filter()
     assert [dp.id for dp in w.tree.model.order] == [bad]
+
+
+def test_tree_filter_review_and_metadata_terms_and_arrows_follow(open_window, scene_copy, qtbot):
+    w = open_window(scene_copy)
+    order = list(w.tree.model.order)
+    failed = [order[1], order[7], order[10]]  # in both scenes: sadness and anger
+    for dp in failed:
+        if dp is not w.cur.dp:
+            with qtbot.waitSignal(w.shown, timeout=20000):
+                w.show_datapoint(dp)
+        qtbot.keyClick(w, Qt.Key.Key_F)
+
+    def apply(text):
+        w.tree.filter.setText(text)
+        w.tree.apply_filter()
+        return [dp.id for dp in w.tree.model.order]
+
+    assert apply("review=fail") == [dp.id for dp in failed]
+    assert "3 of 12" in w.tree.summary.text()
+    assert apply("review=fail expression=anger") == [dp.id for dp in failed[1:]]
+    assert apply("camera=camera_2 expression=anger") == [dp.id for dp in order[8:10]]
+    assert apply("time_of_day=nosuchtime") == []
+    apply("bad=\"unclosed")
+    assert "filter" in w.tree.summary.text() and "border" in w.tree.filter.styleSheet()
+
+    assert apply("review=fail") == [dp.id for dp in failed]
+    with qtbot.waitSignal(w.shown, timeout=20000):
+        w.show_datapoint(failed[0])
+    for expected in failed[1:]:  # → and ← walk the filtered list, not the dataset
+        press_and_wait(qtbot, w, Qt.Key.Key_Right)
+        assert w.cur.dp is expected
+    press_and_wait(qtbot, w, Qt.Key.Key_Left)
+    assert w.cur.dp is failed[1]
