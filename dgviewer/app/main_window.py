@@ -20,12 +20,14 @@ from .inspector import Inspector
 from .landmarks import describe_point, find_landmark
 from .layer_panel import LayerPanel
 from .legend import LegendPanel
+from .metrics_panel import MetricsPanel
 from .modality_bar import ModalityBar
 from .probe import probe_text, probe_values
 from .qa_panel import QAPanel
 from .review_panel import ReviewController
 from .render import render_prepared
 from .settings import Settings
+from .timeline_widget import TimelineWidget
 from .tree_panel import TreePanel
 from .view_state import ViewState
 from .workers import Loader, annotations_key, image_key, load_annotations, load_image
@@ -214,6 +216,17 @@ class MainWindow(QMainWindow):
         self.qa_dock = self._dock("QA", self.qa, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.qa_dock.hide()  # View ▸ QA; a dataset opens with the picture as large as it can be
         self.view_menu.addAction(self.qa_dock.toggleViewAction())
+        # Perception only: each hides itself (and its View menu entry) for datasets without the data.
+        self.metrics = MetricsPanel()
+        self.metrics_dock = self._dock("Metrics", self.metrics, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.inspector_dock, self.metrics_dock)
+        self.metrics.follow(self, self.metrics_dock)
+        self.timeline = TimelineWidget()
+        self.timeline_dock = self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.timeline.follow(self, self.timeline_dock)
+        for dock in (self.metrics_dock, self.timeline_dock):
+            self.view_menu.addAction(dock.toggleViewAction())
+            dock.hide()
 
     # -- opening --------------------------------------------------------------
     def open_paths(self, paths: list[str], goto: str | None = None) -> None:
@@ -361,8 +374,8 @@ class MainWindow(QMainWindow):
         if settled:
             cache = self.cache
             queued = {key for key, _, _ in jobs}
-            jobs += [(image_key(dp, o), lambda o=o: load_image(dp, o, cache), 5) for o in dp.modalities
-                     if image_key(dp, o) not in queued]
+            jobs += [(image_key(dp, o), lambda o=o, look=self.view.look(o): load_image(dp, o, cache, look), 5)
+                     for o in dp.modalities if image_key(dp, o) not in queued]
         pos = self.tree.model.position(dp)
         order = self.tree.model.order
         sides = (1, -1) if settled else (self._direction,)
@@ -377,8 +390,9 @@ class MainWindow(QMainWindow):
         """Jobs for the shown image, the annotations and the class-overlay images of ``dp``."""
         cache = self.cache
         m = Current(dp).modality(self.view.modality)
+        look = self.view.look(m)
         image, ann, overlay = priorities
-        jobs = [(image_key(dp, m), lambda: load_image(dp, m, cache), image),
+        jobs = [(image_key(dp, m), lambda: load_image(dp, m, cache, look), image),
                 (annotations_key(dp), lambda: load_annotations(dp, cache), ann)]
         for om in ("segmentation", "instance"):
             if om != m and om in dp.modalities and self._class_layer_on(om):

@@ -1,0 +1,118 @@
+"""The metrics panel: a capture's metrics (Unity Perception) grouped by scope, values readable at a glance.
+
+Shown only for datasets whose datapoints offer ``metrics()``; Datagen has none.
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from ..core.annotations import Metric
+
+#: Narrowest scope first: what this capture measured, then its step, sequence and the whole run.
+SCOPES = ("capture", "annotation", "step", "sequence", "simulation")
+_INLINE = 6  # lists of up to this many scalars stay on one line
+
+
+def _number(v) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def _is_scalar(v) -> bool:
+    return not isinstance(v, (dict, list, tuple))
+
+
+def _inline(value) -> str | None:
+    """One-line text for a scalar, a short list of scalars or a small flat dict; None when it needs rows."""
+    if _is_scalar(value):
+        return _number(value)
+    if isinstance(value, (list, tuple)) and len(value) <= _INLINE and all(map(_is_scalar, value)):
+        return "[" + ", ".join(map(_number, value)) + "]"
+    if isinstance(value, dict) and len(value) <= _INLINE and all(map(_is_scalar, value.values())):
+        return "  ".join(f"{k}: {_number(v)}" for k, v in value.items())
+    return None
+
+
+def _item(key: str, value) -> QTreeWidgetItem:
+    text = _inline(value)
+    if text is not None:
+        item = QTreeWidgetItem([key, text])
+        item.setToolTip(1, text)
+        return item
+    if isinstance(value, (list, tuple)) and len(value) == 1:  # Perception wraps many values in a 1-list
+        return _item(key, value[0])
+    children = value.items() if isinstance(value, dict) else enumerate(value)
+    item = QTreeWidgetItem([key, f"{len(value)} {'entries' if isinstance(value, dict) else 'items'}"])
+    item.addChildren([_item(str(k), v) for k, v in children])
+    return item
+
+
+class MetricsPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._dp_id: str | None = None
+        self.title = QLabel()
+        self.title.setStyleSheet("color: gray")
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Metric", "Value"])
+        self.tree.setColumnWidth(0, 170)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.tree)
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_metrics(self, dp_id: str | None, metrics: list[Metric]) -> None:
+        self.tree.clear()
+        by_scope: dict[str, list[Metric]] = {}
+        for m in metrics:
+            by_scope.setdefault(m.scope, []).append(m)
+        self.title.setText(f"{len(metrics)} metric(s) for {dp_id}" if metrics else "No metrics for this capture.")
+        for scope in sorted(by_scope, key=lambda s: SCOPES.index(s) if s in SCOPES else len(SCOPES)):
+            group = QTreeWidgetItem([scope, str(len(by_scope[scope]))])
+            group.setFont(0, self._bold)
+            for m in by_scope[scope]:
+                item = _item(m.name, m.values)
+                if m.description:
+                    item.setToolTip(0, m.description)
+                group.addChild(item)
+            self.tree.addTopLevelItem(group)
+            group.setExpanded(True)
+            for i in range(group.childCount()):  # one level open: values show without a click
+                group.child(i).setExpanded(group.child(i).childCount() <= _INLINE)
+
+    def follow(self, window, dock) -> None:
+        """Keep showing the metrics of ``window``'s datapoint; ``dock`` exists only for datasets with metrics."""
+        def opened(dataset) -> None:
+            on = has_metrics(dataset)
+            dock.setVisible(on)
+            dock.toggleViewAction().setVisible(on)
+            self._dp_id = None
+
+        def shown(dp_id: str) -> None:
+            dp = window.cur.dp
+            if dock.isVisible() and dp is not None and dp_id != self._dp_id:
+                self._dp_id = dp_id
+                self.set_metrics(dp_id, dp.metrics())
+
+        window.dataset_opened.connect(opened)
+        window.shown.connect(shown)
+        dock.visibilityChanged.connect(lambda on: on and window.cur.dp is not None and shown(window.cur.dp.id))
+
+    def values(self) -> dict[str, str]:
+        """Metric name → its row's value text (for tests and copy-out)."""
+        out = {}
+        for g in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(g)
+            for i in range(group.childCount()):
+                out[group.child(i).text(0)] = group.child(i).text(1)
+        return out
+
+
+def has_metrics(dataset) -> bool:
+    """Whether the dataset's datapoints offer metrics (one reader per dataset family, so the first tells)."""
+    first = next(iter(dataset), None)
+    return first is not None and callable(getattr(first, "metrics", None))
