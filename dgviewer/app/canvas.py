@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..core.annotations import SegmentationLegend
 from .display import PreparedImage
-from .image_items import apply_class_overlay, apply_image
+from .image_items import ScreenImageItem, apply_class_overlay, apply_image
 from .overlays.item import OverlayItem
 from .overlays.prepare import PreparedLayer, nearest_point
 from .view_state import ViewState
@@ -31,7 +31,7 @@ class Canvas(QWidget):
         self.glw.ci.setContentsMargins(0, 0, 0, 0)
         self.view = self.glw.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.view.setDefaultPadding(0.01)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = ScreenImageItem()
         self.image.setZValue(_Z_IMAGE)
         self.view.addItem(self.image)
         self.class_items: dict[str, pg.ImageItem] = {}  # translucent segmentation layers by layer name

@@ -2,12 +2,15 @@
 
 The exact array is kept beside the display array so the probe can report true
 values (16-bit colours, metres, unit normals) while the screen shows 8 bits.
+Metric images (depth, ...) are also colour-mapped here, so that drawing them on
+the GUI thread is a blit.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
 import numpy as np
+import pyqtgraph as pg
 
 from ..core.annotations import SegmentationLegend
 from ..core.imaging import to_display_u8
@@ -20,6 +23,13 @@ UNKNOWN_CLASS_RGB = (255, 0, 255)
 DEPTH_COLORMAP = "turbo"
 
 
+class Look(NamedTuple):
+    """How a metric image is coloured: a colormap over the user's range, or over its own auto range (None)."""
+
+    colormap: str = DEPTH_COLORMAP
+    levels: tuple[float, float] | None = None
+
+
 class PreparedImage(NamedTuple):
     """A tuple so the byte cache counts its arrays."""
 
@@ -29,6 +39,8 @@ class PreparedImage(NamedTuple):
     levels: tuple[float, float] | None  # auto range of metric images (1st–99th percentile of a subsample)
     labels: np.ndarray | None  # segmentation: class index per pixel; len(classes) = not in the legend
     class_counts: np.ndarray | None  # pixels per class index, same indexing as labels
+    screen: np.ndarray | None = None  # metric images: premultiplied RGBA uint8 as drawn with `look`
+    look: Look | None = None
 
     @property
     def height(self) -> int:
@@ -39,8 +51,10 @@ class PreparedImage(NamedTuple):
         return self.raw.shape[1]
 
 
-def prepare_image(modality: str, raw: np.ndarray, legend: SegmentationLegend | None = None) -> PreparedImage:
-    levels = labels = counts = None
+def prepare_image(modality: str, raw: np.ndarray, legend: SegmentationLegend | None = None,
+                  look: Look = Look()) -> PreparedImage:
+    """``look`` colours a metric image (it is ignored for the others)."""
+    levels = labels = counts = screen = None
     if modality == "depth":
         display = np.ascontiguousarray(raw if raw.ndim == 2 else raw[..., 0], dtype=np.float32)
         levels = auto_range(display)
@@ -54,7 +68,31 @@ def prepare_image(modality: str, raw: np.ndarray, legend: SegmentationLegend | N
         if legend is not None and raw.ndim == 3:
             labels = class_labels(raw, legend)
             counts = np.bincount(labels.ravel(), minlength=len(legend.classes) + 1)
-    return PreparedImage(modality, raw, np.ascontiguousarray(display), levels, labels, counts)
+    display = np.ascontiguousarray(display)
+    if levels is not None:
+        screen = colorize(display, look.levels or levels, look.colormap)
+    return PreparedImage(modality, raw, display, levels, labels, counts, screen, look if screen is not None else None)
+
+
+_LUTS: dict[str, np.ndarray] = {}
+
+
+def colormap_lut(name: str) -> np.ndarray:
+    """(256, 4) uint8 RGBA of a pyqtgraph colormap."""
+    if name not in _LUTS:
+        _LUTS[name] = pg.colormap.get(name).getLookupTable(nPts=256, alpha=True)
+    return _LUTS[name]
+
+
+def colorize(values: np.ndarray, levels: tuple[float, float], colormap: str) -> np.ndarray:
+    """Metric values → premultiplied RGBA uint8, binned exactly as pyqtgraph's ImageItem bins them
+    (one LUT entry per len(lut)-th of the range, clipped); NaN is transparent."""
+    lut = colormap_lut(colormap)
+    lo, hi = levels
+    index = pg.functions.rescaleData(values, len(lut) / ((hi - lo) or 1.0), lo, dtype=np.uint8, clip=(0, len(lut) - 1))
+    rgba = lut.view(np.uint32).reshape(-1)[index]  # one 32-bit lookup per pixel
+    rgba[np.isnan(values)] = 0
+    return rgba.view(np.uint8).reshape(values.shape + (4,))
 
 
 def color_to_u8(img: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from ..core.annotations import Annotations, SegmentationLegend
 from ..core.model import Datapoint
 from .canvas import BACKGROUND
 from .display import UNREGISTERED, PreparedImage, class_rgb8, prepare_image
-from .image_items import apply_class_overlay, apply_image
+from .image_items import ScreenImageItem, apply_class_overlay, apply_image
 from .overlays.item import OverlayItem
 from .overlays.prepare import PreparedLayer, prepare_layers
 from .overlays.style import LayerStyle
@@ -67,7 +67,7 @@ def render_annotated(source: Datapoint | tuple[Mapping[str, np.ndarray], Annotat
     if raw is None:
         raise ValueError(f"no {modality!r} image to render")
     legends = {lg.modality: lg for lg in ann.of_type(SegmentationLegend)}
-    img = prepare_image(modality, raw, legends.get(modality))
+    img = prepare_image(modality, raw, legends.get(modality), view.look(modality))
     class_layers = {}
     for lg in legends.values():
         if view.style(lg.layer).visible and lg.modality != modality:
@@ -83,7 +83,7 @@ def render_prepared(img: PreparedImage, legend: SegmentationLegend | None, layer
     """Render already-prepared parts (what the window holds) at native size; see :func:`render_annotated`."""
     h, w = img.height, img.width
     scene = QGraphicsScene()
-    base = pg.ImageItem(axisOrder="row-major")
+    base = ScreenImageItem()
     apply_image(base, img, legend, view)
     scene.addItem(base)
     registered = img.modality not in UNREGISTERED

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .display import DEPTH_COLORMAP
+from .display import DEPTH_COLORMAP, Look
 from .overlays.style import LayerStyle, default_style, default_styles
 
 
@@ -14,6 +14,10 @@ class ViewState:
     hidden_classes: set[str] = field(default_factory=set)  # segmentation classes switched off
     depth_levels: tuple[float, float] | None = None  # None: each image's auto range
     depth_colormap: str = DEPTH_COLORMAP
+
+    def look(self, modality: str) -> Look:
+        """How a metric image of ``modality`` is coloured now (the depth range applies to depth only)."""
+        return Look(self.depth_colormap, self.depth_levels if modality == "depth" else None)
 
     def style(self, layer: str) -> LayerStyle:
         if layer not in self.styles:

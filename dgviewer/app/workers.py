@@ -20,7 +20,7 @@ from ..core.annotations import Annotations, SegmentationLegend
 from ..core.cache import ByteCache
 from ..core.errors import DataError, DgviewerError
 from ..core.model import Datapoint
-from .display import PreparedImage, prepare_image
+from .display import Look, PreparedImage, prepare_image
 from .overlays import PreparedLayer, prepare_layers
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ def load_annotations(dp: Datapoint, cache: ByteCache) -> PreparedAnnotations:
     return cache.get_or_load(annotations_key(dp), build)
 
 
-def load_image(dp: Datapoint, modality: str, cache: ByteCache) -> PreparedImage | None:
+def load_image(dp: Datapoint, modality: str, cache: ByteCache, look: Look = Look()) -> PreparedImage | None:
+    """The prepared image, from the cache when it is there (coloured with the look of its first request)."""
     def build() -> PreparedImage | None:
         raw = dp.read(modality)
         if raw is None:
@@ -69,7 +70,7 @@ def load_image(dp: Datapoint, modality: str, cache: ByteCache) -> PreparedImage 
         legend = None
         if raw.ndim == 3:
             legend = load_annotations(dp, cache).legend(modality)
-        return prepare_image(modality, raw, legend)
+        return prepare_image(modality, raw, legend, look)
 
     return cache.get_or_load(image_key(dp, modality), build)
 
