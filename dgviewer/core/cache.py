@@ -2,7 +2,7 @@
 
 Thread-safe; concurrent requests for the same key decode once (the later
 callers wait for the first). Errors are not cached, so a fixed file is seen
-on the next request.
+on the next request, and neither is a load that began before a clear().
 """
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ class ByteCache:
         self._bytes = 0
         self._lock = threading.Lock()
         self._pending: dict[Hashable, threading.Event] = {}
+        self.generation = 0  # bumped by clear(); loads begun before it are not stored
         self.hits = 0
         self.misses = 0
 
@@ -54,6 +55,7 @@ class ByteCache:
                 event = self._pending.get(key)
                 if event is None:
                     event = self._pending[key] = threading.Event()
+                    generation = self.generation
                     self.misses += 1
                     break
             event.wait()  # another thread is decoding it; then look again
@@ -66,7 +68,7 @@ class ByteCache:
         size = nbytes(value)
         with self._lock:
             self._pending.pop(key).set()
-            if size <= self.max_bytes:
+            if size <= self.max_bytes and generation == self.generation:
                 self._items[key] = (value, size)
                 self._bytes += size
                 self._evict()
@@ -81,6 +83,7 @@ class ByteCache:
         with self._lock:
             self._items.clear()
             self._bytes = 0
+            self.generation += 1
 
     def _evict(self) -> None:
         while self._bytes > self.max_bytes and self._items:
