@@ -33,8 +33,8 @@ from .view_state import ViewState
 from .workers import Loader, annotations_key, image_key, load_annotations, load_image
 
 PREFETCH = 2  # neighbours on each side, in tree order
-#: A switch this soon after the previous one is part of a burst (a held key): until it settles,
-#: only what drawing needs is decoded, for the current datapoint and those ahead of it.
+#: A key or tree step this soon after the previous one is part of a burst (a held key): until it
+#: settles, only what drawing needs is decoded, for the current datapoint and those ahead of it.
 SETTLE_MS = 250
 #: During a burst the tree scrolls to the current row at most this often (each scroll repaints it all).
 REVEAL_S = 0.5
@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.position)
         self.statusBar().addPermanentWidget(self.cache_label)
 
-        self.tree.datapoint_selected.connect(self.show_datapoint)
+        self.tree.datapoint_selected.connect(self._navigate)
         self.tree.filter_applied.connect(self._after_filter)
         self.tree.filter.returnPressed.connect(self.canvas.glw.setFocus)
         self.bar.modality_chosen.connect(self.set_modality)
@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
         i = 0 if pos is None else max(0, min(len(order) - 1, pos + n))
         self._direction = 1 if n >= 0 else -1
         if order[i] is not self.cur.dp:
-            self.show_datapoint(order[i])
+            self._navigate(order[i])
 
     def group_step(self, kind: str, step: int) -> None:
         if self.cur.dp is None:
@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
         target = self.tree.model.first_of_next_group(self.cur.dp, kind, step)
         self._direction = 1 if step >= 0 else -1
         if target is not None:
-            self.show_datapoint(target)
+            self._navigate(target)
 
     def goto_datapoint_dialog(self) -> None:
         if self.dataset is None:
@@ -321,11 +321,18 @@ class MainWindow(QMainWindow):
         so key presses that come faster than frames cost one update, for the latest.
         """
         if dp is not self.cur.dp:
-            self._burst = self._settle_timer.isActive()
-            self._settle_timer.start()
             self.cur = Current(dp)
+        self._burst = False
+        self._settle_timer.stop()
         self._keep_message = keep_message
         self._catch_up_timer.start()
+
+    def _navigate(self, dp: Datapoint) -> None:
+        """Show ``dp`` for a key press or a tree click; several in quick succession are a burst."""
+        burst = self._settle_timer.isActive()
+        self.show_datapoint(dp)
+        self._burst = burst
+        self._settle_timer.start()
 
     def _catch_up(self) -> None:
         dp = self.cur.dp

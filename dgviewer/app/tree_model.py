@@ -134,13 +134,6 @@ class DatasetTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(node.row, 0, node.parent)
 
-    def sibling(self, row: int, column: int, index: QModelIndex) -> QModelIndex:
-        """Another cell under the same parent: one call, where Qt's default makes two (parent, index)."""
-        node = index.internalPointer() if index.isValid() else None
-        if node is None or not (0 <= row < node.fetched) or column not in (0, 1):
-            return QModelIndex()
-        return self.createIndex(row, column, node)
-
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         if parent.column() > 0:
             return 0
