@@ -36,8 +36,11 @@ class _Row:
         self.labels.setToolTip("index labels")
         for col, w in enumerate((self.check, self.opacity, self.size, self.labels)):
             grid.addWidget(w, r, col)
-        # Only after addWidget: showing a widget that has no parent yet opens it as a window.
+        # Only after addWidget: showing a widget that has no parent yet opens it as a window. Shown now,
+        # not on the layout's next turn, so a screenshot taken when the datapoint is drawn has them.
         image_layer = is_image_layer(name)
+        self.check.show()
+        self.opacity.show()
         self.size.setVisible(not image_layer)
         self.labels.setVisible(not image_layer)
         changed = lambda *_: panel._row_changed(self)  # noqa: E731
@@ -94,10 +97,12 @@ class LayerPanel(QWidget):
         for row in self.rows.values():
             for w in row.widgets():
                 self._grid.removeWidget(w)
+                w.hide()  # until deleteLater runs it would still paint, over the new row in its place
                 w.deleteLater()
         self.rows = {}
         for r, name in enumerate(order):
             self.rows[name] = _Row(self, self._grid, r, name, self.view.style(name))
+        self._grid.activate()  # rows get their places now, not stacked at the origin until the next turn
 
     def refresh(self) -> None:
         """Show the view state's styles (after a keyboard toggle)."""

@@ -477,6 +477,9 @@ class MainWindow(QMainWindow):
         if cur.ann is not None or ("ann",) in cur.failed_kinds():
             if cur.announced != m:
                 cur.announced = m
+                if not self._burst:  # whoever waits on `shown` (a screenshot, a test) sees this datapoint's
+                    self._inspector_timer.stop()  # metadata; a held key keeps the inspector debounced
+                    self._update_inspector()
                 self.shown.emit(cur.dp.id)
 
     def _update_legend_panel(self, m: str, legends: dict) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QModelIndex, QPointF, Qt
+from PySide6.QtWidgets import QCheckBox
 
 import dgviewer
 from dgviewer.app.tree_model import DATAPOINT_ROLE
@@ -191,3 +192,31 @@ def test_render_annotated_without_window(qapp, samples):
     img = render_annotated(dp, m, {"segmentation": default_style("segmentation").with_(visible=True)})
     raw = dp.read(m)
     assert (img.height(), img.width()) == raw.shape[:2]
+
+
+def test_layers_and_inspector_follow_at_shown(open_window, samples, tmp_path, qtbot):
+    """Faces → HIC changes the set of layers: rows re-layout at once, no stale row paints over a new one,
+    and the inspector names the shown datapoint when `shown` is emitted (what --screenshot captures)."""
+    from dgviewer.core.sample import write_sample
+
+    hic = str(tmp_path / "hic")
+    write_sample(hic, variant="hic", size=128, seed=0)
+    w = open_window(samples["datapoint"], hic)
+    target = next(dp for dp in w.dataset if dp.id.startswith("hic/"))
+    faces_rows = set(w.layers.rows)
+    seen = {}
+
+    def at_shown(dp_id):
+        checks = [c for c in w.layers.findChildren(QCheckBox) if c.isVisible() and c.text() != "#"]
+        seen["rows"] = {c.text(): c.geometry() for c in checks}
+        seen["title"] = w.inspector.title.text()
+
+    w.shown.connect(at_shown)
+    if w._settle_timer.isActive():  # a switch within a burst (a held key) leaves the inspector debounced
+        qtbot.waitSignal(w._settle_timer.timeout, timeout=5000).wait()
+    with qtbot.waitSignal(w.shown, timeout=20000):
+        w.show_datapoint(target)
+    assert set(w.layers.rows) != faces_rows and set(seen["rows"]) == set(w.layers.rows)
+    rects = sorted(seen["rows"].values(), key=lambda r: r.top())
+    assert all(a.bottom() < b.top() for a, b in zip(rects, rects[1:]))  # one row per line, none overlapping
+    assert target.id in seen["title"]
