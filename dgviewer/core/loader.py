@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from .cache import ByteCache, shared_cache
 from .errors import NotADatasetError
-from .model import Dataset
+from .model import Dataset, unique_name
 
 
 def load(*paths: str, format: str | None = None, cache: ByteCache | None = None, **options) -> Dataset:
@@ -37,7 +37,7 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
         if not chosen:
             raise NotADatasetError(root, f"no reader named {format!r}" if format else _why_not(root))
         reader = chosen[0]
-        name = _unique(os.path.basename(root.rstrip(os.sep)) or "dataset", used_names)
+        name = unique_name(os.path.basename(root.rstrip(os.sep)) or "dataset", used_names)
         ctx = IndexContext(root=root, dataset_name=name, cache=cache, options=options)
         with _gc_paused():
             scenes.extend(reader().index(ctx))
@@ -58,14 +58,6 @@ def _gc_paused():
     finally:
         if enabled:
             gc.enable()
-
-
-def _unique(name: str, used: set[str]) -> str:
-    out, n = name, 2
-    while out in used:
-        out, n = f"{name}#{n}", n + 1
-    used.add(out)
-    return out
 
 
 def _why_not(root: str) -> str:

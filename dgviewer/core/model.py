@@ -23,6 +23,18 @@ if TYPE_CHECKING:  # pragma: no cover
 MODALITIES = ("visible", "infrared", "depth", "normals", "segmentation", "hdri", "instance", "pixel_position")
 
 
+def unique_name(base: str, used: set[str]) -> str:
+    """``base``, or ``base#2``, ``#3``... when taken; records the result in ``used``.
+
+    Keeps ids unique when two merged folders share a name, or a sensor captured twice in one step.
+    """
+    out, n = base, 2
+    while out in used:
+        out, n = f"{base}#{n}", n + 1
+    used.add(out)
+    return out
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something wrong with one datapoint (or with the dataset when datapoint is None)."""

@@ -130,12 +130,3 @@ def _decode(modality: str, path: str) -> np.ndarray:
             raise DataError(path, "file not found" if not os.path.exists(path) else "corrupt JPEG")
         return cv2.cvtColor(img, cv2.COLOR_BGR2RGB) if img.ndim == 3 else img
     return read_image(path)
-
-
-def unique_id(base: str, used: set[str]) -> str:
-    """``base``, or ``base#2``, ``#3``... when one sensor captured twice in one step (malformed data: keep both)."""
-    out, n = base, 2
-    while out in used:
-        out, n = f"{base}#{n}", n + 1
-    used.add(out)
-    return out

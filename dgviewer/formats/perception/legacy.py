@@ -18,10 +18,10 @@ from ...core.annotations import Annotations, Metric, RawAnnotation
 from ...core.errors import DataError
 from ...core.imaging import image_size
 from ...core.jsonio import read_json
-from ...core.model import Camera, Scene
+from ...core.model import Camera, Scene, unique_name
 from ..base import IndexContext, Reader
 from . import convert
-from .datapoint import PerceptionDatapoint, metric_values, unique_id
+from .datapoint import PerceptionDatapoint, metric_values
 from .files import DatasetFiles, is_image
 from .geometry import camera_model, legacy_matrix
 from .values import floats, quat_mul, short_type
@@ -227,7 +227,7 @@ class _Run:
         ego = rec.get("ego")
         if isinstance(ego, dict) and ego.get("ego_id") is not None:
             meta["ego"] = ego["ego_id"]
-        dp_id = unique_id(f"{self.ctx.dataset_name}/{self.prefix}sequence.{number}/{camera.name}/step{step}", used)
+        dp_id = unique_name(f"{self.ctx.dataset_name}/{self.prefix}sequence.{number}/{camera.name}/step{step}", used)
         dp = LegacyDatapoint(dp_id, camera, f"step{step}", found, meta, self.ctx.cache, path, index, self)
         for file, message in problems:
             dp.add_problem(file, message)

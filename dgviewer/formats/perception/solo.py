@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from ...core.annotations import Annotations, Metric, RawAnnotation
 from ...core.errors import DataError
 from ...core.jsonio import parse_file, read_json
-from ...core.model import Camera, Scene
+from ...core.model import Camera, Scene, unique_name
 from ..base import IndexContext, Reader
 from . import convert
-from .datapoint import PerceptionDatapoint, metric_values, unique_id
+from .datapoint import PerceptionDatapoint, metric_values
 from .files import DatasetFiles
 from .geometry import camera_model, solo_matrix
 from .values import short_type, vec
@@ -208,7 +208,7 @@ def _datapoint(ctx: IndexContext, files: DatasetFiles, defs: Definitions, camera
     for key in ("position", "rotation"):
         if key in c.capture:
             meta[key] = c.capture[key]
-    dp_id = unique_id(f"{ctx.dataset_name}/sequence.{sequence}/{camera.name}/step{c.step}", used)
+    dp_id = unique_name(f"{ctx.dataset_name}/sequence.{sequence}/{camera.name}/step{c.step}", used)
     dp = SoloDatapoint(dp_id, camera, f"step{c.step}", found, meta, ctx.cache, c.frame_path, c.index, defs)
     for file, message in problems:
         dp.add_problem(file, message)
