@@ -1,6 +1,6 @@
 """The synthetic Datagen generator: layouts per era, and geometry that agrees across files.
 
-Everything is read back with json / pyspng / OpenEXR directly, not with
+Everything is read back with json / OpenCV / OpenEXR directly, not with
 dgviewer's readers, so these tests pin the on-disk format itself.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ import subprocess
 import sys
 
 import numpy as np
+import cv2
 import OpenEXR
-import pyspng
 import pytest
 
 from dgviewer.core.sample import VARIANTS, write_sample
@@ -43,12 +43,15 @@ def load(path):
 
 
 def png(path):
-    """(pixels, bit depth, channels in the file). libspng returns RGBA for 16-bit RGB, so trim."""
+    """(pixels in RGB(A) order, bit depth, channels in the file)."""
     with open(path, "rb") as f:
         data = f.read()
     depth, color_type = data[24], data[25]
     channels = {0: 1, 2: 3, 6: 4}[color_type]
-    return pyspng.load(data)[..., :channels], depth, channels
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if channels >= 3:
+        img = img[..., [2, 1, 0, 3][:channels]]  # OpenCV decodes BGR(A)
+    return img, depth, channels
 
 
 def exr(path):
