@@ -109,10 +109,8 @@ class NestedSegment:
     def __getattr__(self, key: str):
         if key.startswith("__"):
             raise AttributeError(key)
-        child = self.__dict__["sub_segments"].get(key)
-        if child is None:
-            return None  # the SDK returns None for an unknown name
-        return child if isinstance(child, NestedSegment) else child
+        # A leaf is its colour array, an inner node a NestedSegment; the SDK gives None for an unknown name.
+        return self.__dict__["sub_segments"].get(key)
 
     def __dir__(self):
         return list(self.sub_segments)
