@@ -17,6 +17,7 @@ from ...core.camera import CameraModel
 from ...core.errors import DataError
 from ...core.imaging import exr_rgb, exr_single, read_image
 from ...core.model import MODALITIES, Camera, Datapoint
+from . import convert
 from .geometry import UNITY_TO_CV
 
 
@@ -92,6 +93,16 @@ class PerceptionDatapoint(Datapoint):
         except DataError as e:
             self.add_problem(e.file, e.message)
             return []
+
+    def _boxes3d(self, a: dict) -> list:
+        """A 3D-box annotation's values projected through this capture's camera."""
+        values = convert.values_of(a)
+        if not values:
+            return []
+        cam = self._camera_model()
+        if cam is None:
+            raise ValueError("the capture has no camera matrix, image size or pose that maps to pixels (fisheye?)")
+        return convert.boxes3d(values, cam)
 
     # -- for the two readers --------------------------------------------------
     def record_file(self) -> str | None:

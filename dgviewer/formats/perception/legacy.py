@@ -343,15 +343,6 @@ class LegacyDatapoint(PerceptionDatapoint):
             elif kind is None:
                 out.add(RawAnnotation(name=name, type=type_, values=a))
 
-    def _boxes3d(self, a: dict) -> list:
-        values = convert.values_of(a)
-        if not values:
-            return []
-        cam = self._camera_model()
-        if cam is None:
-            raise ValueError("the capture has no camera matrix, image size or pose to project with")
-        return convert.boxes3d(values, cam)
-
     def _keypoints(self, a: dict, labels: dict, pose) -> list:
         """Each value names its template (``template_guid``) among the definition's spec entries."""
         templates = {str(convert.pick(t, "template_id", "templateId")): t

@@ -273,15 +273,6 @@ class SoloDatapoint(PerceptionDatapoint):
             elif kind is None:  # custom or unknown: shown as raw JSON
                 out.add(RawAnnotation(name=name, type=type_, values=a))
 
-    def _boxes3d(self, a: dict) -> list:
-        values = convert.values_of(a)
-        if not values:
-            return []
-        cam = self._camera_model()
-        if cam is None:
-            raise ValueError("the capture's projection does not map to pixels (fisheye?)")
-        return convert.boxes3d(values, cam)
-
     def _mine(self, metric) -> bool:
         """A frame metric concerns this capture unless it names another sensor (pre-1.0: null, 1.0: "")."""
         return isinstance(metric, dict) and (metric.get("sensorId") or "") in ("", self.meta["sensor"])
