@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.tree_dock, self.layers_dock], [380, 360], Qt.Orientation.Horizontal)
         self.probe = QLabel()
         self.probe.setStyleSheet("font-family: monospace;")
+        self.probe.setMinimumWidth(1)  # a long readout is clipped, never widens the window
         self.position = _StatusLabel()
         self.cache_label = _StatusLabel()
         self.cache_label.setStyleSheet("color: gray")

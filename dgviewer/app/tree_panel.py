@@ -36,6 +36,9 @@ class TreePanel(QWidget):
         self.progress.hide()
         self.summary = QLabel()
         self.summary.setStyleSheet("color: gray")
+        # Long texts ("Indexing <every path> …", filter errors) wrap instead of widening the dock and the window.
+        self.summary.setWordWrap(True)
+        self.summary.setMinimumWidth(1)
         self.model = DatasetTreeModel(self)
         self.view = QTreeView()
         self.view.setModel(self.model)
