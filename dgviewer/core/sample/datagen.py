@@ -127,16 +127,23 @@ def _lighting_entry(image_name: str, rng: np.random.Generator, background: str) 
 NIR_DATAPOINT, TRANSPARENT_DATAPOINT, DATAPOINTS = 5, 6, 6
 
 
+def _single_camera(rng, out: str, scene: str, size: int, era: Era, fovs: tuple, pitches: tuple):
+    """A random head seen by one camera "camera": rendered, with its geometry files written."""
+    head, angles = _random_head(rng)
+    camera = _camera("camera", size, era, head, int(rng.integers(*fovs)),
+                     float(rng.uniform(-20, 20)), float(rng.uniform(*pitches)))
+    folder = make_dirs(out, scene)
+    cam_dir = make_dirs(folder, camera.name)
+    frame = render(head.shapes, camera)
+    _write_geometry(cam_dir, era, head, camera, frame)
+    return head, angles, camera, folder, cam_dir, frame
+
+
 def _write_datapoints(out: str, size: int, seed: int) -> None:
     for i in range(1, DATAPOINTS + 1):
         rng = _rng(seed, "datapoint", i)
-        head, angles = _random_head(rng)
-        camera = _camera("camera", size, DATAPOINT, head, int(rng.integers(18, 28)),
-                         float(rng.uniform(-20, 20)), float(rng.uniform(-10, 10)))
-        folder = make_dirs(out, f"datapoint_{i:05d}")
-        cam_dir = make_dirs(folder, camera.name)
-        frame = render(head.shapes, camera)
-        _write_geometry(cam_dir, DATAPOINT, head, camera, frame)
+        head, angles, camera, folder, cam_dir, frame = _single_camera(
+            rng, out, f"datapoint_{i:05d}", size, DATAPOINT, (18, 28), (-10, 10))
         if i == NIR_DATAPOINT:
             background = None
             grey = to_uint8(shade_nir(frame, camera.location, camera.R[2], 25.0, head.eyes))
@@ -206,15 +213,10 @@ def _write_earliest(out: str, size: int, seed: int) -> None:
     """Jan 2022: one camera "camera", flat environment.json, visible_spectrum.png, EXR segmentation."""
     for s in range(1, 3):
         rng = _rng(seed, "earliest", s)
-        head, angles = _random_head(rng)
-        camera = _camera("camera", size, EARLIEST, head, int(rng.integers(16, 24)),
-                         float(rng.uniform(-20, 20)), float(rng.uniform(-10, 8)))
-        folder = make_dirs(out, f"environment_{s:05d}")
-        cam_dir = make_dirs(folder, camera.name)
-        frame = render(head.shapes, camera)
         # Real Jan-2022 camera files lack camera_name, which SDK >= 1.1 requires;
         # _write_geometry keeps it so the SDK can load this variant.
-        _write_geometry(cam_dir, EARLIEST, head, camera, frame)
+        head, angles, camera, folder, cam_dir, frame = _single_camera(
+            rng, out, f"environment_{s:05d}", size, EARLIEST, (16, 24), (-10, 8))
         entry, evening = _lighting_entry("visible_spectrum.png", rng, "hdri")
         write_png(os.path.join(cam_dir, "visible_spectrum.png"), _visible(frame, head, make_lighting(rng, evening)))
         write_json(os.path.join(cam_dir, "environment.json"),
