@@ -24,7 +24,7 @@ import numpy as np
 
 def build_layout(base: str, n: int) -> str:
     """n datapoint_ folders, hard links to one small generated datapoint (the index never decodes images)."""
-    from dgviewer.core.sample import write_sample
+    from dgviewer.samples import write_sample
 
     template = os.path.join(base, "template")
     write_sample(template, variant="datapoint", size=64, seed=0)
@@ -80,7 +80,7 @@ def main() -> None:
 
     import dgviewer
     from dgviewer.core.cache import ByteCache
-    from dgviewer.core.sample import write_sample
+    from dgviewer.samples import write_sample
 
     with tempfile.TemporaryDirectory(prefix="dgv-bench-") as base:
         root = build_layout(base, args.datapoints)

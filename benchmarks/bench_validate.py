@@ -29,7 +29,7 @@ def main() -> None:
 
     import dgviewer
     from dgviewer.core import jsonio
-    from dgviewer.core.qa import Settings, check_datapoint
+    from dgviewer.qa import Settings, check_datapoint
 
     with tempfile.TemporaryDirectory(prefix="dgv-bench-") as base:
         root = build_layout(base, args.datapoints)

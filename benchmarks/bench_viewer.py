@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 def make_dataset(root: str, n: int, size: int) -> str:
     """``n`` datapoints at ``size``²: one generated faces dataset, its datapoint folders linked under new names."""
-    from dgviewer.core.sample import write_sample
+    from dgviewer.samples import write_sample
 
     src = os.path.join(root, "generated")
     write_sample(src, variant="datapoint", size=size, seed=0)

@@ -5,7 +5,7 @@
     for dp in ds: ...
 """
 from .core.errors import DataError, DgviewerError, NotADatasetError
-from .core.loader import load
+from .formats.registry import load
 from .core.model import Camera, Datapoint, Dataset, Problem, Scene
 
 __version__ = "0.1.0"

@@ -19,7 +19,7 @@ from .core.errors import DgviewerError
 
 
 def _cmd_info(args) -> int:
-    from .core.loader import load
+    from .formats.registry import load
     from .core.summary import format_text, summarize
 
     info = summarize(load(*args.paths))
@@ -29,11 +29,11 @@ def _cmd_info(args) -> int:
 
 def _cmd_sample(args) -> int:
     if args.format == "datagen":
-        from .core.sample import write_sample
+        from .samples import write_sample
 
         write_sample(args.out, variant=args.variant, size=args.size, seed=args.seed)
     else:
-        from .core.sample.perception import write_perception_sample
+        from .samples.perception import write_perception_sample
 
         write_perception_sample(args.out, format=args.format, size=args.size, seed=args.seed)
     print(args.out)
@@ -41,7 +41,7 @@ def _cmd_sample(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from .core.demo import demo_paths
+    from .samples.demo import demo_paths
     from .app.launch import run
 
     return run(demo_paths(), goto=args.goto, screenshot=args.screenshot)

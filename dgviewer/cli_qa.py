@@ -51,9 +51,9 @@ def _output(path: str) -> Iterator[IO[str]]:
 
 
 def cmd_validate(args) -> int:
-    from .core.loader import load
-    from .core.qa import Settings, run_checks
-    from .core.qa import report
+    from .formats.registry import load
+    from .qa import Settings, run_checks
+    from .qa import report
 
     ds = load(*args.paths)
     settings = Settings(images=args.images, reprojection_px=args.reprojection_px, face_box_px=args.face_box_px,
@@ -78,7 +78,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_review_status(args) -> int:
-    from .core.loader import load
+    from .formats.registry import load
     from .core.review import STATES, UNREVIEWED, ReviewStore
 
     ds = load(*args.paths)
@@ -96,7 +96,7 @@ def cmd_review_status(args) -> int:
 
 
 def cmd_review_export(args) -> int:
-    from .core.loader import load
+    from .formats.registry import load
     from .core.review import ReviewStore
 
     ds = load(*args.paths)

@@ -78,7 +78,7 @@ def output_name(dp_id: str) -> str:
 # -- which datapoints -----------------------------------------------------------------------------
 def open_dataset(paths: list[str]):
     from .core.cache import ByteCache
-    from .core.loader import load
+    from .formats.registry import load
 
     return load(*paths, cache=ByteCache(CACHE_BYTES))
 

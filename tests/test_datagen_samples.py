@@ -6,7 +6,7 @@ import pytest
 
 import dgviewer
 from dgviewer.core.annotations import KeypointSet
-from dgviewer.core.sample import write_sample
+from dgviewer.samples import write_sample
 
 #: variant → (scenes, cameras, datapoints) as the generator documents them.
 COUNTS = {"datapoint": (6, 6, 6), "scene": (2, 6, 12), "environment": (2, 4, 4), "earliest": (2, 2, 2), "hic": (1, 2, 8)}

@@ -8,10 +8,10 @@ import pytest
 import dgviewer
 from dgviewer.core import jsonio
 from dgviewer.core.filters import Facts, FilterError, compile_filter
-from dgviewer.core.qa import run_checks
+from dgviewer.qa import run_checks
 from dgviewer.core.review import ReviewStore
-from dgviewer.core.sample import write_sample
-from dgviewer.core.sample.perception import write_perception_sample
+from dgviewer.samples import write_sample
+from dgviewer.samples.perception import write_perception_sample
 from dgviewer.formats.datagen import datapoint as datagen_datapoint
 
 from .conftest import corpus

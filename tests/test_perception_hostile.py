@@ -18,7 +18,7 @@ import pytest
 import dgviewer
 from dgviewer.core.annotations import Box2D, RawAnnotation
 from dgviewer.core.errors import DataError
-from dgviewer.core.sample.perception import write_perception_sample
+from dgviewer.samples.perception import write_perception_sample
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 
 import dgviewer
 from dgviewer.core.annotations import Box2D, Box3D, KeypointSet, RawAnnotation
-from dgviewer.core.sample.perception import write_perception_sample
+from dgviewer.samples.perception import write_perception_sample
 from dgviewer.core.timeline import capture_timeline
 
 SIZE = 160  # 160×120 images: fast, still several pixels per limb

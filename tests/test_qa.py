@@ -19,11 +19,11 @@ import dgviewer
 from dgviewer.cli import main
 from dgviewer.core import jsonio
 from dgviewer.core.imaging import read_exr
-from dgviewer.core.qa import CHECKS, Settings, run_checks
-from dgviewer.core.qa import report
-from dgviewer.core.sample import write_sample
-from dgviewer.core.sample.files import write_exr, write_png
-from dgviewer.core.sample.perception import write_perception_sample
+from dgviewer.qa import CHECKS, Settings, run_checks
+from dgviewer.qa import report
+from dgviewer.samples import write_sample
+from dgviewer.samples.files import write_exr, write_png
+from dgviewer.samples.perception import write_perception_sample
 
 from .conftest import copy_tree, corpus, snapshot
 
@@ -345,7 +345,7 @@ def test_settings_loosen_the_tolerances(planted):
 
 
 def test_a_crashing_check_is_a_finding_not_the_end_of_the_run(clean, monkeypatch):
-    from dgviewer.core.qa import checks_datagen
+    from dgviewer.qa import checks_datagen
 
     def boom(dp, settings, out, facts):
         raise ZeroDivisionError("odd data")

@@ -16,7 +16,7 @@ import cv2
 import OpenEXR
 import pytest
 
-from dgviewer.core.sample import VARIANTS, write_sample
+from dgviewer.samples import VARIANTS, write_sample
 
 SIZE = 256
 IDENTITIES = ("datapoint", "scene", "environment", "earliest")
@@ -604,6 +604,6 @@ def test_write_sample_checks_its_arguments(tmp_path):
 
 
 def test_generator_does_not_import_qt():
-    code = "import sys, dgviewer.core.sample; print([m for m in sys.modules if m.startswith(('PySide', 'PyQt', 'pyqtgraph'))])"
+    code = "import sys, dgviewer.samples; print([m for m in sys.modules if m.startswith(('PySide', 'PyQt', 'pyqtgraph'))])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

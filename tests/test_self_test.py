@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from dgviewer.core.demo import demo_paths
+from dgviewer.samples.demo import demo_paths
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QActionGroup, QImage, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ..core.cache import ByteCache
-from ..core.loader import load
+from ..formats.registry import load
 from ..core.model import MODALITIES, Dataset, Datapoint
 from . import shortcuts
 from .canvas import Canvas

@@ -15,8 +15,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from ..core.qa import CHECKS, ERROR, QAResult, run_checks
-from ..core.qa.findings import Finding
+from ..qa import CHECKS, ERROR, QAResult, run_checks
+from ..qa.findings import Finding
 
 _ALL = "All checks"
 

@@ -25,7 +25,7 @@ def run_self_test(screenshot: str | None = None) -> int:
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
-    from ..core.demo import demo_paths
+    from ..samples.demo import demo_paths
     from .main_window import MainWindow
 
     failures: list[str] = []

@@ -19,7 +19,7 @@ SIZE = 256
 def samples(tmp_path_factory) -> dict:
     """Generated datasets: a faces one (one camera per datapoint) and a multi-camera scene one."""
     root = tmp_path_factory.mktemp("samples")
-    from dgviewer.core.sample import write_sample
+    from dgviewer.samples import write_sample
 
     out = {}
     for variant in ("datapoint", "scene"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from dgviewer.core.sample.perception import write_perception_sample
+from dgviewer.samples.perception import write_perception_sample
 
 
 @pytest.fixture(scope="module")

@@ -190,7 +190,7 @@ def test_contact_sheet(samples, tmp_path, qapp, monkeypatch):
 
 
 def test_perception_boxes(tmp_path, qapp):
-    from dgviewer.core.sample.perception import write_perception_sample
+    from dgviewer.samples.perception import write_perception_sample
 
     data = write_perception_sample(str(tmp_path / "solo"), format="solo", size=160)
     dp = dgviewer.load(data)[0]

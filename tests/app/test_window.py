@@ -197,7 +197,7 @@ def test_render_annotated_without_window(qapp, samples):
 def test_layers_and_inspector_follow_at_shown(open_window, samples, tmp_path, qtbot):
     """Faces → HIC changes the set of layers: rows re-layout at once, no stale row paints over a new one,
     and the inspector names the shown datapoint when `shown` is emitted (what --screenshot captures)."""
-    from dgviewer.core.sample import write_sample
+    from dgviewer.samples import write_sample
 
     hic = str(tmp_path / "hic")
     write_sample(hic, variant="hic", size=128, seed=0)

@@ -1,6 +1,6 @@
 """Dataset checks (``dgviewer validate`` and the viewer's QA panel): findings with severity, check, datapoint.
 
-    from dgviewer.core.qa import run_checks
+    from dgviewer.qa import run_checks
     result = run_checks(dgviewer.load(path), images=True, progress=lambda done, total: ...)
     result.findings, result.by_datapoint(), result.counts(), result.errors
 """

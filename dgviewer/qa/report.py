@@ -16,8 +16,8 @@ from typing import IO
 
 import numpy as np
 
-from .. import imaging
-from ..errors import DataError
+from ..core import imaging
+from ..core.errors import DataError
 from .common import Settings
 from .findings import CHECKS, Finding
 from .runner import QAResult

@@ -19,7 +19,7 @@ def cache_dir() -> str:
 
 def demo_paths(base: str | None = None) -> list[str]:
     """Folders of the demo dataset, generating any that are missing (atomically, so a killed run leaves no half)."""
-    from .sample import write_sample
+    from . import write_sample
 
     root = os.path.join(base or cache_dir(), f"demo-{__version__}")
     os.makedirs(root, exist_ok=True)

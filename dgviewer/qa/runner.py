@@ -16,8 +16,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import jsonio
-from ..errors import DataError
+from ..core import jsonio
+from ..core.errors import DataError
 from . import checks_datagen, checks_perception, common
 from .findings import CHECKS, ERROR, SEVERITIES, Collector, Finding, finding
 
@@ -137,8 +137,8 @@ def run_checks(ds, images: bool = False, settings: common.Settings | None = None
 
 
 def _open(roots: list[str], load_options: dict):
-    from ..cache import ByteCache
-    from ..loader import load
+    from ..core.cache import ByteCache
+    from ..formats.registry import load
 
     return load(*roots, cache=ByteCache(WORKER_CACHE_BYTES), **load_options)
 

@@ -1,13 +1,41 @@
-"""``dgviewer.load``: open dataset folders of any supported format as one Dataset."""
+"""Finding readers (built-ins plus the ``dgviewer.formats`` entry-point group) and ``load()``."""
 from __future__ import annotations
 
 import gc
 import os
 from contextlib import contextmanager
 
-from .cache import ByteCache, shared_cache
-from .errors import NotADatasetError
-from .model import Dataset, unique_name
+import importlib
+
+from ..core.cache import ByteCache, shared_cache
+from ..core.errors import NotADatasetError
+from ..core.model import Dataset, unique_name
+from .base import IndexContext, Reader
+
+#: "module:Class" of the built-in readers, tried in this order.
+BUILTIN = [
+    "dgviewer.formats.datagen:DatagenReader",
+    "dgviewer.formats.perception:SoloReader", "dgviewer.formats.perception:LegacyReader",
+]
+
+
+def _load(spec: str):
+    module, _, cls = spec.partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def readers() -> list[type[Reader]]:
+    """Reader classes: built-ins first, then plug-ins."""
+    found = [_load(s) for s in BUILTIN]
+    try:
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group="dgviewer.formats"):
+            if ep.value not in BUILTIN:
+                found.append(ep.load())
+    except Exception:  # a broken plug-in must not stop built-in formats from opening
+        pass
+    return found
 
 
 def load(*paths: str, format: str | None = None, cache: ByteCache | None = None, **options) -> Dataset:
@@ -18,9 +46,6 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
     DatasetConfig). Raises :class:`NotADatasetError` for a folder no reader
     recognises.
     """
-    from ..formats import readers
-    from ..formats.base import IndexContext
-
     if not paths:
         raise TypeError("load() needs at least one dataset folder")
     if len(paths) == 1 and isinstance(paths[0], (list, tuple)):

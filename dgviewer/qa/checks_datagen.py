@@ -11,10 +11,10 @@ import os
 
 import numpy as np
 
-from ..annotations import Box2D, KeypointSet
-from ..errors import DataError
-from ..jsonio import read_json
-from ...formats.datagen.canonical import camera_model
+from ..core.annotations import Box2D, KeypointSet
+from ..core.errors import DataError
+from ..core.jsonio import read_json
+from ..formats.datagen.canonical import camera_model
 from . import common
 from .findings import Collector
 

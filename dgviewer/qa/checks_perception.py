@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 
-from ..annotations import Box2D
-from ..errors import DataError
-from ..jsonio import read_json
+from ..core.annotations import Box2D
+from ..core.errors import DataError
+from ..core.jsonio import read_json
 from . import common
 from .findings import Collector, Finding, finding
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..annotations import KeypointSet, SegmentationLegend
-from ..camera import CameraModel
-from ..errors import DataError
-from ..imaging import exr_single, image_size
+from ..core.annotations import KeypointSet, SegmentationLegend
+from ..core.camera import CameraModel
+from ..core.errors import DataError
+from ..core.imaging import exr_single, image_size
 from .findings import Collector
 
 #: A point this far (px) beyond the image edge still counts as inside: integer coordinates are rounded.
