@@ -38,8 +38,9 @@ def run(path: str, out: str, workers: int, part: tuple[int, int] = (0, 1)) -> in
     from dgviewer.cli_render import Drawing, Folder, layer_styles, open_dataset, qt_application, render_all
 
     qt_application()
-    dps = list(open_dataset([path]))[part[0]::part[1]]
-    tally = render_all(dps, Drawing(None, layer_styles(None)), Folder(out), workers, _quiet, print)
+    dataset = open_dataset([path])
+    dps = list(dataset)[part[0]::part[1]]
+    tally = render_all(dps, Drawing(None, layer_styles(dataset.layers, None)), Folder(out), workers, _quiet, print)
     return tally.rendered
 
 
@@ -52,10 +53,11 @@ def stages(path: str) -> dict[str, float]:
     from dgviewer.app.render import render_annotated
     from dgviewer.cli_render import Drawing, layer_styles, load_parts, open_dataset, qimage_to_bgr, write_png
 
-    drawing = Drawing(None, layer_styles(None))
+    dataset = open_dataset([path])
+    drawing = Drawing(None, layer_styles(dataset.layers, None))
     times: dict[str, list[float]] = {"read + annotations": [], "render_annotated": [], "to array": [], "PNG encode+write": []}
     with tempfile.TemporaryDirectory() as out:
-        for dp in list(open_dataset([path]))[:12]:
+        for dp in list(dataset)[:12]:
             t0 = time.perf_counter()
             modality, images, ann = load_parts(dp, drawing)
             t1 = time.perf_counter()

@@ -37,17 +37,17 @@ class Drawing:
     legend: bool = False
 
 
-def layer_styles(overlays: str | None, labels: bool = False, opacity: float | None = None,
+def layer_styles(catalog, overlays: str | None, labels: bool = False, opacity: float | None = None,
                  marker_size: float | None = None) -> dict:
     """A full layer → LayerStyle mapping: the named layers on and every other layer off.
 
     overlays: comma-separated layer names, "all", "none", or None for the viewer's defaults.
     render_annotated falls back to the viewer's defaults for layers it is not given, so all are given.
     """
-    from .app.overlays.style import default_styles
-    from .core.annotations import LAYERS
+    from .app.overlays.style import default_style
 
-    styles = default_styles()
+    LAYERS = list(catalog)
+    styles = {name: default_style(catalog.spec(name)) for name in LAYERS}
     if overlays is not None:
         names = {n.strip() for n in overlays.split(",") if n.strip()}
         if names == {"all"}:
@@ -282,9 +282,10 @@ def qt_application():
 def cmd_render(args) -> int:
     from .cli_qa import ProgressBar
 
-    drawing = Drawing(args.modality, layer_styles(args.overlays, args.labels, args.opacity, args.marker_size),
-                      args.legend)
-    dps = select(open_dataset(args.paths), args.goto, args.filter)
+    dataset = open_dataset(args.paths)
+    drawing = Drawing(args.modality, layer_styles(dataset.layers, args.overlays, args.labels, args.opacity,
+                                                  args.marker_size), args.legend)
+    dps = select(dataset, args.goto, args.filter)
     qt_application()
     if args.contact_sheet:
         from .contact_sheet import ContactSheet
@@ -320,8 +321,10 @@ def _in_range(kind, lo, hi=None):
 def add_commands(sub) -> None:
     """Add ``render`` to the subcommand parser ``sub``."""
     from .contact_sheet import MIN_THUMB, SHEET_MAX_SIDE
-    from .core.annotations import LAYERS
     from .core.model import MODALITIES
+    from .formats.registry import layer_catalog
+
+    LAYERS = list(layer_catalog())
 
     sp = sub.add_parser(
         "render", help="write annotated images at native resolution, drawn as the viewer draws them",

@@ -6,17 +6,17 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QLabel, QSlider, QVBoxLayout,
                                QWidget)
 
-from ..core.annotations import LAYERS
-from .overlays.style import LayerStyle, is_image_layer
+from .overlays.style import LayerStyle
 from .view_state import ViewState
 
 
 class _Row:
-    def __init__(self, panel: LayerPanel, grid: QGridLayout, r: int, name: str, style: LayerStyle):
+    def __init__(self, panel: LayerPanel, grid: QGridLayout, r: int, name: str, style: LayerStyle, tip: str,
+                 image_layer: bool):
         self.name = name
         self.check = QCheckBox(name)
         self.check.setChecked(style.visible)
-        self.check.setToolTip(LAYERS.get(name, name))
+        self.check.setToolTip(tip)
         pix = QPixmap(10, 10)
         pix.fill(QColor(*style.color))
         self.check.setIcon(QIcon(pix))
@@ -38,7 +38,6 @@ class _Row:
             grid.addWidget(w, r, col)
         # Only after addWidget: showing a widget that has no parent yet opens it as a window. Shown now,
         # not on the layout's next turn, so a screenshot taken when the datapoint is drawn has them.
-        image_layer = is_image_layer(name)
         self.check.show()
         self.opacity.show()
         self.size.setVisible(not image_layer)
@@ -84,8 +83,7 @@ class LayerPanel(QWidget):
         layout.addStretch(1)
 
     def set_present(self, layers: list[str]) -> None:
-        order = [n for n in LAYERS if n in set(layers) | set(self.rows)]
-        order += sorted((set(layers) | set(self.rows)) - set(order))
+        order = self.view.layers.order(set(layers) | set(self.rows))
         if list(self.rows) != order:
             self._rebuild(order)
         for name, row in self.rows.items():
@@ -101,7 +99,8 @@ class LayerPanel(QWidget):
                 w.deleteLater()
         self.rows = {}
         for r, name in enumerate(order):
-            self.rows[name] = _Row(self, self._grid, r, name, self.view.style(name))
+            spec = self.view.layers.spec(name)
+            self.rows[name] = _Row(self, self._grid, r, name, self.view.style(name), spec.description, spec.image)
         self._grid.activate()  # rows get their places now, not stacked at the origin until the next turn
 
     def refresh(self) -> None:

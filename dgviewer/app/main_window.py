@@ -204,8 +204,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         for dock in (self.tree_dock, self.layers_dock, self.legend_dock, self.inspector_dock):
             view.addAction(dock.toggleViewAction())
-        for ident, (key, text, names) in shortcuts.OVERLAYS.items():
-            self._action(ident, key, text, lambda _=False, n=names: self.toggle_layers(n), overlays)
+        for key, text, names in self.view.layers.toggles():
+            self._action(f"toggle_{names[0]}", key, text, lambda _=False, n=names: self.toggle_layers(n), overlays)
         for ident, key, text in shortcuts.HELP:
             self._action(ident, key, text, slots[ident], help_menu)
 
@@ -255,6 +255,8 @@ class MainWindow(QMainWindow):
 
     def _set_dataset(self, dataset: Dataset) -> None:
         self.dataset = dataset
+        self.view.layers = dataset.layers  # styles follow the readers of the dataset now open
+        self.view.styles.clear()
         self.cache.clear()
         self.tree.set_busy(False)
         self.tree.set_dataset(dataset)
@@ -628,7 +630,7 @@ class MainWindow(QMainWindow):
 
     # -- misc -----------------------------------------------------------------
     def show_shortcuts(self) -> None:
-        shortcuts.ShortcutsDialog(self).exec()
+        shortcuts.ShortcutsDialog(self.view.layers, self).exec()
 
     def cache_size_dialog(self) -> None:
         mb, ok = QInputDialog.getInt(self, "Cache size", "Decoded image cache (MB):",

@@ -1,9 +1,12 @@
-"""Every keyboard shortcut in one table: the window builds its actions from it and ``?`` lists it."""
+"""Every keyboard shortcut in one table: the window builds its actions from it and ``?`` lists it.
+
+Overlay toggle keys are not here: each reader declares them with its layers (``LayerSpec.key``)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
+from ..core.layers import LayerCatalog
 from ..core.model import MODALITIES
 
 #: (action id, key sequence, menu text)
@@ -23,18 +26,6 @@ VIEW = [
     ("goto_landmark", "Ctrl+G", "Go to landmark…"),
     ("depth_auto", "A", "Depth: auto range"),
 ]
-#: Overlay toggles: action id → (key, menu text, layers it toggles together).
-OVERLAYS = {
-    "toggle_standard": ("L", "Standard landmarks (iBUG-68)", ("standard",)),
-    "toggle_dense": ("M", "Dense landmarks (468)", ("dense",)),
-    "toggle_head": ("H", "Head and ear landmarks", ("head", "ear")),
-    "toggle_body": ("K", "Body, hands, feet skeletons", ("body", "hands", "feet", "skeleton")),
-    "toggle_eyes": ("E", "Eye points, iris and pupil", ("eyes",)),
-    "toggle_gaze": ("G", "Gaze rays", ("gaze",)),
-    "toggle_bbox": ("B", "Bounding boxes", ("bbox", "boxes", "boxes3d")),
-    "toggle_centers": ("C", "Centres of geometry", ("centers",)),
-    "toggle_segmentation": ("S", "Segmentation overlay", ("segmentation", "instances")),
-}
 FILE = [
     ("open", "Ctrl+O", "Open folder…"),
     ("save_png", "Ctrl+S", "Save view as PNG…"),
@@ -57,7 +48,8 @@ def modality_keys() -> list[tuple[str, str]]:
     return [(str(i + 1), m) for i, m in enumerate(MODALITIES)]
 
 
-def help_html() -> str:
+def help_html(layers: LayerCatalog) -> str:
+    """The shortcut sheet; overlay keys are those the open dataset's readers declare."""
     rows = []
 
     def section(title, items):
@@ -67,17 +59,17 @@ def help_html() -> str:
     section("Datapoints", [(k, t) for _, k, t in NAVIGATION])
     section("Modalities", modality_keys())
     section("Review", [(k, t) for _, k, t in REVIEW])
-    section("Overlays", [(k, t) for k, t, _ in OVERLAYS.values()])
+    section("Overlays", [(k, t) for k, t, _ in layers.toggles()])
     section("View", [(k, t) for _, k, t in VIEW] + [("wheel / drag", "zoom / pan")])
     section("File", [(k, t) for _, k, t in FILE] + [(k, t) for _, k, t in HELP])
     return "<table cellspacing=4>" + "".join(rows) + "</table>"
 
 
 class ShortcutsDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, layers: LayerCatalog, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        label = QLabel(help_html())
+        label = QLabel(help_html(layers))
         label.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
         layout.addWidget(label)

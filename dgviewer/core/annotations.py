@@ -4,7 +4,8 @@ All 2D geometry is pixel (column, row) measured from the image's top-left
 corner; readers convert their own conventions (Datagen's row-first points,
 Unity's projection matrices) into this once. Every item carries ``layer``:
 the overlay name the viewer's layer panel and ``dgviewer render --overlays``
-use to toggle it.
+use to toggle it; how a layer looks is declared by its reader
+(:mod:`dgviewer.core.layers`).
 """
 from __future__ import annotations
 
@@ -12,27 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import numpy as np
-
-#: Overlay layers in panel order, with a one-line description.
-LAYERS: dict[str, str] = {
-    "standard": "iBUG-68 standard face landmarks",
-    "dense": "468 dense face landmarks",
-    "head": "head landmarks (top, left, back, right)",
-    "ear": "ear landmarks",
-    "body": "body keypoints with skeleton",
-    "hands": "hand keypoints with skeleton",
-    "feet": "feet keypoints",
-    "eyes": "eye points, iris and pupil circles",
-    "gaze": "gaze rays (visual and optical axes)",
-    "bbox": "face bounding box",
-    "centers": "centres of geometry",
-    "boxes": "2D boxes",
-    "boxes3d": "3D boxes projected to the image",
-    "skeleton": "keypoints with skeleton (Unity Perception keypoint labeler)",
-    "segmentation": "segmentation as a translucent layer",
-    "instances": "instance segmentation as a translucent layer",
-}
-
 
 @dataclass(eq=False)
 class KeypointSet:
@@ -187,9 +167,8 @@ class Annotations:
 
     @property
     def layers(self) -> list[str]:
-        """Layers present, in panel order (unknown layer names last)."""
-        present = {getattr(a, "layer", None) for a in self.items} - {None}
-        return [name for name in LAYERS if name in present] + sorted(present - set(LAYERS))
+        """Layer names present, in the order items first use them (panels order them by the catalogue)."""
+        return list(dict.fromkeys(a.layer for a in self.items if getattr(a, "layer", None)))
 
     def keypoint_set(self, name: str) -> KeypointSet | None:
         for a in self.items:

@@ -11,8 +11,10 @@ SDK's off-by-one slicing bugs).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+from .layers import LayerCatalog
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -201,12 +203,15 @@ class Datapoint:
 class Dataset(_ListNode):
     """Several folders (of any supported formats) merged into one tree."""
 
-    def __init__(self, scenes: list[Scene], roots: list[str], formats: list[str], problems: list[Problem] | None = None):
+    def __init__(self, scenes: list[Scene], roots: list[str], formats: list[str], problems: list[Problem] | None = None,
+                 layers: LayerCatalog | None = None):
         self.scenes = scenes
         self.roots = roots
         self.formats = formats
         #: Problems found while indexing that belong to no single datapoint.
         self.index_problems: list[Problem] = problems or []
+        #: The overlay layers its readers declare (look, default visibility, toggle keys).
+        self.layers = layers if layers is not None else LayerCatalog()
         self._flat: list[Datapoint] | None = None
         self._by_id: dict[str, int] | None = None
 

@@ -35,13 +35,12 @@ import getpass
 import hashlib
 import json
 import os
-import socket
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, Iterable, Mapping
 
 from .errors import DataError
+from .fsio import atomic_write, remove_stale_temporaries, user_data_dir
 
 PASS, FAIL, FLAG = "pass", "fail", "flag"
 STATES = (PASS, FAIL, FLAG)
@@ -52,7 +51,6 @@ CLEARED = "cleared"
 
 SIDECAR_SUFFIX = ".dgviewer-review.jsonl"
 HEADER = {"format": "dgviewer-review", "version": 1}
-_TMP_TAG = ".dgv-tmp-"
 
 
 @dataclass(frozen=True)
@@ -77,14 +75,6 @@ def _newer(a: Review | None, b: Review) -> Review:
 
 
 # -- locations ------------------------------------------------------------------
-def user_data_dir() -> str:
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~")
-    else:
-        base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return os.path.join(base, "dgviewer")
-
-
 def sidecar_path(root: str) -> str:
     """The review file beside the dataset folder ``root``."""
     root = os.path.abspath(root).rstrip(os.sep) or os.sep
@@ -132,67 +122,6 @@ def _render(reviews: Mapping[str, Review]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Replace ``path`` with ``text`` so that a crash leaves the old or the new content, never a mix."""
-    folder = os.path.dirname(path) or "."
-    tmp = os.path.join(folder, f".{os.path.basename(path)}{_TMP_TAG}{socket.gethostname()}-{os.getpid()}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: str) -> None:
-    # Makes the rename itself durable; Windows cannot open a folder for fsync.
-    if sys.platform == "win32":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def remove_stale_temporaries(path: str) -> None:
-    """Delete temporary files that killed processes of this host left beside ``path``."""
-    folder, base = os.path.split(path)
-    prefix = f".{base}{_TMP_TAG}{socket.gethostname()}-"
-    try:
-        names = os.listdir(folder or ".")
-    except OSError:
-        return
-    for name in names:
-        if not name.startswith(prefix) or not name[len(prefix):].isdigit():
-            continue
-        pid = int(name[len(prefix):])
-        if pid != os.getpid() and not _alive(pid):
-            try:
-                os.unlink(os.path.join(folder, name))
-            except OSError:
-                pass
-
-
-def _alive(pid: int) -> bool:
-    if sys.platform == "win32":  # os.kill would terminate it there; leave the file
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 class _RootFile:
     """The decisions of one dataset folder and where they are saved."""
 
@@ -224,13 +153,13 @@ class _RootFile:
                 self.reviews[r.id] = _newer(self.reviews.get(r.id), r)
         text = _render(self.reviews)
         try:
-            write_atomic(self.path, text)
+            atomic_write(self.path, text)
         except OSError:
             if self.path == self.fallback:
                 raise
             self.path = self.fallback
             os.makedirs(os.path.dirname(self.fallback), exist_ok=True)
-            write_atomic(self.path, text)
+            atomic_write(self.path, text)
         self._seen = self._stat()
 
 
@@ -366,7 +295,7 @@ def merge_files(paths: list[str], out: str) -> list[str]:
         for r in read_file(p).values():
             merged[r.id] = _newer(merged.get(r.id), r)
             decisions.setdefault(r.id, set()).add((r.state, r.reason))
-    write_atomic(out, _render(merged))
+    atomic_write(out, _render(merged))
     return sorted(i for i, d in decisions.items() if len(d) > 1)
 
 

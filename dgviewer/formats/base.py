@@ -1,16 +1,20 @@
-"""The small interface every format reader implements.
+"""The one interface every format reader implements.
 
 A reader recognises a folder (``detect``) and indexes it into Scene/Camera/
 Datapoint nodes (``index``) from directory listings and small JSON only; its
-Datapoint subclasses decode pixels and annotations on demand. Third-party
-readers plug in through the ``dgviewer.formats`` entry-point group with a
-class of this shape.
+Datapoint subclasses decode pixels and annotations on demand. It also
+*declares* what the rest of the program needs to know about the format: its
+overlay layers (look and toggle keys) and its filterable facts, so that a new
+format needs no change outside its own package. Third-party readers plug in
+through the ``dgviewer.formats`` entry-point group (or
+:func:`dgviewer.formats.registry.register`) with a class of this shape.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from ..core.cache import ByteCache
+from ..core.layers import LayerSpec
 from ..core.model import Problem, Scene
 
 
@@ -31,6 +35,10 @@ class IndexContext:
 class Reader:
     #: Short format name reported by ``dgviewer info`` ("datagen", "perception-solo", ...).
     name = ""
+    #: What a folder of this format holds, for the message when a folder is no dataset at all.
+    hint = ""
+    #: The overlay layers its annotations use (see :mod:`dgviewer.core.layers`).
+    layers: tuple[LayerSpec, ...] = ()
 
     @classmethod
     def detect(cls, root: str) -> bool:

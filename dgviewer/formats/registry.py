@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 from contextlib import contextmanager
 
-import importlib
-
 from ..core.cache import ByteCache, shared_cache
 from ..core.errors import NotADatasetError
+from ..core.layers import LayerCatalog
 from ..core.model import Dataset, unique_name
 from .base import IndexContext, Reader
 
@@ -24,8 +24,24 @@ def _load(spec: str):
     return getattr(importlib.import_module(module), cls)
 
 
+#: Readers registered at run time (tests, scripts), after the built-ins and entry points.
+_REGISTERED: list[type[Reader]] = []
+
+
+def register(reader: type[Reader]) -> type[Reader]:
+    """Add a reader class (usable as a decorator); a format needs nothing else to be opened."""
+    if reader not in _REGISTERED:
+        _REGISTERED.append(reader)
+    return reader
+
+
+def unregister(reader: type[Reader]) -> None:
+    if reader in _REGISTERED:
+        _REGISTERED.remove(reader)
+
+
 def readers() -> list[type[Reader]]:
-    """Reader classes: built-ins first, then plug-ins."""
+    """Reader classes: built-ins first, then entry-point plug-ins, then registered ones."""
     found = [_load(s) for s in BUILTIN]
     try:
         from importlib.metadata import entry_points
@@ -35,7 +51,17 @@ def readers() -> list[type[Reader]]:
                 found.append(ep.load())
     except Exception:  # a broken plug-in must not stop built-in formats from opening
         pass
-    return found
+    return found + [r for r in _REGISTERED if r not in found]
+
+
+def reader_named(name: str) -> type[Reader] | None:
+    """The reader whose ``name`` is a datapoint's ``format``."""
+    return next((r for r in readers() if r.name == name), None)
+
+
+def layer_catalog() -> LayerCatalog:
+    """The layers every known reader declares (for lists shown before a dataset is open)."""
+    return LayerCatalog(spec for r in readers() for spec in r.layers)
 
 
 def load(*paths: str, format: str | None = None, cache: ByteCache | None = None, **options) -> Dataset:
@@ -51,7 +77,7 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
     if len(paths) == 1 and isinstance(paths[0], (list, tuple)):
         paths = tuple(paths[0])
     cache = cache or shared_cache
-    scenes, roots, formats, problems = [], [], [], []
+    scenes, roots, formats, problems, layers = [], [], [], [], []
     used_names: set[str] = set()
     candidates = readers()
     for path in paths:
@@ -60,7 +86,7 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
             raise NotADatasetError(root, "no such folder" if not os.path.exists(root) else "not a folder")
         chosen = [r for r in candidates if (r.name == format if format else r.detect(root))]
         if not chosen:
-            raise NotADatasetError(root, f"no reader named {format!r}" if format else _why_not(root))
+            raise NotADatasetError(root, f"no reader named {format!r}" if format else _why_not(root, candidates))
         reader = chosen[0]
         name = unique_name(os.path.basename(root.rstrip(os.sep)) or "dataset", used_names)
         ctx = IndexContext(root=root, dataset_name=name, cache=cache, options=options)
@@ -68,8 +94,9 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
             scenes.extend(reader().index(ctx))
         roots.append(root)
         formats.append(reader.name)
+        layers.extend(reader.layers)
         problems.extend(ctx.problems)
-    return Dataset(scenes, roots, formats, problems)
+    return Dataset(scenes, roots, formats, problems, LayerCatalog(layers))
 
 
 @contextmanager
@@ -85,7 +112,7 @@ def _gc_paused():
             gc.enable()
 
 
-def _why_not(root: str) -> str:
+def _why_not(root: str, candidates: list[type[Reader]]) -> str:
     try:
         entries = sorted(os.listdir(root))
     except OSError as e:
@@ -93,7 +120,5 @@ def _why_not(root: str) -> str:
     if not entries:
         return "it is empty"
     shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
-    return (
-        "expected Datagen scene_*/environment_*/datapoint_* folders, a Unity Perception "
-        f"SOLO metadata.json/sequence.N folders or legacy captures_*.json; found: {shown}"
-    )
+    expected = ", ".join(r.hint for r in candidates if r.hint)
+    return f"expected {expected}; found: {shown}"

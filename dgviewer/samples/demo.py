@@ -7,21 +7,17 @@ import sys
 import tempfile
 
 from .. import __version__
+from ..core.fsio import user_cache_dir
 
 #: (folder name, generator variant, image size): a faces dataset, a multi-camera scene dataset and an HIC sequence.
 DEMO_PARTS = (("faces", "datapoint", 512), ("scenes", "scene", 256), ("hic", "hic", 384))
-
-
-def cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "dgviewer")
 
 
 def demo_paths(base: str | None = None) -> list[str]:
     """Folders of the demo dataset, generating any that are missing (atomically, so a killed run leaves no half)."""
     from . import write_sample
 
-    root = os.path.join(base or cache_dir(), f"demo-{__version__}")
+    root = os.path.join(base or user_cache_dir(), f"demo-{__version__}")
     os.makedirs(root, exist_ok=True)
     paths = []
     for name, variant, size in DEMO_PARTS:

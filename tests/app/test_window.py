@@ -187,9 +187,10 @@ def test_render_annotated_without_window(qapp, samples):
     from dgviewer.app.overlays.style import default_style
     from dgviewer.app.render import render_annotated
 
-    dp = dgviewer.load(samples["datapoint"])[0]
+    ds = dgviewer.load(samples["datapoint"])
+    dp = ds[0]
     m = "visible" if "visible" in dp.modalities else dp.modalities[0]
-    img = render_annotated(dp, m, {"segmentation": default_style("segmentation").with_(visible=True)})
+    img = render_annotated(dp, m, {"segmentation": default_style(ds.layers["segmentation"]).with_(visible=True)})
     raw = dp.read(m)
     assert (img.height(), img.width()) == raw.shape[:2]
 

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from ..base import IndexContext, Reader
 from . import index as _index
+from .layers import LAYERS
 
 
 class DatagenReader(Reader):
     name = "datagen"
+    hint = "Datagen scene_*/environment_*/datapoint_* folders"
+    layers = LAYERS
 
     @classmethod
     def detect(cls, root: str) -> bool:

@@ -24,6 +24,7 @@ from . import convert
 from .datapoint import PerceptionDatapoint, metric_values
 from .files import DatasetFiles, is_image
 from .geometry import camera_model, legacy_matrix
+from .layers import LAYERS
 from .values import floats, quat_mul, short_type
 
 _CAPTURES = re.compile(r"captures_(\d+)\.json")
@@ -49,6 +50,8 @@ _KNOWN_NAMES = {
 
 class LegacyReader(Reader):
     name = "perception-legacy"
+    hint = "Unity Perception legacy captures_*.json"
+    layers = LAYERS
 
     @classmethod
     def detect(cls, root: str) -> bool:

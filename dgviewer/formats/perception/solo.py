@@ -22,6 +22,7 @@ from . import convert
 from .datapoint import PerceptionDatapoint, metric_values
 from .files import DatasetFiles
 from .geometry import camera_model, solo_matrix
+from .layers import LAYERS
 from .values import short_type, vec
 
 _SEQUENCE = re.compile(r"sequence\.(\d+)")
@@ -34,6 +35,8 @@ _SENSOR_KEYS = ("modality", "firstCaptureFrame", "captureTriggerMode", "simulati
 
 class SoloReader(Reader):
     name = "perception-solo"
+    hint = "a Unity Perception SOLO metadata.json with sequence.N folders"
+    layers = LAYERS
 
     @classmethod
     def detect(cls, root: str) -> bool:
