@@ -15,6 +15,16 @@ class NotADatasetError(DgviewerError):
         super().__init__(msg + (f" ({why})" if why else ""))
 
 
+class InsideDatasetError(NotADatasetError):
+    """A folder inside a dataset (a scene, camera or sequence folder) opened instead of the dataset."""
+
+    def __init__(self, path: str, root: str, format: str):
+        self.root = root  # the dataset folder to open instead
+        self.format = format
+        DgviewerError.__init__(self, f"{path}: a folder inside the {format} dataset {root}; open that folder")
+        self.path = path
+
+
 class DataError(DgviewerError):
     """A file that exists (or should) but cannot be used."""
 

@@ -11,11 +11,15 @@ through the ``dgviewer.formats`` entry-point group (or
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from ..core.cache import ByteCache
 from ..core.layers import LayerSpec
 from ..core.model import Problem, Scene
+
+#: How far above an opened folder a dataset root is looked for (datapoint/camera/frame folders are 1–3 deep).
+ENCLOSING_DEPTH = 4
 
 
 @dataclass
@@ -44,6 +48,28 @@ class Reader:
     def detect(cls, root: str) -> bool:
         """True when ``root`` looks like a dataset of this format. Must be cheap."""
         raise NotImplementedError
+
+    @classmethod
+    def enclosing(cls, path: str) -> str | None:
+        """The root of a dataset of this format that ``path`` lies inside, or None.
+
+        Only a folder this reader does not detect is looked up (a camera or frame folder opened
+        by mistake). Above the first dataset found, the walk goes on while folders are datasets
+        too: a Humans-in-Context frame's scene folder reads as a dataset, and so does the
+        dataset holding it. A scene folder opened on its own stays a dataset of its own.
+        """
+        if cls.detect(path):
+            return None
+        found, parent = None, os.path.normpath(path)
+        for _ in range(ENCLOSING_DEPTH):
+            parent, child = os.path.dirname(parent), parent
+            if parent == child:
+                break
+            if cls.detect(parent):
+                found = parent
+            elif found:
+                break
+        return found
 
     def index(self, ctx: IndexContext) -> list[Scene]:
         """The scenes of ``ctx.root``; raise NotADatasetError when it turns out not to be one."""

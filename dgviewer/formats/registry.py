@@ -7,7 +7,7 @@ import os
 from contextlib import contextmanager
 
 from ..core.cache import ByteCache, shared_cache
-from ..core.errors import NotADatasetError
+from ..core.errors import InsideDatasetError, NotADatasetError
 from ..core.layers import LayerCatalog
 from ..core.model import Dataset, unique_name
 from .base import IndexContext, Reader
@@ -84,9 +84,12 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
         root = os.path.abspath(os.fspath(path))
         if not os.path.isdir(root):
             raise NotADatasetError(root, "no such folder" if not os.path.exists(root) else "not a folder")
-        chosen = [r for r in candidates if (r.name == format if format else r.detect(root))]
-        if not chosen:
-            raise NotADatasetError(root, f"no reader named {format!r}" if format else _why_not(root, candidates))
+        if format:
+            chosen = [r for r in candidates if r.name == format]
+            if not chosen:
+                raise NotADatasetError(root, f"no reader named {format!r}")
+        else:
+            chosen = _detect(root, candidates)
         reader = chosen[0]
         name = unique_name(os.path.basename(root.rstrip(os.sep)) or "dataset", used_names)
         ctx = IndexContext(root=root, dataset_name=name, cache=cache, options=options)
@@ -110,6 +113,18 @@ def _gc_paused():
     finally:
         if enabled:
             gc.enable()
+
+
+def _detect(root: str, candidates: list[type[Reader]]) -> list[type[Reader]]:
+    """Readers that recognise ``root``; InsideDatasetError when it is a folder inside a dataset."""
+    chosen = [r for r in candidates if r.detect(root)]
+    for r in chosen or candidates:
+        outer = r.enclosing(root)
+        if outer:
+            raise InsideDatasetError(root, outer, r.name)
+    if not chosen:
+        raise NotADatasetError(root, _why_not(root, candidates))
+    return chosen
 
 
 def _why_not(root: str, candidates: list[type[Reader]]) -> str:

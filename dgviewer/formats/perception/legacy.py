@@ -55,6 +55,9 @@ class LegacyReader(Reader):
 
     @classmethod
     def detect(cls, root: str) -> bool:
+        # A Dataset<guid> folder holds the JSON, but its image paths start at its parent: that is the dataset.
+        if os.path.basename(os.path.normpath(root)).startswith("Dataset") and cls.detect(os.path.dirname(root)):
+            return False
         return bool(_json_folders(root))
 
     def index(self, ctx: IndexContext) -> list[Scene]:
