@@ -17,7 +17,7 @@ from ...core.jsonio import read_json
 from ...core.model import Camera, Datapoint
 from . import canonical as ann
 from . import sdk_view
-from .keypoints import parse_tree, parse_v1
+from .keypoints import parse_keypoint_file, parse_v1
 
 #: Depth at or above this is background: 65504 is the HALF maximum, FLOAT files use 1e10.
 DEPTH_BACKGROUND = 65000.0
@@ -220,15 +220,8 @@ class DatagenDatapoint(Datapoint):
         return ann.camera_model(raw) if raw is not None else None
 
     def _keypoint_tree(self) -> dict | None:
-        kp_dir = self._find("key_points")
-        if kp_dir is not None:
-            path = os.path.join(kp_dir, "all_key_points.json")
-            if os.path.isfile(path):
-                try:
-                    return parse_tree(read_json(path), path)
-                except DataError as e:
-                    self.add_problem(path, e.message)
-                    raise
+        # The original v1 pair first: a v1 dataset the official SDK has opened also holds the SDK's
+        # merged copy in key_points/ (spec §5 item 8), which parse_keypoint_file reads when it is alone.
         std, dense = self._find("standard_keypoints.json"), self._find("dense_keypoints.json")
         if std or dense:
             try:
@@ -237,6 +230,15 @@ class DatagenDatapoint(Datapoint):
             except DataError as e:
                 self.add_problem(e.file, e.message)
                 raise
+        kp_dir = self._find("key_points")
+        if kp_dir is not None:
+            path = os.path.join(kp_dir, "all_key_points.json")
+            if os.path.isfile(path):
+                try:
+                    return parse_keypoint_file(read_json(path), path)
+                except DataError as e:
+                    self.add_problem(path, e.message)
+                    raise
         return None
 
     def _metadata(self) -> dict:

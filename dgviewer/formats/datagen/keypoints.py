@@ -84,8 +84,19 @@ def parse_tree(d, path: str, where: str = ""):
     return {k: parse_tree(v, path, f"{where}.{k}" if where else k) for k, v in d.items() if k != "version"}
 
 
-def parse_v2(raw: dict, path: str) -> dict:
+def parse_keypoint_file(raw, path: str) -> dict:
+    """``key_points/all_key_points.json``: v2 / HIC, or the merged v1 copy the official SDK writes.
+
+    The SDK (1.4.14+) writes ``{"dense": <dense_keypoints.json>, "standard": <standard_keypoints.json>}``
+    into every v1 camera folder it opens; many users' v1 datasets carry it.
+    """
+    if isinstance(raw, dict) and any(_is_v1(raw.get(k)) for k in ("standard", "dense")):
+        return parse_v1(raw.get("standard"), raw.get("dense"), (path, path))
     return parse_tree(raw, path)
+
+
+def _is_v1(d) -> bool:
+    return isinstance(d, dict) and "keypoints_2d_coordinates" in d
 
 
 def parse_v1(standard: dict | None, dense: dict | None, paths: tuple[str, str]) -> dict:
@@ -100,6 +111,8 @@ def parse_v1(standard: dict | None, dense: dict | None, paths: tuple[str, str]) 
             vis = raw.get("is_visible")
         except (KeyError, TypeError):
             raise DataError(path, "missing key", key="keypoints_2d_coordinates") from None
+        if not isinstance(c2, dict) or not all(map(str.isdigit, c2)):
+            raise DataError(path, "expected an object of numbered points", key="keypoints_2d_coordinates")
         keys = sorted(c2, key=int)
         rc = np.asarray([c2[k] for k in keys], dtype=np.float64).reshape(-1, 2)
         xyz = np.asarray([c3.get(k, [np.nan] * 3) for k in keys], dtype=np.float64).reshape(-1, 3)
