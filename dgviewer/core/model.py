@@ -132,6 +132,8 @@ class Datapoint:
         self.id = id
         self.camera_node = camera
         self.name = name
+        #: What the tree shows; a reader sets it when names repeat under one camera (sequence frames).
+        self.label = name
         #: Modalities whose files the index saw (a listed file can still fail to decode).
         self.modalities: tuple[str, ...] = tuple(modalities)
         #: Cheap facts for filters (environment entry, frame number, ...).
