@@ -31,6 +31,50 @@ def camera_model(raw: dict) -> CameraModel:
     return CameraModel(K=K, R=E[:, :3], t=E[:, 3], width=w, height=h)
 
 
+def pose_camera_model(raw: dict) -> CameraModel | None:
+    """The camera rebuilt from its location, look-at/up vectors, horizontal FOV and resolution.
+
+    On consistent metadata this equals the stored matrices (spec §4.2; every corpus camera to
+    1e-7). Some datasets (2023-01 HIC in-cabin) store an intrinsic fy and an extrinsic translation
+    that disagree with the pose the renderer used; their keypoints agree with this model.
+    """
+    try:
+        loc = _vec3(raw["location"])
+        look, up = _vec3(raw["orientation"]["look_at_vector"]), _vec3(raw["orientation"]["up_vector"])
+        res = raw["resolution_px"]
+        w, h = int(round(float(res["x"]))), int(round(float(res["y"])))
+        half = np.radians(float(raw["fov"]["horizontal"])) / 2
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    down = -up / np.linalg.norm(up)
+    forward = look / np.linalg.norm(look)
+    R = np.stack([np.cross(down, forward), down, forward])
+    if not np.all(np.isfinite(R)) or not 0 < half < np.pi / 2 or w <= 0 or h <= 0:
+        return None
+    f = (w / 2) / np.tan(half)
+    K = np.array([[f, 0.0, w / 2], [0.0, f, h / 2], [0.0, 0.0, 1.0]])
+    return CameraModel(K=K, R=R, t=-R @ loc, width=w, height=h)
+
+
+def camera_disagreement(stored: CameraModel, pose: CameraModel) -> str:
+    """What of the stored matrices disagrees with the camera's pose and FOV ("" when nothing does)."""
+    out = []
+    if np.abs(stored.R - pose.R).max() > 1e-3:
+        out.append("the extrinsic rotation is not the look-at/up orientation")
+    dt = float(np.linalg.norm(stored.t - pose.t))
+    if dt > 1e-3:
+        out.append(f"the extrinsic translation is {dt:.3g} m off the camera's location")
+    for axis, i in (("fx", 0), ("fy", 1)):
+        a, b = stored.K[i, i], pose.K[i, i]
+        if abs(a - b) > 1e-3 * b:
+            out.append(f"intrinsic {axis} is {a:.1f} px where the FOV gives {b:.1f}")
+    return "; ".join(out)
+
+
+def _vec3(d) -> np.ndarray:
+    return np.array([float(d[k]) for k in "xyz"], dtype=np.float64)
+
+
 def _kp_set(layer: str, name: str, pts: Points, pairs=()) -> KeypointSet:
     labels = list(pts.labels)
     return KeypointSet(
