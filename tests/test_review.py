@@ -248,3 +248,28 @@ def test_review_command_line(tmp_path, capsys):
                                   "reviewer": "bo", "time": "2030-01-01T00:00:00.000+00:00"}) + "\n")
     assert main(["review", "merge", sidecar_path(str(src)), str(theirs)]) == 0
     assert ReviewStore.for_dataset(ds).state(ds[0].id) == "pass"
+
+
+def _write_decisions(root: str, data_dir: str, prefix: str, n: int) -> list[str]:
+    store = ReviewStore({"ds": root}, reviewer=prefix, data_dir=data_dir)
+    done = []
+    for i in range(n):
+        dp_id = f"ds/{prefix}/dp{i:04d}.png"
+        store.set(dp_id, "fail" if i % 3 else "pass")
+        done.append(dp_id)
+    return done
+
+
+def test_two_concurrent_writers_lose_nothing(tmp_path):
+    """Two processes saving disjoint decisions into one review file at once keep every acknowledged one."""
+    import multiprocessing
+
+    root = tmp_path / "ds"
+    root.mkdir()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        jobs = [pool.apply_async(_write_decisions, (str(root), str(tmp_path / "u"), p, 250)) for p in ("a", "b")]
+        acked = [i for j in jobs for i in j.get(timeout=120)]
+    saved = ReviewStore({"ds": str(root)}, data_dir=str(tmp_path / "u"))
+    assert len(acked) == 500
+    assert [i for i in acked if saved.get(i) is None] == []

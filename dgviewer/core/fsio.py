@@ -1,4 +1,8 @@
-"""The one way dgviewer writes a file, and where its own files live.
+"""The one way dgviewer reads and writes a file, and where its own files live.
+
+Every dataset file is read through :func:`read_bytes`: only regular files (a
+FIFO, a device behind a symlink or a folder would hang or never end), and only
+up to a size limit, so damaged datasets give a clear error instead.
 
 Every file dgviewer writes (review decisions, reports, rendered images, the
 demo dataset, caches) goes through :func:`atomic_write`: a crash leaves the
@@ -8,11 +12,17 @@ dataset folder; dgviewer's own files live in the user's folders
 """
 from __future__ import annotations
 
+import errno
 import os
 import socket
+import stat
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 import platformdirs
+
+from .errors import DataError
 
 #: Marks our temporaries: ``.<name>.dgv-tmp-<host>-<pid>`` beside the target.
 _TMP_TAG = ".dgv-tmp-"
@@ -27,6 +37,41 @@ def user_data_dir() -> str:
 def user_cache_dir() -> str:
     """Rebuildable files: the demo dataset, thumbnails, indexes."""
     return platformdirs.user_cache_dir(APP, appauthor=False)
+
+
+#: The largest dataset file read whole (metadata JSON, a PNG or EXR): 4× a 16k² 16-bit RGBA image.
+MAX_FILE_BYTES = 8 << 30
+
+
+def regular_file(path: str) -> int:
+    """The size of ``path`` when it is a regular file (links followed); DataError naming what it is otherwise."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise DataError(path, "file not found") from None
+    except OSError as e:
+        why = "a symbolic link loop" if e.errno == errno.ELOOP else f"cannot read: {e.strerror or e}"
+        raise DataError(path, why) from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
+                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket")
+        raise DataError(path, f"is {kind}, not a regular file")
+    return st.st_size
+
+
+def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The whole of a regular file of at most ``limit`` bytes; DataError otherwise."""
+    size = regular_file(path)
+    if size > limit:
+        raise DataError(path, f"{size} bytes, more than the {limit}-byte limit for this kind of file")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)  # the file may have grown since the stat
+    except OSError as e:
+        raise DataError(path, f"cannot read: {e.strerror or e}") from None
+    if len(data) > limit:
+        raise DataError(path, f"more than the {limit}-byte limit for this kind of file")
+    return data
 
 
 def atomic_write(path: str, data: str | bytes, encoding: str = "utf-8") -> None:
@@ -46,6 +91,31 @@ def atomic_write(path: str, data: str | bytes, encoding: str = "utf-8") -> None:
             pass
         raise
     _fsync_dir(folder)
+
+
+@contextmanager
+def file_lock(path: str) -> Iterator[None]:
+    """Hold an exclusive lock for a read-modify-write of ``path`` across processes.
+
+    An advisory ``flock`` on the folder holding ``path``: the file itself is replaced on every
+    write, so it cannot carry the lock, and a lock file would be left beside the dataset. The
+    kernel drops the lock when a holder dies. Where folders cannot be locked (Windows, some
+    network filesystems) writers are not serialised.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            pass
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _temporary(path: str) -> str:

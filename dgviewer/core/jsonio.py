@@ -15,10 +15,13 @@ from typing import Any
 import orjson
 
 from .errors import DataError
+from .fsio import read_bytes
 
 _cache: dict[str, Any] = {}
 _lock = threading.Lock()
 _MAX_ENTRIES = 64
+#: Metadata files are kilobytes to a few MB (dense keypoints); a larger one is damage, not data.
+MAX_JSON_BYTES = 256 << 20
 
 
 def read_json(path: str) -> Any:
@@ -36,19 +39,15 @@ def read_json(path: str) -> Any:
 
 def parse_file(path: str) -> Any:
     """Parse ``path`` without caching: for files an index reads once and keeps a few facts of."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except FileNotFoundError:
-        raise DataError(path, "file not found") from None
-    except OSError as e:
-        raise DataError(path, f"cannot read: {e.strerror or e}") from None
+    raw = read_bytes(path, MAX_JSON_BYTES)
     try:
         return orjson.loads(raw)  # ~3x faster than json on keypoint files (0.43 vs 1.32 ms for 252 KB)
     except orjson.JSONDecodeError:
         pass  # NaN/Infinity literals (json accepts them) or a real error, which json words better
     try:
         value = json.loads(raw)
+    except RecursionError:  # orjson stops at 1024 levels; json recurses until Python's limit
+        raise DataError(path, "invalid JSON: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as e:
         line = getattr(e, "lineno", None)
         raise DataError(path, f"invalid JSON{f' at line {line}' if line else ''}: {getattr(e, 'msg', e)}") from None

@@ -40,7 +40,7 @@ from datetime import datetime, timezone
 from typing import IO, Iterable, Mapping
 
 from .errors import DataError
-from .fsio import atomic_write, remove_stale_temporaries, user_data_dir
+from .fsio import atomic_write, file_lock, remove_stale_temporaries, user_data_dir
 
 PASS, FAIL, FLAG = "pass", "fail", "flag"
 STATES = (PASS, FAIL, FLAG)
@@ -147,20 +147,24 @@ class _RootFile:
         return st.st_ino, st.st_size, st.st_mtime_ns
 
     def save(self) -> None:
-        # Another process (a second window, the CLI) may have saved since we read: merge its decisions first.
-        if self._stat() != self._seen:
-            for r in read_file(self.path).values():
-                self.reviews[r.id] = _newer(self.reviews.get(r.id), r)
-        text = _render(self.reviews)
         try:
-            atomic_write(self.path, text)
+            self._save_locked()
         except OSError:
             if self.path == self.fallback:
                 raise
             self.path = self.fallback
             os.makedirs(os.path.dirname(self.fallback), exist_ok=True)
-            atomic_write(self.path, text)
-        self._seen = self._stat()
+            self._save_locked()
+
+    def _save_locked(self) -> None:
+        # Another process (a second window, the CLI) may save the same file: under one lock, merge what it
+        # saved since we last read, write, and note the identity of the file we wrote (not of a later one).
+        with file_lock(self.path):
+            if self._stat() != self._seen:
+                for r in read_file(self.path).values():
+                    self.reviews[r.id] = _newer(self.reviews.get(r.id), r)
+            atomic_write(self.path, _render(self.reviews))
+            self._seen = self._stat()
 
 
 class ReviewStore:
