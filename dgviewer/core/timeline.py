@@ -18,6 +18,7 @@ SOLO). Datapoints without a step (Datagen) are left out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .model import Datapoint, Scene
 
@@ -35,16 +36,32 @@ class Timeline:
     #: Camera name → its captures in step order (cameras in the scene's order).
     lanes: dict[str, list[Tick]]
 
-    @property
+    # Each fact is computed once (cached): the widget asks for them per tick on every paint, and
+    # recomputing them there made showing a 1,000-capture sequence take minutes.
+    @cached_property
+    def _by_step(self) -> dict[int, list[Tick]]:
+        out: dict[int, list[Tick]] = {}
+        for lane in self.lanes.values():
+            for t in lane:
+                out.setdefault(t.step, []).append(t)
+        return dict(sorted(out.items()))
+
+    @cached_property
     def steps(self) -> list[int]:
         """Every step at least one camera captured in, ascending."""
-        return sorted({t.step for lane in self.lanes.values() for t in lane})
+        return list(self._by_step)
 
-    @property
+    @cached_property
     def uses_time(self) -> bool:
         """True when every capture has a time, so the axis can be simulated seconds rather than steps."""
         ticks = [t for lane in self.lanes.values() for t in lane]
         return bool(ticks) and all(t.time is not None for t in ticks)
+
+    @cached_property
+    def span(self) -> tuple[float, float]:
+        """The first and last position on the axis ((0, 1) for an empty timeline)."""
+        positions = [self.position(t) for lane in self.lanes.values() for t in lane]
+        return (min(positions), max(positions)) if positions else (0.0, 1.0)
 
     def position(self, tick: Tick) -> float:
         """Where ``tick`` sits on the axis: its time when :attr:`uses_time`, else its step."""
@@ -52,7 +69,7 @@ class Timeline:
 
     def at_step(self, step: int) -> list[Tick]:
         """The captures taken together at ``step`` (one per camera that captured then)."""
-        return [t for lane in self.lanes.values() for t in lane if t.step == step]
+        return list(self._by_step.get(step, ()))
 
 
 def capture_timeline(scene: Scene) -> Timeline:
