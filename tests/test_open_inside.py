@@ -82,3 +82,10 @@ def test_corpus_inner_folders(dataset, pattern):
     with pytest.raises(InsideDatasetError) as e:
         dgviewer.load(_inner(str(root), pattern))
     assert e.value.root == str(root)
+
+
+def test_nested_roots_are_refused_together(made):
+    scene = _inner(made["hic"], "scene_*")  # a dataset in its own right, but inside another one
+    with pytest.raises(NotADatasetError, match="nested"):
+        dgviewer.load(made["hic"], scene)
+    assert len(dgviewer.load(made["hic"], made["hic"])) == 2 * len(dgviewer.load(made["hic"]))

@@ -84,6 +84,10 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
         root = os.path.abspath(os.fspath(path))
         if not os.path.isdir(root):
             raise NotADatasetError(root, "no such folder" if not os.path.exists(root) else "not a folder")
+        for other in roots:
+            if root != other and os.path.commonpath([root, other]) in (root, other):
+                # Review files sit beside each root: the inner one's would be written into the outer dataset.
+                raise NotADatasetError(root, f"it is nested with {other}, opened too; open only one of them")
         if format:
             chosen = [r for r in candidates if r.name == format]
             if not chosen:
