@@ -12,8 +12,8 @@ import pytest
 
 import dgviewer
 from dgviewer.cli import main
-from dgviewer.cli_render import output_name
-from dgviewer.contact_sheet import ContactSheet
+from dgviewer.app.export.contact_sheet import ContactSheet
+from dgviewer.app.export.folder import output_name
 from dgviewer.core.annotations import Box2D, Ray
 from dgviewer.core.errors import DgviewerError
 from dgviewer.core.imaging import to_display_u8
@@ -182,7 +182,7 @@ def test_contact_sheet(samples, tmp_path, qapp, monkeypatch):
     assert img.shape[0] > (len(ds) // cols) * 96
     assert (img[60:100, 20:60] != img[0, 0]).any()  # the first thumbnail is painted
     # Thumbnails larger than the sheet can hold shrink to fit; beyond the smallest, the command refuses.
-    monkeypatch.setattr("dgviewer.contact_sheet.SHEET_MAX_SIDE", 500)
+    monkeypatch.setattr("dgviewer.app.export.contact_sheet.SHEET_MAX_SIDE", 500)
     assert main(["render", samples["scene"], "--contact-sheet", str(sheet), "--thumb-size", "400"]) == 0
     assert 400 < max(read_rgb(sheet).shape[:2]) <= 500
     with pytest.raises(DgviewerError, match="do not fit"):
