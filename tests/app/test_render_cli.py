@@ -213,3 +213,17 @@ def test_subprocess_without_display(samples, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "rendered 6, skipped 0, failed 0" in proc.stderr
     assert len(os.listdir(tmp_path)) == 6
+
+
+def test_unwritable_output_is_one_line_and_exit_2(samples, tmp_path, qapp, capsys):
+    (tmp_path / "file").write_text("")
+    assert render(samples["datapoint"], tmp_path / "file" / "out") == 2
+    assert main(["render", samples["datapoint"], "--contact-sheet", str(tmp_path / "nope" / "sheet.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("dgviewer: cannot write") == 2 and "Traceback" not in err
+    assert sorted(os.listdir(tmp_path)) == ["file"]
+
+
+def test_render_leaves_no_temporaries(samples, tmp_path, qapp):
+    assert render(samples["datapoint"], tmp_path, "--workers", "2") == 0
+    assert os.listdir(tmp_path) and not [n for n in os.listdir(tmp_path) if not n.endswith(".png")]
