@@ -1,4 +1,7 @@
-"""``dgviewer --self-test [--screenshot OUT.png]`` (or ``self-test``): the real window over the sample; 1 on any failure."""
+"""``dgviewer --self-test [--screenshot OUT.png]`` (or ``self-test``): the real window over the sample.
+
+Exit status 1 on any failure.
+"""
 from __future__ import annotations
 
 NAME = "self-test"

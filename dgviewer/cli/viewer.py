@@ -1,4 +1,4 @@
-"""``dgviewer [open] PATH... [--goto ID] [--screenshot OUT.png]``: the viewer on dataset folders (the default command)."""
+"""``dgviewer [open] PATH... [--goto ID] [--screenshot OUT.png]``: the viewer on dataset folders (the default)."""
 from __future__ import annotations
 
 import sys
