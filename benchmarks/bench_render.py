@@ -23,8 +23,6 @@ import tempfile
 import time
 from typing import Callable
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 sys.path.insert(0, os.path.dirname(__file__))
 from bench_viewer import make_dataset  # noqa: E402
 
@@ -35,9 +33,13 @@ def _quiet(*_) -> None:
 
 def run(path: str, out: str, workers: int, part: tuple[int, int] = (0, 1)) -> int:
     """Render datapoints ``part[0]::part[1]`` of ``path`` into ``out``; returns how many were rendered."""
-    from dgviewer.cli_render import Drawing, Folder, layer_styles, open_dataset, qt_application, render_all
+    from dgviewer.app import qtapp
+    from dgviewer.app.export.drawing import Drawing, layer_styles
+    from dgviewer.app.export.folder import Folder
+    from dgviewer.app.export.pipeline import render_all
+    from dgviewer.app.export.selection import open_dataset
 
-    qt_application()
+    qtapp.application(qtapp.OFFSCREEN)
     dataset = open_dataset([path])
     dps = list(dataset)[part[0]::part[1]]
     tally = render_all(dps, Drawing(None, layer_styles(dataset.layers, None)), Folder(out), workers, _quiet, print)
@@ -51,7 +53,10 @@ def _process_part(args) -> int:
 def stages(path: str) -> dict[str, float]:
     """Median milliseconds per datapoint of each step, one after the other on one thread."""
     from dgviewer.app.render import render_annotated
-    from dgviewer.cli_render import Drawing, layer_styles, load_parts, open_dataset, qimage_to_bgr, write_png
+    from dgviewer.app.export.drawing import Drawing, layer_styles
+    from dgviewer.app.export.pipeline import load_parts
+    from dgviewer.app.export.png import qimage_to_bgr, write_png
+    from dgviewer.app.export.selection import open_dataset
 
     dataset = open_dataset([path])
     drawing = Drawing(None, layer_styles(dataset.layers, None))
@@ -99,9 +104,9 @@ def main() -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[512, 1024])
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    from dgviewer.cli_render import qt_application
+    from dgviewer.app import qtapp
 
-    qt_application()
+    qtapp.application(qtapp.OFFSCREEN)
     cores = os.cpu_count() or 1
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"{cores} cores (load average {load}: other work skews the parallel rows), {args.datapoints} datapoints, "

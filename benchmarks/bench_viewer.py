@@ -18,12 +18,9 @@ import sys
 import tempfile
 import time
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import psutil  # noqa: E402
-from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import psutil
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtTest import QTest
 
 
 def make_dataset(root: str, n: int, size: int) -> str:
@@ -58,7 +55,9 @@ def main() -> int:
     ap.add_argument("--modality", default="visible", help="the modality on screen while switching")
     args = ap.parse_args()
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from dgviewer.app import qtapp
+
+    app = qtapp.application(qtapp.OFFSCREEN)
     from dgviewer.app.main_window import MainWindow
     from dgviewer.app.settings import Settings
     from dgviewer.app.current import Current

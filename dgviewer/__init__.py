@@ -8,6 +8,6 @@ from .core.errors import DataError, DgviewerError, NotADatasetError
 from .formats.registry import load
 from .core.model import Camera, Datapoint, Dataset, Problem, Scene
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one version string (pyproject.toml reads it)
 __all__ = ["load", "Dataset", "Scene", "Camera", "Datapoint", "Problem",
            "DgviewerError", "DataError", "NotADatasetError", "__version__"]

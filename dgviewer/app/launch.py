@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import traceback
 
+from . import qtapp
+
 SCREENSHOT_TIMEOUT_MS = 60_000
+
+
+def start(screenshot: str | None = None):
+    """The QApplication for a window that is looked at, or only captured to ``screenshot``; may raise qtapp.NoDisplay."""
+    return qtapp.application(qtapp.CAPTURE if screenshot else qtapp.INTERACTIVE)
 
 
 def run(paths: list[str], goto: str | None = None, screenshot: str | None = None) -> int:
@@ -16,22 +22,14 @@ def run(paths: list[str], goto: str | None = None, screenshot: str | None = None
     first datapoint is drawn (or the open failed) and exit, with no display needed
     (uses the offscreen platform when there is no X11/Wayland display). Exit code 0,
     or 1 when the folders could not be opened / the screenshot could not be written.
+    Raises qtapp.NoDisplay when a window is wanted and there is no display.
     """
-    if screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = start(screenshot)
     logging.basicConfig(level=logging.WARNING, format="dgviewer: %(levelname)s: %(message)s")
     from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("dgviewer")
-    app.setOrganizationName("dgviewer")
-    icon = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "dgviewer.png")
-    if os.path.exists(icon):
-        app.setWindowIcon(QIcon(icon))
     _report_uncaught_exceptions()
     window = MainWindow(restore_layout=not screenshot)  # screenshots use the default layout, reproducibly
     status = {"code": 0}
@@ -61,8 +59,12 @@ def run(paths: list[str], goto: str | None = None, screenshot: str | None = None
 
 
 def _save(window, path: str, status: dict, app) -> None:
-    if not window.grab().save(path, "PNG"):
-        print(f"dgviewer: could not write the screenshot {path}", file=sys.stderr)
+    from .export.png import save_png
+
+    try:
+        save_png(path, window.grab().toImage())
+    except OSError as e:
+        print(f"dgviewer: could not write the screenshot {path}: {e.strerror or e}", file=sys.stderr)
         status["code"] = 1
     window.close()
     app.quit()

@@ -14,18 +14,18 @@ import tempfile
 import time
 import traceback
 
+from . import qtapp
+
 #: Qt messages that are noise on the offscreen platform, not failures.
 HARMLESS = ("propagateSizeHints", "QStandardPaths: runtime directory", "XDG_RUNTIME_DIR")
 TIMEOUT_S = 60.0
 
 
 def run_self_test(screenshot: str | None = None) -> int:
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-    from PySide6.QtWidgets import QApplication
 
     from ..samples.demo import demo_paths
+    from .export.png import save_png
     from .main_window import MainWindow
 
     failures: list[str] = []
@@ -39,7 +39,7 @@ def run_self_test(screenshot: str | None = None) -> int:
 
     qInstallMessageHandler(on_qt_message)
     sys.excepthook = on_exception
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = qtapp.application(qtapp.CAPTURE)  # after the handler: warnings while starting Qt count too
     window = MainWindow(restore_layout=False)
     window.resize(1600, 900)
     window.show()
@@ -47,8 +47,10 @@ def run_self_test(screenshot: str | None = None) -> int:
     try:
         steps = _drive(app, window, demo_paths(), failures)
         shot = screenshot or os.path.join(tempfile.gettempdir(), "dgviewer-self-test.png")
-        if not window.grab().save(shot, "PNG"):
-            failures.append(f"could not write the screenshot {shot}")
+        try:
+            save_png(shot, window.grab().toImage())
+        except OSError as e:
+            failures.append(f"could not write the screenshot {shot}: {e.strerror or e}")
     except Exception:
         failures.append(traceback.format_exc())
         steps, shot = 0, None

@@ -1,18 +1,20 @@
 """Fixtures that drive the real main window offscreen on generated sample datasets."""
 from __future__ import annotations
 
-import os
+import pytest
+from PySide6.QtCore import QSettings, QThreadPool
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
-os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
-
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings, QThreadPool  # noqa: E402
-
-from dgviewer.app.main_window import MainWindow  # noqa: E402
-from dgviewer.app.settings import Settings  # noqa: E402
+from dgviewer.app import qtapp
+from dgviewer.app.main_window import MainWindow
+from dgviewer.app.settings import Settings
 
 SIZE = 256
+
+
+@pytest.fixture(scope="session")
+def qapp():
+    """pytest-qt's application (qtbot uses it), made by the app's one bootstrap: offscreen, no window is looked at."""
+    return qtapp.application(qtapp.OFFSCREEN)
 
 
 @pytest.fixture(scope="session")

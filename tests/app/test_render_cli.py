@@ -12,8 +12,8 @@ import pytest
 
 import dgviewer
 from dgviewer.cli import main
-from dgviewer.cli_render import output_name
-from dgviewer.contact_sheet import ContactSheet
+from dgviewer.app.export.contact_sheet import ContactSheet
+from dgviewer.app.export.folder import output_name
 from dgviewer.core.annotations import Box2D, Ray
 from dgviewer.core.errors import DgviewerError
 from dgviewer.core.imaging import to_display_u8
@@ -182,7 +182,7 @@ def test_contact_sheet(samples, tmp_path, qapp, monkeypatch):
     assert img.shape[0] > (len(ds) // cols) * 96
     assert (img[60:100, 20:60] != img[0, 0]).any()  # the first thumbnail is painted
     # Thumbnails larger than the sheet can hold shrink to fit; beyond the smallest, the command refuses.
-    monkeypatch.setattr("dgviewer.contact_sheet.SHEET_MAX_SIDE", 500)
+    monkeypatch.setattr("dgviewer.app.export.contact_sheet.SHEET_MAX_SIDE", 500)
     assert main(["render", samples["scene"], "--contact-sheet", str(sheet), "--thumb-size", "400"]) == 0
     assert 400 < max(read_rgb(sheet).shape[:2]) <= 500
     with pytest.raises(DgviewerError, match="do not fit"):
@@ -213,3 +213,17 @@ def test_subprocess_without_display(samples, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "rendered 6, skipped 0, failed 0" in proc.stderr
     assert len(os.listdir(tmp_path)) == 6
+
+
+def test_unwritable_output_is_one_line_and_exit_2(samples, tmp_path, qapp, capsys):
+    (tmp_path / "file").write_text("")
+    assert render(samples["datapoint"], tmp_path / "file" / "out") == 2
+    assert main(["render", samples["datapoint"], "--contact-sheet", str(tmp_path / "nope" / "sheet.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("dgviewer: cannot write") == 2 and "Traceback" not in err
+    assert sorted(os.listdir(tmp_path)) == ["file"]
+
+
+def test_render_leaves_no_temporaries(samples, tmp_path, qapp):
+    assert render(samples["datapoint"], tmp_path, "--workers", "2") == 0
+    assert os.listdir(tmp_path) and not [n for n in os.listdir(tmp_path) if not n.endswith(".png")]

@@ -1,12 +1,12 @@
-"""``dgviewer render --contact-sheet``: rendered datapoints as thumbnails with their ids on one grid."""
+"""A render sink: rendered datapoints as thumbnails with their ids on one grid (``dgviewer render --contact-sheet``)."""
 from __future__ import annotations
 
 import math
 import os
 from typing import Callable
 
-from .cli_render import qimage_to_bgr, write_png
-from .core.errors import DgviewerError
+from ...core.errors import DgviewerError
+from .png import save_png
 
 #: Largest contact sheet side in pixels (an 8192² RGB sheet is 200 MB in memory), and the smallest
 #: thumbnail it shrinks to before refusing.
@@ -101,7 +101,7 @@ class ContactSheet:
         self._label(dp.id, color=(255, 120, 110))
 
     def finish(self) -> str:
-        write_png(self.path, qimage_to_bgr(self.sheet))
+        save_png(self.path, self.sheet)
         return self.path
 
 

@@ -1,0 +1,57 @@
+"""``dgviewer validate PATH... [--json OUT] [--html OUT] [--csv OUT] [--images] [--workers N]``: the QA checks.
+
+Exit status 0: no errors (info findings allowed); 1: errors found; 2: a report could not be
+written. OUT may be - for stdout; a file is replaced atomically once its report is complete.
+"""
+from __future__ import annotations
+
+import sys
+
+from .output import output
+from .progress import ProgressBar
+
+NAME = "validate"
+HELP = "check datasets for errors (exit 1 when any is found)"
+
+
+def add_arguments(parser) -> None:
+    parser.description = "Run the QA checks. Exit status 0: no errors; 1: errors found."
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+    parser.add_argument("--json", metavar="OUT", help="write the report as JSON (- for stdout)")
+    parser.add_argument("--html", metavar="OUT", help="write a self-contained HTML report")
+    parser.add_argument("--csv", metavar="OUT", help="write one CSV row per finding")
+    parser.add_argument("--images", action="store_true", help="also decode images for the pixel checks (slower)")
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per core)")
+    parser.add_argument("--reprojection-px", type=float, default=1.0, metavar="PX",
+                        help="allowed 3D→2D landmark disagreement (default 1.0)")
+    parser.add_argument("--face-box-px", type=float, default=1.0, metavar="PX",
+                        help="allowed face box vs dense landmarks disagreement (default 1.0)")
+    parser.add_argument("--gaze-degrees", type=float, default=2.0, metavar="DEG",
+                        help="allowed angle between visual axis and gaze target (default 2.0)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="do not list findings on stdout")
+
+
+def run(args) -> int:
+    from ..formats.registry import load
+    from ..qa import Settings, report, run_checks
+
+    ds = load(*args.paths)
+    settings = Settings(images=args.images, reprojection_px=args.reprojection_px, face_box_px=args.face_box_px,
+                        gaze_degrees=args.gaze_degrees)
+    bar = ProgressBar(sys.stderr, "checking")
+    try:
+        result = run_checks(ds, settings=settings, workers=args.workers, progress=bar)
+    finally:
+        bar.close()
+    outputs = [(args.json, lambda out: report.write_json(result, out)),
+               (args.csv, lambda out: report.write_csv(result, out)),
+               (args.html, lambda out: report.write_html(result, out, ds))]
+    for path, write in outputs:
+        if path:
+            with output(path) as out:
+                write(out)
+    if not args.quiet and "-" not in (args.json, args.csv, args.html):
+        for f in result.findings:
+            print(f"{f.severity:5}  {f.check:24}  {f.datapoint or '(dataset)'}: {f.message}")
+    print(result.summary(), file=sys.stderr)
+    return 1 if result.errors else 0

@@ -1,0 +1,34 @@
+"""``dgviewer [open] PATH... [--goto ID] [--screenshot OUT.png]``: the viewer on dataset folders (the default)."""
+from __future__ import annotations
+
+import sys
+from typing import Callable
+
+NAME = "open"
+HELP = "open dataset folders in the viewer (the default command)"
+
+
+def add_gui_options(parser) -> None:
+    parser.add_argument("--goto", metavar="DATAPOINT_ID", help="open at this datapoint")
+    parser.add_argument("--screenshot", metavar="OUT.png", help="render the window to a PNG after loading and exit")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+    add_gui_options(parser)
+
+
+def run(args) -> int:
+    return open_viewer(lambda: args.paths, args.goto, args.screenshot)
+
+
+def open_viewer(paths: Callable[[], list[str]], goto: str | None, screenshot: str | None) -> int:
+    """The viewer on ``paths()``, called once Qt is up: no display is said in one line, before any work."""
+    from ..app import launch, qtapp
+
+    try:
+        launch.start(screenshot)
+    except qtapp.NoDisplay as e:
+        print(f"dgviewer: {e}", file=sys.stderr)
+        return 2
+    return launch.run(paths(), goto=goto, screenshot=screenshot)
