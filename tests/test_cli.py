@@ -147,3 +147,15 @@ def test_window_without_a_display_is_one_clear_line_and_exit_2(sample, tmp_path)
         assert len(lines) == 1, r.stderr
         assert "no display" in lines[0] and "QT_QPA_PLATFORM=offscreen" in lines[0] and "--screenshot" in lines[0]
     assert not (tmp_path / "cache").exists()  # said before generating the demo dataset
+
+
+def test_a_closed_pipe_is_no_traceback(tmp_path):
+    from dgviewer.samples import write_sample
+
+    ds = tmp_path / "ds"
+    write_sample(str(ds), variant="scene", size=64, seed=0)
+    # `dgviewer info DS | head -1` once head has gone: stdout is a pipe nobody reads.
+    code = ("import os, sys; r, w = os.pipe(); os.close(r); os.dup2(w, 1)\n"
+            f"from dgviewer.cli import main; sys.exit(main(['info', {str(ds)!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stderr == ""
