@@ -119,7 +119,8 @@ def test_one_png_per_datapoint_named_by_id_at_native_size(samples, tmp_path, qap
     assert names == sorted(output_name(dp.id) for dp in ds)
     for dp in ds:
         name = output_name(dp.id)
-        assert "/" not in name and name[:-4].replace("__", "/") == dp.id
+        assert "/" not in name and not name.endswith(".png.png")
+        assert (name if dp.id.endswith(".png") else name[:-4]).replace("__", "/") == dp.id
         assert read_rgb(tmp_path / name).shape[:2] == dp.read("visible").shape[:2]
 
 
@@ -227,3 +228,10 @@ def test_unwritable_output_is_one_line_and_exit_2(samples, tmp_path, qapp, capsy
 def test_render_leaves_no_temporaries(samples, tmp_path, qapp):
     assert render(samples["datapoint"], tmp_path, "--workers", "2") == 0
     assert os.listdir(tmp_path) and not [n for n in os.listdir(tmp_path) if not n.endswith(".png")]
+
+
+def test_output_names_of_long_ids_fit_a_file_name():
+    long_id = "ds/" + "/".join(["scene_with_a_very_long_name"] * 20) + "/visible_spectrum.png"
+    name = output_name(long_id)
+    assert len(name.encode()) <= 255 and name.endswith("visible_spectrum.png")
+    assert output_name(long_id.replace("scene", "scane")) != name
