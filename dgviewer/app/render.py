@@ -27,6 +27,9 @@ from .overlays.prepare import PreparedLayer, prepare_layers
 from .overlays.style import LayerStyle
 from .view_state import ViewState
 
+#: Legend text size in exported images, in pixels, and the fewest lines before a column wraps.
+LEGEND_FONT_PX, MIN_LEGEND_ROWS = 13, 24
+
 
 def render_annotated(source: Datapoint | tuple[Mapping[str, np.ndarray], Annotations],
                      modality: str = "visible",
@@ -46,7 +49,8 @@ def render_annotated(source: Datapoint | tuple[Mapping[str, np.ndarray], Annotat
     view: the full viewer state (depth range, colormap, hidden classes); its
         styles are overridden by ``layers``.
 
-    Returns a QImage of exactly the image's width × height. Raises
+    Returns a QImage of the image's width × height, the image's pixels at (0, 0); a burned-in
+    legend widens it with a margin on the right (it never covers the picture). Raises
     :class:`~dgviewer.DataError` when a needed file cannot be read and
     ValueError when the datapoint has no such modality.
     """
@@ -101,12 +105,15 @@ def render_prepared(img: PreparedImage, legend: SegmentationLegend | None, layer
             item.highlight = highlight
             item.setZValue(10 + z)
             scene.addItem(item)
-    out = QImage(w, h, QImage.Format.Format_ARGB32)
+    entries = legend_entries(shown_legends, view.hidden_classes) if burn_legend else []
+    margin = LegendMargin(entries, h) if entries else None
+    out = QImage(w + (margin.width if margin else 0), max(h, margin.height) if margin else h,
+                 QImage.Format.Format_ARGB32)
     out.fill(QColor(*BACKGROUND))
     painter = QPainter(out)
     scene.render(painter, QRectF(0, 0, w, h), QRectF(0, 0, w, h), Qt.AspectRatioMode.IgnoreAspectRatio)
-    if burn_legend and shown_legends:
-        paint_legend(painter, legend_entries(shown_legends, view.hidden_classes), w, h)
+    if margin:
+        margin.paint(painter, w)
     painter.end()
     scene.clear()
     return out
@@ -126,36 +133,37 @@ def legend_entries(shown: list[tuple[PreparedImage, SegmentationLegend]], hidden
     return out
 
 
-def paint_legend(painter: QPainter, entries: list[tuple[str, tuple]], w: int, h: int) -> None:
-    """Swatch + name columns in the top-left corner, sized to the image; overflow is counted, not drawn."""
-    if not entries:
-        return
-    font = QFont(painter.font())
-    font.setPixelSize(int(np.clip(h / 48, 8, 16)))
-    fm = QFontMetrics(font)
-    line, pad = fm.height() + 1, max(2, fm.height() // 4)
-    swatch = fm.ascent()
-    col_w = swatch + pad + max(fm.horizontalAdvance(n) for n, _ in entries) + 2 * pad
-    rows = max(1, (h - 2 * pad) // line)
-    cols = max(1, min(-(-len(entries) // rows), (w - 2 * pad) // col_w or 1))
-    shown = entries[: rows * cols]
-    if len(shown) < len(entries):
-        shown = shown[:-1] + [(f"… +{len(entries) - len(shown) + 1} more", None)]
-    cols = -(-len(shown) // rows)
-    used_rows = min(rows, len(shown))
-    painter.save()
-    painter.setFont(font)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(0, 0, 0, 160))
-    painter.drawRect(QRectF(0, 0, cols * col_w + pad, used_rows * line + 2 * pad))
-    for k, (name, rgb) in enumerate(shown):
-        x = pad + (k // rows) * col_w
-        y = pad + (k % rows) * line
-        if rgb is not None:
+class LegendMargin:
+    """Swatch + name columns beside the image, in a readable size whatever the image's size.
+
+    The margin is as tall as the image, or as tall as :data:`MIN_LEGEND_ROWS` lines for a small
+    one, and as wide as the columns that needs; a 128 px face gets a legend it can be read by.
+    """
+
+    def __init__(self, entries: list[tuple[str, tuple]], h: int):
+        self.entries = entries
+        self.font = QFont()
+        self.font.setPixelSize(LEGEND_FONT_PX)
+        fm = QFontMetrics(self.font)
+        self.line, self.pad = fm.height() + 1, max(2, fm.height() // 4)
+        self.swatch = fm.ascent()
+        self.col_w = self.swatch + self.pad + max(fm.horizontalAdvance(n) for n, _ in entries) + 2 * self.pad
+        self.rows = max(min(len(entries), MIN_LEGEND_ROWS), (h - 2 * self.pad) // self.line, 1)
+        cols = -(-len(entries) // self.rows)
+        self.width = cols * self.col_w + self.pad
+        self.height = min(self.rows, len(entries)) * self.line + 2 * self.pad
+
+    def paint(self, painter: QPainter, x0: int) -> None:
+        painter.save()
+        painter.setFont(self.font)
+        line, pad, swatch, col_w, rows = self.line, self.pad, self.swatch, self.col_w, self.rows
+        for k, (name, rgb) in enumerate(self.entries):
+            x = x0 + pad + (k // rows) * col_w
+            y = pad + (k % rows) * line
             painter.setPen(QColor(255, 255, 255, 200))
             painter.setBrush(QColor(*rgb))
             painter.drawRect(QRectF(x, y + (line - swatch) / 2, swatch, swatch))
-        painter.setPen(QColor(240, 240, 240))
-        painter.drawText(QRectF(x + swatch + pad, y, col_w, line),
-                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), name)
-    painter.restore()
+            painter.setPen(QColor(240, 240, 240))
+            painter.drawText(QRectF(x + swatch + pad, y, col_w, line),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), name)
+        painter.restore()

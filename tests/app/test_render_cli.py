@@ -235,3 +235,19 @@ def test_output_names_of_long_ids_fit_a_file_name():
     name = output_name(long_id)
     assert len(name.encode()) <= 255 and name.endswith("visible_spectrum.png")
     assert output_name(long_id.replace("scene", "scane")) != name
+
+
+def test_legend_sits_in_a_margin_and_never_covers_the_picture(tmp_path, qapp):
+    from dgviewer.samples import write_sample
+
+    data = str(tmp_path / "small")
+    write_sample(data, variant="datapoint", size=128, seed=1)
+    dp = dgviewer.load(data)[0]
+    args = ("--goto", dp.id, "--overlays", "segmentation")
+    assert render(data, tmp_path / "plain", *args) == 0
+    assert render(data, tmp_path / "legend", *args, "--legend") == 0
+    plain, legend = (read_rgb(tmp_path / o / output_name(dp.id)) for o in ("plain", "legend"))
+    assert plain.shape == (128, 128, 3)
+    assert legend.shape[1] > 128 + 40 and legend.shape[0] >= 128  # a margin wide enough to read names in
+    np.testing.assert_array_equal(legend[:128, :128], plain)  # the picture is untouched
+    assert changed(legend[:, 128:], np.zeros_like(legend[:, 128:])).any()  # and the margin holds the legend
