@@ -76,7 +76,8 @@ def run(args) -> int:
 
     dataset = open_dataset(args.paths)
     drawing = Drawing(args.modality, layer_styles(dataset.layers, args.overlays, args.labels, args.opacity,
-                                                  args.marker_size), args.legend)
+                                                  args.marker_size), args.legend,
+                      scale_markers=args.marker_size is None)
     dps = select(dataset, args.goto, args.filter)
     qtapp.application(qtapp.OFFSCREEN)  # nothing is shown, so no display is needed
     if args.contact_sheet:

@@ -251,3 +251,29 @@ def test_legend_sits_in_a_margin_and_never_covers_the_picture(tmp_path, qapp):
     assert legend.shape[1] > 128 + 40 and legend.shape[0] >= 128  # a margin wide enough to read names in
     np.testing.assert_array_equal(legend[:128, :128], plain)  # the picture is untouched
     assert changed(legend[:, 128:], np.zeros_like(legend[:, 128:])).any()  # and the margin holds the legend
+
+
+def test_contact_sheet_scales_small_images_up_to_the_cell(tmp_path, qapp):
+    from types import SimpleNamespace
+
+    from PySide6.QtGui import QColor, QImage
+
+    from dgviewer.app.export.contact_sheet import ContactSheet
+
+    sheet = ContactSheet(str(tmp_path / "sheet.png"), ["ds/a.png", "ds/b.png"], thumb=256)
+    small = QImage(128, 128, QImage.Format.Format_RGB32)
+    small.fill(QColor(255, 0, 0))
+    sheet.add(SimpleNamespace(id="ds/a.png"), small)
+    x, y = sheet._cell("ds/a.png")
+    for dx, dy in ((2, 2), (253, 253), (128, 128)):
+        assert sheet.sheet.pixelColor(x + dx, y + dy).red() > 200
+
+
+def test_markers_shrink_on_small_images_unless_a_size_is_asked_for():
+    from dgviewer.app.export.drawing import Drawing
+    from dgviewer.app.overlays.style import LayerStyle
+
+    d = Drawing(None, {"standard": LayerStyle(visible=True, marker_size=5.0)})
+    assert d.styles_for(128, 128)["standard"].marker_size == pytest.approx(1.25)
+    assert d.styles_for(1024, 1024)["standard"].marker_size == 5.0
+    assert Drawing(None, d.layers, scale_markers=False).styles_for(128, 128)["standard"].marker_size == 5.0

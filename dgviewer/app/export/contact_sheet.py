@@ -86,8 +86,9 @@ class ContactSheet:
         from PySide6.QtCore import Qt
         from PySide6.QtGui import QPainter
 
-        small = image if max(image.width(), image.height()) <= self.thumb else image.scaled(
-            self.thumb, self.thumb, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        # Up or down to the cell: a 128 px face fills a 256 px cell like a 1024 px one does.
+        small = image.scaled(self.thumb, self.thumb, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
         x, y = self._cell(dp.id)
         p = QPainter(self.sheet)
         p.drawImage(x + (self.thumb - small.width()) // 2, y + self.thumb - small.height(), small)  # on its label

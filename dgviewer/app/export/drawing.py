@@ -13,6 +13,19 @@ class Drawing:
     modality: str | None  # None: the viewer's choice (visible, else the datapoint's first image)
     layers: dict  # every layer name → LayerStyle; only the chosen ones are visible
     legend: bool = False
+    #: Shrink markers on images smaller than MARKER_REFERENCE_PX (unless a size was asked for): at
+    #: their on-screen size, markers cover a 128 px face.
+    scale_markers: bool = True
+
+    def styles_for(self, width: int, height: int) -> dict:
+        scale = min(1.0, max(width, height) / MARKER_REFERENCE_PX)
+        if not self.scale_markers or scale == 1.0:
+            return self.layers
+        return {k: s.with_(marker_size=max(1.0, s.marker_size * scale)) for k, s in self.layers.items()}
+
+
+#: Image size at which markers keep the size they have on screen.
+MARKER_REFERENCE_PX = 512
 
 
 def layer_styles(catalog, overlays: str | None, labels: bool = False, opacity: float | None = None,

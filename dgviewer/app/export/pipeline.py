@@ -117,7 +117,8 @@ def render_all(dps: list, drawing: Drawing, sink, workers: int, progress: Callab
             top_up()
             try:
                 modality, images, ann = parts.result()
-                image = render_annotated((images, ann), modality, drawing.layers, drawing.legend)
+                h, w = images[modality].shape[:2]
+                image = render_annotated((images, ann), modality, drawing.styles_for(w, h), drawing.legend)
                 write = sink.add(dp, image)
             except Exception as e:  # noqa: BLE001 - reported per datapoint, the rest go on
                 fail(dp, e)
