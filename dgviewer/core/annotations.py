@@ -178,7 +178,7 @@ class Annotations:
         try:
             yield
         except DataError as e:
-            file, why = e.file, (f"{e.message}: {e.key}" if e.key else e.message)
+            file, why = e.file, e.detail
             problem = why
         except MALFORMED as e:
             why = f"malformed ({type(e).__name__}: {e})"

@@ -166,7 +166,7 @@ class DatagenDatapoint(Datapoint):
         with out.guard(self, "camera_metadata", self._find("camera_metadata.json")):
             raw = self._json("camera_metadata.json")
             cam = ann.camera_model(raw) if raw is not None else None
-        with out.guard(self, "keypoints"):
+        with out.guard(self, "keypoints", next(filter(None, self._keypoint_files()), None)):
             tree = self._keypoint_tree()
             if tree:
                 out.items.extend(ann.keypoint_sets(tree))
@@ -198,24 +198,25 @@ class DatagenDatapoint(Datapoint):
         raw = self._json("camera_metadata.json")
         return ann.camera_model(raw) if raw is not None else None
 
-    def _keypoint_tree(self) -> dict | None:
+    def _keypoint_files(self) -> tuple[str, ...]:
+        """all_key_points.json (v2), else the v1 standard and dense files (either may be ""); () for none."""
         kp_dir = self._find("key_points")
-        if kp_dir is not None:
-            path = os.path.join(kp_dir, "all_key_points.json")
-            if os.path.isfile(path):
-                try:
-                    return parse_tree(read_json(path), path)
-                except DataError as e:
-                    self.add_problem(path, e.message)
-                    raise
+        if kp_dir is not None and os.path.isfile(os.path.join(kp_dir, "all_key_points.json")):
+            return (os.path.join(kp_dir, "all_key_points.json"),)
         std, dense = self._find("standard_keypoints.json"), self._find("dense_keypoints.json")
-        if std or dense:
-            try:
-                raws = [read_json(p) if p else None for p in (std, dense)]
-                return parse_v1(raws[0], raws[1], (std or "", dense or ""))
-            except DataError as e:
-                self.add_problem(e.file, e.message)
-                raise
+        return (std or "", dense or "") if std or dense else ()
+
+    def _keypoint_tree(self) -> dict | None:
+        files = self._keypoint_files()
+        try:
+            if len(files) == 1:
+                return parse_tree(read_json(files[0]), files[0])
+            if files:
+                std, dense = (read_json(p) if p else None for p in files)
+                return parse_v1(std, dense, files)
+        except DataError as e:
+            self.add_problem(e.file, e.detail)
+            raise
         return None
 
     def _metadata(self) -> dict:
