@@ -183,6 +183,9 @@ def test_a_new_format_is_filterable_by_its_declared_facts(colours):
     # one datapoint that gets that far, which has no such fact: its full metadata answers
     assert [dp.name for dp in compile_filter("shade=blueish brand=acme", facts=facts).select(colours)] == ["b"]
     assert ColourDatapoint.calls[4:] == [("b", {"brand"}), ("d", {"shade"})]
+    for calls in (10, 13):  # an answer of no facts is not kept (it costs no read): a, b and c are asked each time;
+        assert len(compile_filter("brand=acme", facts=facts).select(colours)) == 4  # d's failure is kept
+        assert len(ColourDatapoint.calls) == calls
     assert ids(colours, "colour!=red") == {"wall/wall/eye/b", "wall/wall/eye/d"}
 
 

@@ -64,25 +64,25 @@ class Facts:
     """Per-datapoint facts that cost a file read, read on first use and kept (thread-safe)."""
 
     def __init__(self):
-        # dp id → (the facts its reader gave, the keys already asked for)
-        self._facts: dict[str, tuple[dict[str, list], set[str]]] = {}
+        self._facts: dict[str, dict[str, list | None]] = {}  # dp id → what its reader gave (None: unreadable)
         self._metadata: dict[str, list[tuple[str, Any]]] = {}
         self._lock = threading.Lock()
 
     def fact(self, dp, key: str) -> list | None:
-        """The values of ``key`` the datapoint's reader gives, or None when its reader has no such fact."""
+        """The values of ``key`` the datapoint's reader gives, or None when it gives none."""
         with self._lock:
-            known, asked = self._facts.get(dp.id, ({}, set()))
-            if key in asked:
-                return known.get(key)
+            known = self._facts.get(dp.id)
+            if known is not None and key in known:
+                return known[key]
         try:
             got = dp.facts({key})
-        except DgviewerError:  # an unreadable file: the fact is unknown, the filter goes on
-            got = {}
+        except DgviewerError:  # an unreadable file: ask no more, fall back to meta and metadata
+            got = {key: None}
+        if not got:  # not a fact of its reader: keep nothing (a filter on a cheap key must not cost memory)
+            return None
         with self._lock:
-            known, asked = self._facts.setdefault(dp.id, ({}, set()))
+            known = self._facts.setdefault(dp.id, {})
             known.update(got)  # a reader may give more than asked: what one file read yields
-            asked.update(got, (key,))
             return known.get(key)
 
     def metadata(self, dp) -> list[tuple[str, Any]]:
@@ -104,7 +104,7 @@ class Filter:
     """A compiled expression: call it on a datapoint; ``needs`` says what it reads beyond the index."""
 
     text: str
-    needs: frozenset[str]  # of "review", "finding", "facts"
+    needs: frozenset[str]  # of "review", "finding", "facts" (a key beyond the generic ones: may read a file)
     _test: Callable[[Any], bool]
 
     def __call__(self, dp) -> bool:

@@ -194,7 +194,8 @@ class Datapoint:
 
         A key the datapoint answers (even with ``[]``) is final for filters; a key it leaves out falls back
         to the cheap ``meta`` and then the full metadata. It may also return keys it was not asked for
-        that the same file read yielded (filters keep them). May raise DataError for an unreadable file.
+        that the same file read yielded (filters keep them). A key it has no fact for must cost no file
+        read (filters ask again, rather than keep a note per datapoint). May raise DataError.
         """
         return {}
 
