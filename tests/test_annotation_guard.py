@@ -35,8 +35,8 @@ def test_a_malformed_value_names_the_item_and_can_be_kept_raw():
     with out.guard(dp, "fine", "/d/fine.json"):
         out.add("ok")
     assert out.items == [raw, "ok"]
-    assert out.errors == ["annotation 'boxes': /d/frame.json: malformed (ValueError: could not convert string to float:"
-                          " 'b'); kept raw", "legend: malformed (KeyError: 'classes')"]
+    assert out.errors == [("annotation 'boxes': /d/frame.json: malformed (ValueError: could not convert string to float:"
+                           " 'b'); kept raw"), "legend: malformed (KeyError: 'classes')"]
     assert [(p.file, p.message) for p in dp.problems] == [
         ("/d/frame.json", "annotation 'boxes': malformed (ValueError: could not convert string to float: 'b'); kept raw"),
         (None, "legend: malformed (KeyError: 'classes')")]

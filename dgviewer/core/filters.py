@@ -43,8 +43,8 @@ KEYS: dict[str, str] = {
     "reason": "the review's reason text: reason~blur",
     "finding": "any, none or a QA check name (needs QA findings)", "severity": "error or info, of any finding",
 }
-_ELSE = ("anything else", "a cheap fact of the datapoint, camera or scene, by its last key or dotted path; "
-                          "failing that, the datapoint's full metadata (read on first use)")
+_ELSE = ("anything else", ("a cheap fact of the datapoint, camera or scene, by its last key or dotted path; "
+                           "failing that, the datapoint's full metadata (read on first use)"))
 _TERM = re.compile(r"^([A-Za-z_][\w.\-]*)\s*(!=|!~|>=|<=|=|~|>|<)(.*)$", re.DOTALL)
 
 

@@ -22,9 +22,9 @@ from ...core.model import Camera, Scene, unique_name
 from ..base import IndexContext, Reader
 from . import convert
 from .datapoint import PerceptionDatapoint, metric_values
+from .facts import LEGACY_FACTS
 from .files import DatasetFiles, is_image
 from .geometry import camera_model, legacy_matrix
-from .facts import LEGACY_FACTS
 from .layers import LAYERS
 from .values import floats, quat_mul, short_type
 

@@ -20,9 +20,9 @@ from ...core.model import Camera, Scene, unique_name
 from ..base import IndexContext, Reader
 from . import convert
 from .datapoint import PerceptionDatapoint, metric_values
+from .facts import SOLO_FACTS
 from .files import DatasetFiles
 from .geometry import camera_model, solo_matrix
-from .facts import SOLO_FACTS
 from .layers import LAYERS
 from .values import short_type, vec
 
