@@ -11,7 +11,7 @@ from ..core.model import Dataset, Datapoint
 from .tree_model import DATAPOINT_ROLE, DatasetTreeModel
 
 
-FILTER_HELP = filters.__doc__.split("\n\n", 1)[1].strip()
+FILTER_HELP = filters.help_text()  # the generic keys; set_dataset adds those its readers declare
 
 
 class TreePanel(QWidget):
@@ -68,6 +68,7 @@ class TreePanel(QWidget):
 
     def set_dataset(self, dataset: Dataset | None) -> None:
         self.dataset = dataset
+        self.filter.setToolTip(filters.help_text(dataset.fact_keys) if dataset is not None else FILTER_HELP)
         self.findings = None
         self._facts = Facts()
         self.apply_filter()

@@ -9,10 +9,16 @@ use to toggle it; how a layer looks is declared by its reader
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import numpy as np
+
+from .errors import DataError
+
+#: What a builder raises on a value of the wrong shape (a missing key, a string where a number belongs, ...).
+MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 
 @dataclass(eq=False)
 class KeypointSet:
@@ -158,6 +164,31 @@ class Annotations:
 
     def add(self, item) -> None:
         self.items.append(item)
+
+    @contextmanager
+    def guard(self, dp, item: str, file: str | None = None, fallback=None) -> Iterator[None]:
+        """Build one annotation item (``item`` names it, ``file`` holds it) inside this block.
+
+        An unreadable file or a malformed value ends the block without an exception: the error goes to
+        :attr:`errors` with the item and the file, a problem to ``dp`` and ``fallback`` (e.g. the raw
+        annotation) into the items. A file's problem is its own message, so several items needing one
+        broken file make one problem, the one the reader recorded on reading it.
+        """
+        kept = "; kept raw" if fallback is not None else ""
+        try:
+            yield
+        except DataError as e:
+            file, why = e.file, e.detail
+            problem = why
+        except MALFORMED as e:
+            why = f"malformed ({type(e).__name__}: {e})"
+            problem = f"{item}: {why}{kept}"
+        else:
+            return
+        self.errors.append(f"{item}: {file + ': ' if file else ''}{why}{kept}")
+        dp.add_problem(file, problem)
+        if fallback is not None:
+            self.add(fallback)
 
     def by_layer(self, layer: str) -> list:
         return [a for a in self.items if getattr(a, "layer", None) == layer]

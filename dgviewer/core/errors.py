@@ -34,3 +34,8 @@ class DataError(DgviewerError):
         self.message = message
         where = f"{file} [{key}]" if key else file
         super().__init__(f"{where}: {message}")
+
+    @property
+    def detail(self) -> str:
+        """What is wrong, with the key but not the file: the message of a problem filed under the file."""
+        return f"{self.message}: {self.key}" if self.key else self.message

@@ -1,34 +1,10 @@
 """Filter expressions over datapoints: the tree's filter box, ``dgviewer render --filter`` and scripts.
 
-    expression=happiness camera=camera_2 review=fail finding=reprojection name~nose
-
-Terms are separated by spaces and must all hold (quote a value with spaces:
-``reason~"eyes closed"``). A term is ``KEY OP VALUE`` or a bare word:
-
-    key=value     equals, case-insensitive; ``*``/``?`` wildcards; ``a,b`` means either
-    key!=value    equals none of them
-    key~text      contains the text (``key!~text``: does not)
-    key>n  key>=n  key<n  key<=n     numeric comparison
-    word          the datapoint id contains the word
-
-Numbers compare as numbers (``intensity=5`` matches 5.0). A key with several
-values (the identities of an HIC frame) matches when any value does.
-
-Keys:
-
-    id, name, dataset, scene, camera      where the datapoint sits in the tree
-    has, modality                         an image it has: ``has=depth``
-    review                                pass, fail, flag, unreviewed or reviewed (needs review decisions)
-    reason                                the review's reason text: ``reason~blur``
-    finding                               any, none or a check name: ``finding=reprojection`` (needs QA findings)
-    severity                              error or info, of any finding
-    lighting                              the environment entry: indoor, outdoor, morning, night, hdri, ...
-    spectrum                              visible or nir
-    expression, intensity, age, gender, ethnicity, identity, eyelid, accessory, yaw, pitch, roll
-                                          the actor (Datagen), read from its metadata file on first use
-    anything else                         a cheap fact of the datapoint, camera or scene (``frame>=10``,
-                                          ``time_of_day=night``, ``sequence=2``), by its last key or dotted
-                                          path; failing that, the datapoint's full metadata (read on first use)
+Generic keys (where a datapoint sits, its modalities, review decisions, QA
+findings) are this module's own; every other key is a fact the datapoint's
+reader declares (``Reader.facts``, ``Datapoint.facts``), else a cheap fact of
+its index, else a value of its full metadata. :func:`help_text` writes the
+help for the keys an open dataset's readers declare.
 
 Facts that cost a file read are read only when a term asks for them, once
 per datapoint, and kept in a :class:`Facts` cache that can outlive one
@@ -39,27 +15,45 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
+import textwrap
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .errors import DgviewerError
 
-#: Every key with special meaning, for help text and completion in the GUI.
+_SYNTAX = """\
+Terms are separated by spaces and must all hold (quote a value with spaces:
+reason~"eyes closed"). A term is KEY OP VALUE or a bare word:
+
+    key=value     equals, case-insensitive; * and ? wildcards; a,b means either
+    key!=value    equals none of them
+    key~text      contains the text (key!~text: does not)
+    key>n  key>=n  key<n  key<=n     numeric comparison
+    word          the datapoint id contains the word
+
+Numbers compare as numbers (5 matches 5.0). A key with several values
+matches when any value does."""
+
+#: The keys every dataset has, whatever its format.
 KEYS: dict[str, str] = {
     "id": "datapoint id", "name": "datapoint name", "dataset": "dataset folder name", "scene": "scene name",
-    "camera": "camera name", "has": "a modality it has (visible, depth, ...)", "modality": "same as has",
-    "review": "pass, fail, flag, unreviewed or reviewed", "reason": "review reason text",
-    "finding": "any, none or a QA check name", "severity": "severity of any QA finding",
-    "lighting": "environment, time of day or background", "spectrum": "visible or nir",
-    "expression": "actor's facial expression", "intensity": "expression intensity", "age": "actor's age group",
-    "gender": "actor's gender", "ethnicity": "actor's ethnicity", "identity": "actor's identity id",
-    "eyelid": "eyelid closure level", "accessory": "glasses, mask, ...", "yaw": "head yaw (degrees)",
-    "pitch": "head pitch (degrees)", "roll": "head roll (degrees)",
+    "camera": "camera name", "has": "a modality it has: has=depth", "modality": "same as has",
+    "review": "pass, fail, flag, unreviewed or reviewed (needs review decisions)",
+    "reason": "the review's reason text: reason~blur",
+    "finding": "any, none or a QA check name (needs QA findings)", "severity": "error or info, of any finding",
 }
-_ACTOR_KEYS = ("expression", "intensity", "age", "gender", "ethnicity", "identity", "eyelid", "accessory",
-               "yaw", "pitch", "roll")
+_ELSE = ("anything else", ("a cheap fact of the datapoint, camera or scene, by its last key or dotted path; "
+                           "failing that, the datapoint's full metadata (read on first use)"))
 _TERM = re.compile(r"^([A-Za-z_][\w.\-]*)\s*(!=|!~|>=|<=|=|~|>|<)(.*)$", re.DOTALL)
+
+
+def help_text(facts: Mapping[str, str] | None = None) -> str:
+    """The syntax, the generic keys, then ``facts`` (key → description, as readers declare them)."""
+    rows = [*KEYS.items(), *((k, v) for k, v in (facts or {}).items() if k not in KEYS), _ELSE]
+    width = max(len(k) for k, _ in rows) + 2
+    lines = [f"    {k.ljust(width)}" + ("\n" + " " * (width + 4)).join(textwrap.wrap(v, 72)) for k, v in rows]
+    return _SYNTAX + "\n\nKeys:\n\n" + "\n".join(lines)
 
 
 class FilterError(DgviewerError, ValueError):
@@ -70,18 +64,26 @@ class Facts:
     """Per-datapoint facts that cost a file read, read on first use and kept (thread-safe)."""
 
     def __init__(self):
-        self._actor: dict[str, dict[str, list]] = {}
+        self._facts: dict[str, dict[str, list | None]] = {}  # dp id → what its reader gave (None: unreadable)
         self._metadata: dict[str, list[tuple[str, Any]]] = {}
         self._lock = threading.Lock()
 
-    def actor(self, dp) -> dict[str, list]:
+    def fact(self, dp, key: str) -> list | None:
+        """The values of ``key`` the datapoint's reader gives, or None when it gives none."""
         with self._lock:
-            if dp.id in self._actor:
-                return self._actor[dp.id]
-        facts = _actor_facts(dp)
+            known = self._facts.get(dp.id)
+            if known is not None and key in known:
+                return known[key]
+        try:
+            got = dp.facts({key})
+        except DgviewerError:  # an unreadable file: ask no more, fall back to meta and metadata
+            got = {key: None}
+        if not got:  # not a fact of its reader: keep nothing (a filter on a cheap key must not cost memory)
+            return None
         with self._lock:
-            self._actor[dp.id] = facts
-        return facts
+            known = self._facts.setdefault(dp.id, {})
+            known.update(got)  # a reader may give more than asked: what one file read yields
+            return known.get(key)
 
     def metadata(self, dp) -> list[tuple[str, Any]]:
         """The datapoint's full metadata as (dotted path, leaf value) pairs."""
@@ -97,47 +99,12 @@ class Facts:
         return pairs
 
 
-def _actor_facts(dp) -> dict[str, list]:
-    """Actor facts through the Datagen SDK attributes; {} for other formats or an unreadable file."""
-    try:
-        actor = getattr(dp, "actor_metadata", None)
-    except DgviewerError:
-        return {}
-    if actor is None:
-        return {}
-    if hasattr(actor, "identities"):  # HIC: several identities per frame, labels only
-        ids = list(actor.identities)
-        return {"age": [a.identity_label.age for a in ids], "gender": [a.identity_label.gender for a in ids],
-                "ethnicity": [a.identity_label.ethnicity for a in ids], "identity": [a.identity_id for a in ids]}
-    out: dict[str, list] = {}
-
-    def put(key, get):
-        try:
-            value = get()
-        except (AttributeError, KeyError, TypeError):
-            return
-        if value is not None:
-            out[key] = value if isinstance(value, list) else [value]
-
-    put("expression", lambda: actor.face_expression.name)
-    put("intensity", lambda: actor.face_expression.intensity_level)
-    put("age", lambda: actor.identity_label.age)
-    put("gender", lambda: actor.identity_label.gender)
-    put("ethnicity", lambda: actor.identity_label.ethnicity)
-    put("identity", lambda: actor.identity_id)
-    put("eyelid", lambda: actor.eyelid_closure_intensity_level)
-    put("accessory", lambda: [str(getattr(a, "type", "")).lower() for a in getattr(actor, "accessories", None) or []])
-    for angle in ("yaw", "pitch", "roll"):
-        put(angle, lambda angle=angle: getattr(actor.head_metadata.head_rotation, angle))
-    return out
-
-
 @dataclass
 class Filter:
     """A compiled expression: call it on a datapoint; ``needs`` says what it reads beyond the index."""
 
     text: str
-    needs: frozenset[str]  # of "review", "finding", "facts"
+    needs: frozenset[str]  # of "review", "finding", "facts" (a key beyond the generic ones: may read a file)
     _test: Callable[[Any], bool]
 
     def __call__(self, dp) -> bool:
@@ -182,8 +149,9 @@ def _compile_term(word: str, reviews, findings, facts: Facts) -> tuple[Callable,
         raise FilterError(f"filter: {key}= needs QA findings: run the checks first")
     if op in (">", ">=", "<", "<=") and _number(value) is None:
         raise FilterError(f"filter: {word!r} compares with {value!r}, which is not a number")
+    # Any key beyond the generic ones may cost a file read (a reader's fact or the full metadata).
     need = {"review"} if key in ("review", "reason") else {"finding"} if key in ("finding", "severity") else \
-        {"facts"} if key in _ACTOR_KEYS else set()
+        set() if key in KEYS else {"facts"}
     match = _matcher(op, value)
 
     def test(dp) -> bool:
@@ -255,12 +223,8 @@ def _values(dp, key: str, reviews, findings, facts: Facts) -> Iterator[Any]:
             yield from (f.check for f in found)
         else:
             yield "none"
-    elif key == "lighting":
-        yield from (dp.meta[k] for k in ("environment", "time_of_day", "background") if k in dp.meta)
-    elif key == "spectrum":
-        yield "nir" if str(dp.meta.get("image", dp.name)).startswith("infrared") else "visible"
-    elif key in _ACTOR_KEYS:
-        yield from facts.actor(dp).get(key, ())
+    elif (given := facts.fact(dp, key)) is not None:
+        yield from given
     else:
         cheap = [v for meta in (dp.meta, cam.meta, cam.scene.meta) for path, v in _flatten(meta) if _key_is(path, key)]
         if cheap:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Collection, Iterator, Sequence
 
 from .layers import LayerCatalog
 
@@ -191,6 +191,16 @@ class Datapoint:
         """Path of the file behind ``modality``, or None (no such modality, or not file-backed)."""
         return None
 
+    def facts(self, keys: Collection[str]) -> dict[str, list]:
+        """Values of the filterable facts ``keys`` its reader declares (``Reader.facts``), computed on demand.
+
+        A key the datapoint answers (even with ``[]``) is final for filters; a key it leaves out falls back
+        to the cheap ``meta`` and then the full metadata. It may also return keys it was not asked for
+        that the same file read yielded (filters keep them). A key it has no fact for must cost no file
+        read (filters ask again, rather than keep a note per datapoint). May raise DataError.
+        """
+        return {}
+
     # -- for readers ----------------------------------------------------------
     def _read(self, modality: str) -> "np.ndarray | None":
         raise NotImplementedError
@@ -206,7 +216,7 @@ class Dataset(_ListNode):
     """Several folders (of any supported formats) merged into one tree."""
 
     def __init__(self, scenes: list[Scene], roots: list[str], formats: list[str], problems: list[Problem] | None = None,
-                 layers: LayerCatalog | None = None):
+                 layers: LayerCatalog | None = None, fact_keys: dict[str, str] | None = None):
         self.scenes = scenes
         self.roots = roots
         self.formats = formats
@@ -214,6 +224,8 @@ class Dataset(_ListNode):
         self.index_problems: list[Problem] = problems or []
         #: The overlay layers its readers declare (look, default visibility, toggle keys).
         self.layers = layers if layers is not None else LayerCatalog()
+        #: The filterable facts its readers declare: key → description (for the filter box's help).
+        self.fact_keys: dict[str, str] = fact_keys or {}
         self._flat: list[Datapoint] | None = None
         self._by_id: dict[str, int] | None = None
 

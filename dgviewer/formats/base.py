@@ -43,6 +43,9 @@ class Reader:
     hint = ""
     #: The overlay layers its annotations use (see :mod:`dgviewer.core.layers`).
     layers: tuple[LayerSpec, ...] = ()
+    #: Filterable facts: key → description for the filter help; its datapoints' ``facts()`` give the values
+    #: (or their cheap ``meta`` does, under the same key).
+    facts: dict[str, str] = {}
 
     @classmethod
     def detect(cls, root: str) -> bool:

@@ -77,7 +77,7 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
     if len(paths) == 1 and isinstance(paths[0], (list, tuple)):
         paths = tuple(paths[0])
     cache = cache or shared_cache
-    scenes, roots, formats, problems, layers = [], [], [], [], []
+    scenes, roots, formats, problems, layers, facts = [], [], [], [], [], {}
     used_names: set[str] = set()
     candidates = readers()
     for path in paths:
@@ -102,8 +102,9 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
         roots.append(root)
         formats.append(reader.name)
         layers.extend(reader.layers)
+        facts.update((k, v) for k, v in reader.facts.items() if k not in facts)
         problems.extend(ctx.problems)
-    return Dataset(scenes, roots, formats, problems, LayerCatalog(layers))
+    return Dataset(scenes, roots, formats, problems, LayerCatalog(layers), facts)
 
 
 @contextmanager

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..base import IndexContext, Reader
 from . import index as _index
+from .facts import FACTS
 from .layers import LAYERS
 
 
@@ -10,6 +11,7 @@ class DatagenReader(Reader):
     name = "datagen"
     hint = "Datagen scene_*/environment_*/datapoint_* folders"
     layers = LAYERS
+    facts = FACTS
 
     @classmethod
     def detect(cls, root: str) -> bool:

@@ -17,6 +17,7 @@ from ...core.jsonio import read_json
 from ...core.model import Camera, Datapoint
 from . import canonical as ann
 from . import sdk_view
+from .facts import facts as datagen_facts
 from .keypoints import parse_keypoint_file, parse_v1
 
 #: Depth at or above this is background: 65504 is the HALF maximum, FLOAT files use 1e10.
@@ -163,84 +164,67 @@ class DatagenDatapoint(Datapoint):
 
     def _annotations(self) -> Annotations:
         out = Annotations()
-
-        def part(what, fn):
-            try:
-                fn()
-            except DataError as e:
-                out.errors.append(str(e))
-                self.add_problem(e.file, e.message if not e.key else f"{e.message}: {e.key}")
-            except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
-                out.errors.append(f"{what}: unexpected content ({type(e).__name__}: {e})")
-                self.add_problem(None, f"{what}: unexpected content ({e})")
-
-        cam = [None]
-
-        def camera():
+        cam = None
+        with out.guard(self, "camera_metadata", self._find("camera_metadata.json")):
             raw = self._json("camera_metadata.json")
-            if raw is not None:
-                cam[0] = ann.camera_model(raw)
-
-        def keypoints():
+            cam = ann.camera_model(raw) if raw is not None else None
+        with out.guard(self, "keypoints", next(filter(None, self._keypoint_files()), None)):
             tree = self._keypoint_tree()
             if tree:
-                for s in ann.keypoint_sets(tree):
-                    out.add(s)
+                out.items.extend(ann.keypoint_sets(tree))
                 if self._hic:
-                    for item in ann.hic_eyes(tree):
-                        out.add(item)
-
-        def actor():
+                    out.items.extend(ann.hic_eyes(tree))
+        with out.guard(self, "actor_metadata", self._find("actor_metadata.json")):
             raw = self._json("actor_metadata.json")
             if raw is not None and not self._hic:
-                for item in ann.identity_eyes(raw, self.camera, cam[0]):
-                    out.add(item)
-
-        def box():
+                out.items.extend(ann.identity_eyes(raw, self.camera, cam))
+        with out.guard(self, "face_bounding_box", self._find("face_bounding_box.json")):
             raw = self._json("face_bounding_box.json")
             if raw is not None:
                 out.add(ann.face_box(raw))
-
-        def legend():
+        with out.guard(self, "segmentation metadata", self._find("semantic_segmentation_metadata.json")):
             raw = self._json("semantic_segmentation_metadata.json")
             if raw is not None:
                 out.add(ann.legend(raw))
-
-        def centers():
+        with out.guard(self, "center_of_geometry", self._find("center_of_geometry.json")):
             raw = self._json("center_of_geometry.json")
-            s = ann.centers(raw) if raw is not None else None
-            if s is not None:
-                out.add(s)
-
-        for what, fn in (("camera_metadata", camera), ("keypoints", keypoints), ("actor_metadata", actor),
-                         ("face_bounding_box", box), ("segmentation metadata", legend), ("center_of_geometry", centers)):
-            part(what, fn)
+            centers = ann.centers(raw) if raw is not None else None
+            if centers is not None:
+                out.add(centers)
         return out
+
+    def facts(self, keys):
+        return datagen_facts(self, keys)
 
     def camera_model(self):
         raw = self._json("camera_metadata.json")
         return ann.camera_model(raw) if raw is not None else None
 
-    def _keypoint_tree(self) -> dict | None:
-        # The original v1 pair first: a v1 dataset the official SDK has opened also holds the SDK's
-        # merged copy in key_points/ (spec §5 item 8), which parse_keypoint_file reads when it is alone.
+    def _keypoint_files(self) -> tuple[str, ...]:
+        """The v1 standard and dense files (either may be ""), else all_key_points.json; () for none.
+
+        The original v1 pair first: a v1 dataset the official SDK has opened also holds the SDK's
+        merged copy in key_points/ (spec §5 item 8), which parse_keypoint_file reads when it is alone.
+        """
         std, dense = self._find("standard_keypoints.json"), self._find("dense_keypoints.json")
         if std or dense:
-            try:
-                raws = [read_json(p) if p else None for p in (std, dense)]
-                return parse_v1(raws[0], raws[1], (std or "", dense or ""))
-            except DataError as e:
-                self.add_problem(e.file, e.message)
-                raise
+            return (std or "", dense or "")
         kp_dir = self._find("key_points")
-        if kp_dir is not None:
-            path = os.path.join(kp_dir, "all_key_points.json")
-            if os.path.isfile(path):
-                try:
-                    return parse_keypoint_file(read_json(path), path)
-                except DataError as e:
-                    self.add_problem(path, e.message)
-                    raise
+        if kp_dir is not None and os.path.isfile(os.path.join(kp_dir, "all_key_points.json")):
+            return (os.path.join(kp_dir, "all_key_points.json"),)
+        return ()
+
+    def _keypoint_tree(self) -> dict | None:
+        files = self._keypoint_files()
+        try:
+            if len(files) == 1:
+                return parse_keypoint_file(read_json(files[0]), files[0])
+            if files:
+                std, dense = (read_json(p) if p else None for p in files)
+                return parse_v1(std, dense, files)
+        except DataError as e:
+            self.add_problem(e.file, e.detail)
+            raise
         return None
 
     def _metadata(self) -> dict:

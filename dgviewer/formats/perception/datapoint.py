@@ -18,6 +18,7 @@ from ...core.errors import DataError
 from ...core.imaging import exr_rgb, exr_single, read_image
 from ...core.model import MODALITIES, Camera, Datapoint
 from . import convert
+from .facts import RECORD_FACTS, record_facts
 from .geometry import UNITY_TO_CV
 
 
@@ -53,25 +54,18 @@ class PerceptionDatapoint(Datapoint):
     # -- annotations ----------------------------------------------------------
     def _annotations(self) -> Annotations:
         out = Annotations()
-        try:
+        with out.guard(self, "capture record", self.record_file()):  # e.g. the capture's own JSON is unreadable
             self._convert(out)
-        except DataError as e:  # the capture's own JSON is unreadable
-            self._error(out, e.file, e.message)
         out.items.extend(self.metrics())
         return out
 
     def guarded(self, out: Annotations, name: str, type_: str, raw, build: Callable[[], list]) -> None:
         """Add ``build()``'s items; on a malformed value, a problem and the raw annotation instead."""
-        try:
+        with out.guard(self, f"annotation {name!r} ({type_})", self.record_file(), RawAnnotation(name, type_, raw)):
             out.items.extend(build())
-        except (DataError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
-            why = str(e) if isinstance(e, (ValueError, DataError)) else f"{e.__class__.__name__}: {e}"
-            self._error(out, self.record_file(), f"annotation {name!r} ({type_}) is malformed, kept raw: {why}")
-            out.add(RawAnnotation(name=name, type=type_, values=raw))
 
-    def _error(self, out: Annotations, file: str | None, message: str) -> None:
-        out.errors.append(message)
-        self.add_problem(file, message)
+    def facts(self, keys) -> dict[str, list]:
+        return record_facts(self._kinds()) if not RECORD_FACTS.isdisjoint(keys) else {}
 
     def camera_model(self) -> CameraModel | None:
         """World → OpenCV camera and pixels for this capture, or None (no matrix, fisheye, unreadable)."""
@@ -107,6 +101,10 @@ class PerceptionDatapoint(Datapoint):
     # -- for the two readers --------------------------------------------------
     def record_file(self) -> str | None:
         """The JSON file holding this capture's record."""
+        raise NotImplementedError
+
+    def _kinds(self) -> list[tuple[str | None, dict]]:
+        """The capture's annotations with what each is (see convert.SOLO_KINDS; None: custom or unknown)."""
         raise NotImplementedError
 
     def _convert(self, out: Annotations) -> None:

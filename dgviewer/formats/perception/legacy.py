@@ -22,6 +22,7 @@ from ...core.model import Camera, Scene, unique_name
 from ..base import IndexContext, Reader
 from . import convert
 from .datapoint import PerceptionDatapoint, metric_values
+from .facts import LEGACY_FACTS
 from .files import DatasetFiles, is_image
 from .geometry import camera_model, legacy_matrix
 from .layers import LAYERS
@@ -52,6 +53,7 @@ class LegacyReader(Reader):
     name = "perception-legacy"
     hint = "Unity Perception legacy captures_*.json"
     layers = LAYERS
+    facts = LEGACY_FACTS
 
     @classmethod
     def detect(cls, root: str) -> bool:
@@ -327,12 +329,14 @@ class LegacyDatapoint(PerceptionDatapoint):
         return camera_model(legacy_matrix(sensor["camera_intrinsic"]), *size, sensor.get("projection"),
                             self.meta["position"], self.meta["rotation"])
 
+    def _kinds(self) -> list[tuple[str | None, dict]]:
+        return [(self._run.kind(a), a) for a in self._record().get("annotations") or [] if isinstance(a, dict)]
+
     def _convert(self, out: Annotations) -> None:
-        annotations = [a for a in self._record().get("annotations") or [] if isinstance(a, dict)]
-        labels = convert.label_names(annotations)
+        kinds = self._kinds()
+        labels = convert.label_names([a for _, a in kinds])
         pose = (self.meta["position"], self.meta["rotation"]) if "position" in self.meta else None
-        for a in annotations:
-            kind = self._run.kind(a)
+        for kind, a in kinds:
             name = self._run.name_of(a)
             type_ = str(a.get("@type") or f"legacy:{a.get('annotation_definition')}")
             if kind == "boxes":

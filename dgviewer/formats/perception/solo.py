@@ -20,6 +20,7 @@ from ...core.model import Camera, Scene, unique_name
 from ..base import IndexContext, Reader
 from . import convert
 from .datapoint import PerceptionDatapoint, metric_values
+from .facts import SOLO_FACTS
 from .files import DatasetFiles
 from .geometry import camera_model, solo_matrix
 from .layers import LAYERS
@@ -37,6 +38,7 @@ class SoloReader(Reader):
     name = "perception-solo"
     hint = "a Unity Perception SOLO metadata.json with sequence.N folders"
     layers = LAYERS
+    facts = SOLO_FACTS
 
     @classmethod
     def detect(cls, root: str) -> bool:
@@ -253,15 +255,18 @@ class SoloDatapoint(PerceptionDatapoint):
         width, height = (int(round(v)) for v in vec(c["dimension"], 2))
         return camera_model(solo_matrix(c["matrix"]), width, height, c.get("projection"), c.get("position"), c.get("rotation"))
 
+    def _kinds(self) -> list[tuple[str | None, dict]]:
+        return [(convert.SOLO_KINDS.get(short_type(str(a.get("@type", "")))), a)
+                for a in self._capture().get("annotations") or [] if isinstance(a, dict)]
+
     def _convert(self, out: Annotations) -> None:
         capture = self._capture()
-        annotations = [a for a in capture.get("annotations") or [] if isinstance(a, dict)]
-        labels = convert.label_names(annotations)
+        kinds = self._kinds()
+        labels = convert.label_names([a for _, a in kinds])
         pose = (capture["position"], capture["rotation"]) if "position" in capture and "rotation" in capture else None
-        for a in annotations:
+        for kind, a in kinds:
             type_ = str(a.get("@type", ""))
             name = str(a.get("id", short_type(type_)))
-            kind = convert.SOLO_KINDS.get(short_type(type_))
             if kind == "boxes":
                 self.guarded(out, name, type_, a, lambda: convert.boxes2d(convert.values_of(a)))
             elif kind == "boxes3d":
