@@ -107,7 +107,8 @@ def _drive(app, window, paths: list[str], failures: list[str]) -> int:
                 continue
             image = window.export_image()
             expected = window.cur.images[m]
-            if image is None or (image.width(), image.height()) != (expected.width, expected.height):
+            # The picture at its native size, widened only by a legend margin on the right.
+            if image is None or image.width() < expected.width or image.height() < expected.height:
                 failures.append(f"{dp.id} ({m}): export is not at the image's native size")
             steps += 1
     return steps
