@@ -14,6 +14,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .display import class_of
+
 @dataclass(eq=False)
 class KeypointSet:
     """Named points, e.g. iBUG-68 or a body skeleton."""
@@ -117,12 +119,8 @@ class SegmentationLegend:
     classes: list[SegClass]
 
     def lookup(self, color) -> SegClass | None:
-        key = tuple(np.asarray(color).tolist())
-        for c in self.classes:
-            n = len(c.color)
-            if tuple(key[:n]) == tuple(c.color):
-                return c
-        return None
+        """The class of one stored colour (None: not in the legend), by the key the viewer and QA use."""
+        return class_of(self, color)
 
 
 @dataclass(eq=False)
