@@ -16,6 +16,7 @@ import numpy as np
 
 from .display import class_of
 
+
 @dataclass(eq=False)
 class KeypointSet:
     """Named points, e.g. iBUG-68 or a body skeleton."""
