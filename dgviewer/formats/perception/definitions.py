@@ -30,7 +30,6 @@ class Definitions:
     """The tables of one folder by kind, each a dict id (str: mock-ups use ints) → definition."""
 
     def __init__(self, ctx: IndexContext, files: DatasetFiles, folder: str, tables: dict[str, tuple[str, str]]):
-        self.folder = folder
         self.files = {kind: name for kind, (name, _) in tables.items()}
         self._tables = {kind: _read_table(ctx, files, os.path.join(folder, name), key)
                         for kind, (name, key) in tables.items()}
