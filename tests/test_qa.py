@@ -345,12 +345,12 @@ def test_settings_loosen_the_tolerances(planted):
 
 
 def test_a_crashing_check_is_a_finding_not_the_end_of_the_run(clean, monkeypatch):
-    from dgviewer.qa import checks_datagen
+    from dgviewer.formats.datagen import checks as datagen_checks
 
-    def boom(dp, settings, out, facts):
+    def boom(ctx):
         raise ZeroDivisionError("odd data")
 
-    monkeypatch.setattr(checks_datagen, "check", boom)
+    monkeypatch.setattr(datagen_checks, "check", boom)
     result = run_checks(dgviewer.load(clean))
     assert result.complete and len(result.findings) == result.datapoints == 6
     assert {(f.check, f.message) for f in result.findings} == {("check-crashed", "ZeroDivisionError: odd data")}

@@ -10,13 +10,12 @@ from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..core.annotations import SegmentationLegend
-from .display import PreparedImage
+from ..core.display import BACKGROUND, PreparedImage
 from .image_items import ScreenImageItem, apply_class_overlay, apply_image
 from .overlays.item import OverlayItem
 from .overlays.prepare import PreparedLayer, nearest_point
 from .view_state import ViewState
 
-BACKGROUND = (32, 33, 36)
 _Z_IMAGE, _Z_CLASSES, _Z_OVERLAY = 0, 5, 10
 
 

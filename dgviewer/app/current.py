@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ..core.annotations import SegmentationLegend
+from ..core.display import PreparedImage
 from ..core.model import MODALITIES, Datapoint
-from .display import PreparedImage
 from .workers import PreparedAnnotations
 
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage
 
 from ..core.annotations import SegmentationLegend
-from .display import PreparedImage, class_lut, colorize, colormap_lut
+from ..core.display import PreparedImage, class_lut, colorize, colormap_lut
 from .view_state import ViewState
 
 

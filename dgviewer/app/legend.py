@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLineEdit, QPushButton, QTreeWidget,
                                QWidget)
 
 from ..core.annotations import SegmentationLegend
-from .display import UNKNOWN_CLASS_RGB, PreparedImage, class_rgb8
+from ..core.display import UNKNOWN_CLASS_RGB, PreparedImage, class_rgb8
 
 NOT_IN_LEGEND = "(colour not in legend)"
 

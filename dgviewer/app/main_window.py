@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QLabel, QM
 
 from ..core.cache import ByteCache
 from ..formats.registry import load
+from ..core.display import UNREGISTERED
 from ..core.model import MODALITIES, Dataset, Datapoint
 from . import shortcuts
 from .canvas import Canvas
 from .current import Current
-from .display import UNREGISTERED
 from .inspector import Inspector
 from .landmarks import describe_point, find_landmark
 from .layer_panel import LayerPanel

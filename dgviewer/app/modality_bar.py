@@ -5,10 +5,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton,
                                QToolButton, QWidget)
 
+from ..core.display import COLORMAPS
 from ..core.model import MODALITIES
 from .shortcuts import modality_keys
-
-_COLORMAPS = ("turbo", "viridis", "magma", "CET-L1")
 
 
 class ModalityBar(QWidget):
@@ -49,7 +48,7 @@ class ModalityBar(QWidget):
         self.auto.setToolTip("Auto range: 1st–99th percentile of this image (A)")
         self.auto.clicked.connect(lambda: self.depth_range_changed.emit(None))
         self.cmap = QComboBox()
-        self.cmap.addItems(_COLORMAPS)
+        self.cmap.addItems(COLORMAPS)
         self.cmap.currentTextChanged.connect(self.colormap_chosen)
         for w in (QLabel("depth"), self.depth_lo, QLabel("–"), self.depth_hi, self.auto, self.cmap):
             depth.addWidget(w)

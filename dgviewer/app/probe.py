@@ -6,8 +6,8 @@ import math
 import numpy as np
 
 from ..core.annotations import SegmentationLegend
+from ..core.display import UNREGISTERED, PreparedImage
 from ..core.model import MODALITIES
-from .display import UNREGISTERED, PreparedImage
 
 
 def _order(modality: str) -> int:

@@ -15,8 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from ..qa import CHECKS, ERROR, QAResult, run_checks
-from ..qa.findings import Finding
+from ..qa import CHECKS, ERROR, Finding, QAResult, run_checks
 
 _ALL = "All checks"
 

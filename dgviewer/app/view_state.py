@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .display import DEPTH_COLORMAP, Look
+from ..core.display import DEPTH_COLORMAP, Look
 from ..core.layers import LayerCatalog
 from ..formats.registry import layer_catalog
 from .overlays.style import LayerStyle, default_style

@@ -22,9 +22,9 @@ from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
 from ..core.annotations import Annotations, SegmentationLegend
 from ..core.cache import ByteCache
+from ..core.display import Look, PreparedImage, prepare_image
 from ..core.errors import DataError, DgviewerError
 from ..core.model import Datapoint
-from .display import Look, PreparedImage, prepare_image
 from .overlays import PreparedLayer, prepare_layers
 
 log = logging.getLogger(__name__)

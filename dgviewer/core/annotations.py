@@ -19,6 +19,8 @@ from .errors import DataError
 
 #: What a builder raises on a value of the wrong shape (a missing key, a string where a number belongs, ...).
 MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
+from .display import class_of
+
 
 @dataclass(eq=False)
 class KeypointSet:
@@ -123,12 +125,8 @@ class SegmentationLegend:
     classes: list[SegClass]
 
     def lookup(self, color) -> SegClass | None:
-        key = tuple(np.asarray(color).tolist())
-        for c in self.classes:
-            n = len(c.color)
-            if tuple(key[:n]) == tuple(c.color):
-                return c
-        return None
+        """The class of one stored colour (None: not in the legend), by the key the viewer and QA use."""
+        return class_of(self, color)
 
 
 @dataclass(eq=False)

@@ -63,24 +63,33 @@ def read_exr(path: str) -> dict[str, np.ndarray]:
 
 def exr_rgb(path: str) -> np.ndarray:
     """An EXR as float32 H×W×3 in R, G, B order (a single channel is repeated)."""
-    ch = read_exr(path)
-    names = pick_rgb(ch)
-    if names is None:
-        only = next(iter(ch.values()))
-        return np.repeat(only.astype(np.float32)[..., None], 3, axis=2)
-    return np.stack([ch[n].astype(np.float32, copy=False) for n in names], axis=2)
+    return np.stack([p.astype(np.float32, copy=False) for p in rgb_planes(read_exr(path))], axis=2)
 
 
 def exr_single(path: str) -> np.ndarray:
-    """One float32 H×W plane: 'Z' if present, else R (depth files store the value in every channel)."""
-    ch = read_exr(path)
+    """One float32 H×W plane (see :func:`single_plane`)."""
+    return single_plane(read_exr(path)).astype(np.float32, copy=False)
+
+
+def rgb_planes(ch: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The R, G, B planes of EXR channels as stored: by name ("R", "r", or the first layer such as
+    "normal.R" with all three), else the one channel three times."""
+    names = _rgb_names(ch)
+    if names is None:
+        only = next(iter(ch.values()))
+        return only, only, only
+    return ch[names[0]], ch[names[1]], ch[names[2]]
+
+
+def single_plane(ch: dict[str, np.ndarray]) -> np.ndarray:
+    """One plane of EXR channels as stored: 'Z' if present, else R (depth files store the value in every channel)."""
     for name in ("Z", "R", "Y", "G", "B"):
         if name in ch:
-            return ch[name].astype(np.float32, copy=False)
-    return next(iter(ch.values())).astype(np.float32, copy=False)
+            return ch[name]
+    return next(iter(ch.values()))
 
 
-def pick_rgb(ch: dict) -> tuple[str, str, str] | None:
+def _rgb_names(ch: dict) -> tuple[str, str, str] | None:
     for names in (("R", "G", "B"), ("r", "g", "b")):
         if all(n in ch for n in names):
             return names
@@ -134,16 +143,6 @@ def image_size(path: str) -> tuple[int, int] | None:
             raise DataError(path, f"corrupt or truncated EXR header: {e}") from None
         return int(hi[0] - lo[0] + 1), int(hi[1] - lo[1] + 1)
     return None
-
-
-def to_display_u8(img: np.ndarray) -> np.ndarray:
-    """An 8-bit view of a stored colour image (uint16 → top byte), for drawing only."""
-    if img.dtype == np.uint8:
-        return img
-    if img.dtype == np.uint16:
-        return (img >> 8).astype(np.uint8)
-    f = np.nan_to_num(img.astype(np.float32), nan=0.0)
-    return (np.clip(f, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
 def _read_bytes(path: str) -> bytes:

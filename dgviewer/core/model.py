@@ -44,6 +44,7 @@ class Problem:
     datapoint: str | None
     file: str | None
     message: str
+    check: str | None = None  # the QA check it is a finding of, when the reader knows (else judged from the file)
 
     def as_dict(self) -> dict:
         return {"datapoint": self.datapoint, "file": self.file, "message": self.message}
@@ -155,9 +156,9 @@ class Datapoint:
         with self._lock:
             return list(self._problems)
 
-    def add_problem(self, file: str | None, message: str) -> None:
+    def add_problem(self, file: str | None, message: str, check: str | None = None) -> None:
         with self._lock:
-            p = Problem(self.id, file, message)
+            p = Problem(self.id, file, message, check)
             if p not in self._problems:
                 self._problems.append(p)
 

@@ -4,10 +4,25 @@ A reader recognises a folder (``detect``) and indexes it into Scene/Camera/
 Datapoint nodes (``index``) from directory listings and small JSON only; its
 Datapoint subclasses decode pixels and annotations on demand. It also
 *declares* what the rest of the program needs to know about the format: its
-overlay layers (look and toggle keys) and its filterable facts, so that a new
-format needs no change outside its own package. Third-party readers plug in
-through the ``dgviewer.formats`` entry-point group (or
+overlay layers (look and toggle keys), its QA checks and its filterable facts,
+so that a new format needs no change outside its own package. Third-party
+readers plug in through the ``dgviewer.formats`` entry-point group (or
 :func:`dgviewer.formats.registry.register`) with a class of this shape.
+
+QA checks
+    Every datapoint gets the checks of the canonical model
+    (:mod:`dgviewer.core.checks`: landmarks, image sizes, pixels, files). A
+    reader adds its own by declaring them in ``checks`` (name, severity,
+    description: the catalogue reports, filters and the QA panel list) and
+    implementing ``check``, which the QA runner calls on each datapoint
+    before the canonical checks, with a :class:`~dgviewer.core.checks.CheckContext`:
+    it adds findings to ``ctx.out`` by check name (its own or the core ones),
+    may set ``ctx.camera`` (what the canonical checks judge landmark positions
+    and image sizes against; None leaves them unjudged) and may leave
+    picklable ``ctx.facts`` for ``check_dataset``, which runs once per dataset
+    on the reader's datapoints for checks across them. A reader's problems
+    (``Datapoint.add_problem`` / ``IndexContext.problem``) become findings too:
+    of the ``check`` they name, else of the file check what is on disk says.
 """
 from __future__ import annotations
 
@@ -15,8 +30,10 @@ import os
 from dataclasses import dataclass, field
 
 from ..core.cache import ByteCache
+from ..core.checks import CheckContext
+from ..core.findings import Check, Finding
 from ..core.layers import LayerSpec
-from ..core.model import Problem, Scene
+from ..core.model import Datapoint, Problem, Scene
 
 #: How far above an opened folder a dataset root is looked for (datapoint/camera/frame folders are 1–3 deep).
 ENCLOSING_DEPTH = 4
@@ -32,8 +49,8 @@ class IndexContext:
     options: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    def problem(self, file: str | None, message: str, datapoint: str | None = None) -> None:
-        self.problems.append(Problem(datapoint, file, message))
+    def problem(self, file: str | None, message: str, datapoint: str | None = None, check: str | None = None) -> None:
+        self.problems.append(Problem(datapoint, file, message, check))
 
 
 class Reader:
@@ -46,6 +63,8 @@ class Reader:
     #: Filterable facts: key → description for the filter help; its datapoints' ``facts()`` give the values
     #: (or their cheap ``meta`` does, under the same key).
     facts: dict[str, str] = {}
+    #: The QA checks it adds to the canonical ones (see "QA checks" above).
+    checks: tuple[Check, ...] = ()
 
     @classmethod
     def detect(cls, root: str) -> bool:
@@ -77,3 +96,12 @@ class Reader:
     def index(self, ctx: IndexContext) -> list[Scene]:
         """The scenes of ``ctx.root``; raise NotADatasetError when it turns out not to be one."""
         raise NotImplementedError
+
+    @classmethod
+    def check(cls, ctx: CheckContext) -> None:
+        """This format's own checks of one datapoint (see "QA checks" above); the default has none."""
+
+    @classmethod
+    def check_dataset(cls, datapoints: list[Datapoint], facts: dict[str, dict]) -> list[Finding]:
+        """Checks across this reader's ``datapoints`` once each was checked; ``facts[dp.id]`` is its ``ctx.facts``."""
+        return []

@@ -1,6 +1,7 @@
 """Finding readers (built-ins plus the ``dgviewer.formats`` entry-point group) and ``load()``."""
 from __future__ import annotations
 
+import functools
 import gc
 import importlib
 import os
@@ -8,6 +9,7 @@ from contextlib import contextmanager
 
 from ..core.cache import ByteCache, shared_cache
 from ..core.errors import InsideDatasetError, NotADatasetError
+from ..core.findings import CORE_CHECKS, Check
 from ..core.layers import LayerCatalog
 from ..core.model import Dataset, unique_name
 from .base import IndexContext, Reader
@@ -42,7 +44,14 @@ def unregister(reader: type[Reader]) -> None:
 
 def readers() -> list[type[Reader]]:
     """Reader classes: built-ins first, then entry-point plug-ins, then registered ones."""
-    found = [_load(s) for s in BUILTIN]
+    found = [_load(s) for s in BUILTIN] + list(_plugins())
+    return found + [r for r in _REGISTERED if r not in found]
+
+
+@functools.cache
+def _plugins() -> tuple[type[Reader], ...]:
+    """Entry-point readers, looked up once per process (scanning the installed packages costs ~2 ms)."""
+    found = []
     try:
         from importlib.metadata import entry_points
 
@@ -51,7 +60,7 @@ def readers() -> list[type[Reader]]:
                 found.append(ep.load())
     except Exception:  # a broken plug-in must not stop built-in formats from opening
         pass
-    return found + [r for r in _REGISTERED if r not in found]
+    return tuple(found)
 
 
 def reader_named(name: str) -> type[Reader] | None:
@@ -62,6 +71,15 @@ def reader_named(name: str) -> type[Reader] | None:
 def layer_catalog() -> LayerCatalog:
     """The layers every known reader declares (for lists shown before a dataset is open)."""
     return LayerCatalog(spec for r in readers() for spec in r.layers)
+
+
+def check_catalog() -> dict[str, Check]:
+    """Every QA check by name: the canonical ones, then those every known reader declares (a name already
+    taken keeps its first declaration)."""
+    out: dict[str, Check] = {}
+    for c in (*CORE_CHECKS, *(c for r in readers() for c in r.checks)):
+        out.setdefault(c.name, c)
+    return out
 
 
 def load(*paths: str, format: str | None = None, cache: ByteCache | None = None, **options) -> Dataset:

@@ -3,7 +3,8 @@
 The HTML page has no external resources: styles, a small filter script and
 the thumbnails (base64 PNG) are inline, so it can be mailed or attached to a
 CI run. Each finding row gives the ``dgviewer PATH... --goto ID`` command that
-opens the viewer on it.
+opens the viewer on it. Thumbnails show the pixels the viewer shows
+(:mod:`dgviewer.core.display`), shrunk.
 """
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from typing import IO
 
 import numpy as np
 
-from ..core import imaging
+from ..core import display
+from ..core.checks import Settings
 from ..core.errors import DataError
-from .common import Settings
-from .findings import CHECKS, Finding
+from ..core.findings import Finding
+from .catalog import CHECKS
 from .runner import QAResult
 
 #: Thumbnails drawn into one HTML page (each costs a decode; the page stays a few MB at most).
@@ -162,10 +164,8 @@ class _Thumbnails:
         return base64.b64encode(png.tobytes()).decode("ascii") if ok else None
 
 
-def _display(dp, modality: str):
-    """(8-bit RGB image at most THUMBNAIL_PX wide/high, scale from full-size pixels), or None."""
-    import cv2
-
+def _display(dp, modality: str) -> tuple[np.ndarray, float] | None:
+    """(the viewer's picture of the image at most THUMBNAIL_PX wide/high, scale from full-size pixels), or None."""
     order = [modality] + [m for m in ("visible", "infrared", "segmentation", "depth") if m != modality]
     for m in order:
         if m not in dp.modalities:
@@ -176,25 +176,16 @@ def _display(dp, modality: str):
             continue
         if img is None:
             continue
-        rgb = _to_rgb8(img, m)
-        scale = THUMBNAIL_PX / max(rgb.shape[:2])
-        size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
-        return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)), scale
+        return display.thumbnail(viewed(dp, m, img), THUMBNAIL_PX)
     return None
 
 
-def _to_rgb8(img: np.ndarray, modality: str) -> np.ndarray:
-    if modality in ("depth", "normals", "pixel_position") and img.dtype.kind == "f":
-        if img.ndim == 3:  # vectors: map [-1, 1] to [0, 255]
-            v = np.nan_to_num((img[..., :3] + 1.0) / 2.0, nan=0.0)
-            return (np.clip(v, 0, 1) * 255).astype(np.uint8)
-        finite = np.isfinite(img)
-        # Percentiles: one stray value must not flatten the picture.
-        lo, hi = np.percentile(img[finite], (1, 99)) if finite.any() else (0.0, 1.0)
-        near = 1.0 - np.clip((img - lo) / ((hi - lo) or 1.0), 0.0, 1.0)  # near is bright
-        grey = np.where(finite, near * 255, 0).astype(np.uint8)  # background and invalid pixels are black
-        return np.repeat(grey[..., None], 3, axis=2)
-    img = imaging.to_display_u8(img)
-    if img.ndim == 2:
-        return np.repeat(img[..., None], 3, axis=2)
-    return np.ascontiguousarray(img[..., :3])
+def viewed(dp, modality: str, raw: np.ndarray) -> np.ndarray:
+    """8-bit RGB of ``raw`` as the viewer first shows it (its legend's class colours, the default depth look)."""
+    legend = None
+    if raw.ndim == 3:  # as the viewer: only a colour image is matched against a legend
+        try:
+            legend = dp.annotations().legend(modality)
+        except DataError:
+            pass
+    return display.to_rgb8(display.prepare_image(modality, raw, legend), legend)

@@ -1,5 +1,9 @@
 """Run the checks over a dataset, in parallel over the machine's cores.
 
+Each datapoint gets its reader's own checks (found through the format
+registry: the runner never asks which format it is) and then the checks of
+the canonical model; each reader then checks across its datapoints.
+
 Checks are mostly Python (JSON walking) and so GIL-bound: they run in worker
 *processes*, each of which re-opens the dataset's index from its folders
 (cheap: listings and small JSON) and checks a chunk of datapoint ids at a
@@ -17,9 +21,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..core import jsonio
+from ..core.checks import CheckContext, Settings, canonical, unused_classes
 from ..core.errors import DataError
-from . import checks_datagen, checks_perception, common
-from .findings import CHECKS, ERROR, SEVERITIES, Collector, Finding, finding
+from ..core.findings import CORE_CHECKS, ERROR, SEVERITIES, Check, Collector, Finding
+from ..formats.registry import check_catalog, reader_named
+from .catalog import CHECKS
 
 #: Below this many datapoints, starting worker processes costs more than it saves.
 SERIAL_BELOW = 64
@@ -37,7 +43,7 @@ class QAResult:
     findings: list[Finding]
     seconds: float
     complete: bool = True  # False when cancelled part-way
-    settings: common.Settings = field(default_factory=common.Settings)
+    settings: Settings = field(default_factory=Settings)
 
     def by_datapoint(self) -> dict[str | None, list[Finding]]:
         out: dict[str | None, list[Finding]] = {}
@@ -66,29 +72,37 @@ class QAResult:
         return f"{self.datapoints} datapoints, {mode} checks in {self.seconds:.1f} s: {', '.join(parts)}{cut}"
 
 
-def check_datapoint(dp, settings: common.Settings) -> tuple[list[Finding], dict]:
+def check_datapoint(dp, settings: Settings) -> tuple[list[Finding], dict]:
     """Every check of one datapoint: (findings, facts for the dataset-wide checks)."""
-    out, facts = Collector(dp.id), {}
-    module = {"datagen": checks_datagen, "perception": checks_perception}.get(dp.format.split("-")[0])
+    reader, checks = _reader(dp.format)
+    out = Collector(dp.id, checks)
+    ctx = CheckContext(dp, settings, out)
     try:
-        if module is not None:
-            module.check(dp, settings, out, facts)
-        else:  # a third-party reader: the checks of the canonical model only
-            ann = dp.annotations()
-            common.landmarks(ann, None, out, settings)
-            common.image_sizes(dp, None, out)
-            if settings.images:
-                common.pixels(dp, ann, out, facts)
+        if reader is not None:
+            reader.check(ctx)
+        canonical(ctx)
     except DataError as e:  # a file the checks needed and could not use
         out.problem(e.file, e.message)
     except Exception as e:  # one odd datapoint must not end a 10k-datapoint run
         out.add("check-crashed", f"{type(e).__name__}: {e}")
     for p in dp.problems:  # what the reader recorded while indexing and during the checks
-        out.problem(p.file, p.message)
-    return out.items, facts
+        out.problem(p.file, p.message, p.check)
+    return out.items, ctx.facts
 
 
-def run_checks(ds, images: bool = False, settings: common.Settings | None = None, workers: int | None = None,
+#: format → (its reader, the checks a datapoint of it may report); looking a reader up costs more than checking.
+_READERS: dict[str, tuple[type | None, dict[str, Check]]] = {}
+
+
+def _reader(format: str) -> tuple[type | None, dict[str, Check]]:
+    if format not in _READERS:
+        reader = reader_named(format)
+        declared = reader.checks if reader is not None else ()
+        _READERS[format] = (reader, {c.name: c for c in (*CORE_CHECKS, *declared)})
+    return _READERS[format]
+
+
+def run_checks(ds, images: bool = False, settings: Settings | None = None, workers: int | None = None,
                progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
                load_options: dict | None = None) -> QAResult:
     """Check every datapoint of the dataset ``ds`` and the dataset as a whole.
@@ -102,7 +116,8 @@ def run_checks(ds, images: bool = False, settings: common.Settings | None = None
     ``if __name__ == "__main__":`` (worker processes are spawned).
     """
     started = time.perf_counter()
-    settings = settings or common.Settings(images=images)
+    _READERS.clear()  # readers may have been registered since the last run
+    settings = settings or Settings(images=images)
     load_options = load_options or {}
     jsonio.clear()  # parsed before the files were last changed, perhaps
     fresh = _open(list(ds.roots), load_options)
@@ -121,17 +136,23 @@ def run_checks(ds, images: bool = False, settings: common.Settings | None = None
                       per_dp, progress, cancel)
     complete = len(per_dp) == len(datapoints)
     index: dict[str | None, Collector] = {}
+    catalog = check_catalog()
     for p in fresh.index_problems:
-        index.setdefault(p.datapoint, Collector(p.datapoint)).problem(p.file, p.message)
+        index.setdefault(p.datapoint, Collector(p.datapoint, catalog)).problem(p.file, p.message, p.check)
     findings = [f for c in index.values() for f in c.items]
     for dp in datapoints:
         findings.extend(per_dp.get(dp.id, ((), {}))[0])
     facts = {k: v[1] for k, v in per_dp.items()}
     if complete:
-        perception = [dp for dp in datapoints if dp.format.startswith("perception")]
-        findings.extend(checks_perception.check_dataset(perception, facts))
+        by_format: dict[str, list] = {}
+        for dp in datapoints:
+            by_format.setdefault(dp.format, []).append(dp)
+        for format, members in by_format.items():
+            reader = _reader(format)[0]
+            if reader is not None:
+                findings.extend(reader.check_dataset(members, facts))
         if settings.images:
-            findings.extend(_unused_classes(facts))
+            findings.extend(unused_classes(facts))
     return QAResult(list(ds.roots), len(datapoints), settings.images, findings, time.perf_counter() - started,
                     complete, settings)
 
@@ -141,19 +162,6 @@ def _open(roots: list[str], load_options: dict):
     from ..formats.registry import load
 
     return load(*roots, cache=ByteCache(WORKER_CACHE_BYTES), **load_options)
-
-
-def _unused_classes(facts: dict[str, dict]) -> list[Finding]:
-    """Classes of a colour map that no segmentation image of the dataset shows."""
-    seen: dict[tuple, bool] = {}
-    images: dict[tuple, int] = {}
-    for f in facts.values():
-        for key, shown in (f.get("classes") or {}).items():
-            seen[key] = seen.get(key, False) or shown
-            images[key] = images.get(key, 0) + 1
-    return [finding("seg-unused-class", None, f"class {name!r} (colour {colour}) is in no {modality} image of the "
-                    f"{images[(modality, name, colour)]} whose map lists it", layer="segmentation", modality=modality)
-            for (modality, name, colour), shown in seen.items() if not shown and modality == "segmentation"]
 
 
 def _cores() -> int:
@@ -166,7 +174,7 @@ def _cores() -> int:
 _WORKER: tuple | None = None
 
 
-def _init_worker(roots: list[str], load_options: dict, settings: common.Settings) -> None:
+def _init_worker(roots: list[str], load_options: dict, settings: Settings) -> None:
     global _WORKER
     _WORKER = (_open(roots, load_options), settings)
 
@@ -177,7 +185,7 @@ def _check_chunk(ids: list[str]) -> list[tuple[str, list[Finding], dict]]:
     for i in ids:
         dp = ds.get(i)
         if dp is None:  # the folder changed between the caller's index and the worker's
-            gone = finding("layout", i, "datapoint vanished from the dataset while it was being checked")
+            gone = Finding.of(CHECKS["layout"], i, "datapoint vanished from the dataset while it was being checked")
             out.append((i, [gone], {}))
         else:
             out.append((i, *check_datapoint(dp, settings)))

@@ -16,7 +16,7 @@ from dgviewer.app.export.contact_sheet import ContactSheet
 from dgviewer.app.export.folder import output_name
 from dgviewer.core.annotations import Box2D, Ray
 from dgviewer.core.errors import DgviewerError
-from dgviewer.core.imaging import to_display_u8
+from dgviewer.core.display import to_u8
 
 #: A drawn pixel differs from the bare image by at least this much in some channel.
 CHANGED = 40
@@ -65,7 +65,7 @@ def test_bare_render_is_the_image_at_native_size(face):
     dp, out = face
     raw = dp.read("visible")
     assert out["none"].shape[:2] == raw.shape[:2]  # no padding, no scaling
-    shown = to_display_u8(raw)
+    shown = to_u8(raw)
     opaque = raw[..., 3] == raw[..., 3].max() if raw.shape[2] == 4 else np.ones(raw.shape[:2], bool)
     assert np.abs(out["none"][opaque] - shown[..., :3][opaque]).max() <= 1
 

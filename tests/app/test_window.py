@@ -190,9 +190,13 @@ def test_render_annotated_without_window(qapp, samples):
     ds = dgviewer.load(samples["datapoint"])
     dp = ds[0]
     m = "visible" if "visible" in dp.modalities else dp.modalities[0]
-    img = render_annotated(dp, m, {"segmentation": default_style(ds.layers["segmentation"]).with_(visible=True)})
+    seg = {"segmentation": default_style(ds.layers["segmentation"]).with_(visible=True)}
     raw = dp.read(m)
+    img = render_annotated(dp, m, seg, legend=False)
     assert (img.height(), img.width()) == raw.shape[:2]
+    with_legend = render_annotated(dp, m, seg)  # the legend widens it; the picture keeps its size and place
+    assert with_legend.height() >= raw.shape[0] and with_legend.width() > raw.shape[1]
+    assert with_legend.copy(0, 0, raw.shape[1], raw.shape[0]) == img
 
 
 def test_layers_and_inspector_follow_at_shown(open_window, samples, tmp_path, qtbot):

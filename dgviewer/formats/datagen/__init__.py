@@ -1,7 +1,9 @@
 """Datagen faces/identities (every era) and Humans-in-Context datasets."""
 from __future__ import annotations
 
+from ...core.checks import CheckContext
 from ..base import IndexContext, Reader
+from . import checks as _checks
 from . import index as _index
 from .facts import FACTS
 from .layers import LAYERS
@@ -12,6 +14,7 @@ class DatagenReader(Reader):
     hint = "Datagen scene_*/environment_*/datapoint_* folders"
     layers = LAYERS
     facts = FACTS
+    checks = _checks.CHECKS
 
     @classmethod
     def detect(cls, root: str) -> bool:
@@ -19,3 +22,7 @@ class DatagenReader(Reader):
 
     def index(self, ctx: IndexContext):
         return _index.index(ctx)
+
+    @classmethod
+    def check(cls, ctx: CheckContext) -> None:
+        _checks.check(ctx)

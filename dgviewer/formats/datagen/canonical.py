@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core.annotations import Box2D, KeypointSet, Polyline, Ray, SegClass, SegmentationLegend
+from ...core.annotations import (
+    Box2D,
+    KeypointSet,
+    Polyline,
+    Ray,
+    SegClass,
+    SegmentationLegend,
+)
 from ...core.camera import CameraModel
 from . import skeletons
 from .keypoints import Points, flatten

@@ -341,13 +341,7 @@ class DatagenDatapoint(Datapoint):
 
 def _rgb(raw) -> np.ndarray:
     """EXR channels → H×W×3 (R, G, B); a PNG array passes through."""
-    if not isinstance(raw, dict):
-        return raw
-    names = imaging.pick_rgb(raw)
-    if names is None:
-        only = next(iter(raw.values()))
-        return np.repeat(only[..., None], 3, axis=2)
-    return np.stack([raw[n] for n in names], axis=2)
+    return np.stack(imaging.rgb_planes(raw), axis=2) if isinstance(raw, dict) else raw
 
 
 def _decode_normals(raw) -> np.ndarray:
@@ -355,7 +349,7 @@ def _decode_normals(raw) -> np.ndarray:
 
     Works plane by plane on the stored channels: about 3× faster than on a stacked H×W×3 copy.
     """
-    r, g, b = (_rgb_planes(raw))
+    r, g, b = imaging.rgb_planes(raw) if isinstance(raw, dict) else (raw[..., 0], raw[..., 1], raw[..., 2])
     out = np.empty(r.shape + (3,), np.float32)
     for i, (plane, sign) in enumerate(((r, 1.0), (g, -1.0), (b, -1.0))):
         out[..., i] = plane.astype(np.float32, copy=False) * np.float32(2 * sign) - np.float32(sign)
@@ -363,23 +357,10 @@ def _decode_normals(raw) -> np.ndarray:
     return out
 
 
-def _rgb_planes(raw) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if isinstance(raw, dict):
-        names = imaging.pick_rgb(raw)
-        if names is not None:
-            return tuple(raw[n] for n in names)
-        only = next(iter(raw.values()))
-        return only, only, only
-    return raw[..., 0], raw[..., 1], raw[..., 2]
-
-
 def _plane(raw) -> np.ndarray:
-    if not isinstance(raw, dict):
-        return raw[..., 0] if raw.ndim == 3 else raw
-    for name in ("Z", "R", "Y", "G", "B"):
-        if name in raw:
-            return raw[name]
-    return next(iter(raw.values()))
+    if isinstance(raw, dict):
+        return imaging.single_plane(raw)
+    return raw[..., 0] if raw.ndim == 3 else raw
 
 
 def _to_uint8(img: np.ndarray) -> np.ndarray:

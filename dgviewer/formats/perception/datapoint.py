@@ -18,6 +18,7 @@ from ...core.errors import DataError
 from ...core.imaging import exr_rgb, exr_single, read_image
 from ...core.model import MODALITIES, Camera, Datapoint
 from . import convert
+from .definitions import Definitions
 from .facts import RECORD_FACTS, record_facts
 from .geometry import UNITY_TO_CV
 
@@ -31,10 +32,13 @@ class PerceptionDatapoint(Datapoint):
     ``annotations`` (layer / type names present, for ``dgviewer info``); SOLO adds ``frame``.
     """
 
-    def __init__(self, id: str, camera: Camera, name: str, files: dict[str, str], meta: dict, cache):
+    def __init__(self, id: str, camera: Camera, name: str, files: dict[str, str], meta: dict, cache,
+                 definitions: Definitions):
         super().__init__(id, camera, name, [m for m in MODALITIES if m in files], meta)
         self._files = files
         self._cache = cache
+        #: The dataset's definition tables, as the reader read them while indexing.
+        self.definitions = definitions
 
     def file(self, modality: str) -> str | None:
         """Absolute path of the file behind ``modality``."""

@@ -15,13 +15,17 @@ import re
 from collections import defaultdict
 
 from ...core.annotations import Annotations, Metric, RawAnnotation
+from ...core.checks import CheckContext
 from ...core.errors import DataError
+from ...core.findings import Finding
 from ...core.imaging import image_size
 from ...core.jsonio import read_json
 from ...core.model import Camera, Scene, unique_name
 from ..base import IndexContext, Reader
+from . import checks as _checks
 from . import convert
 from .datapoint import PerceptionDatapoint, metric_values
+from .definitions import LEGACY_TABLES, Definitions
 from .facts import LEGACY_FACTS
 from .files import DatasetFiles, is_image
 from .geometry import camera_model, legacy_matrix
@@ -54,6 +58,15 @@ class LegacyReader(Reader):
     hint = "Unity Perception legacy captures_*.json"
     layers = LAYERS
     facts = LEGACY_FACTS
+    checks = _checks.CHECKS
+
+    @classmethod
+    def check(cls, ctx: CheckContext) -> None:
+        _checks.check(ctx)
+
+    @classmethod
+    def check_dataset(cls, datapoints: list, facts: dict[str, dict]) -> list[Finding]:
+        return _checks.check_dataset(datapoints, facts)
 
     @classmethod
     def detect(cls, root: str) -> bool:
@@ -107,24 +120,14 @@ class _Run:
 
     def __init__(self, ctx: IndexContext, files: DatasetFiles, folder: str, prefix: str):
         self.ctx, self.files, self.folder, self.prefix = ctx, files, folder, prefix
-        self.unreadable: set[str] = set()  # tables with a file that failed to parse
+        self.unreadable: set[str] = set()  # record lists with a file that failed to parse
         run_folder = os.path.dirname(folder) if folder != files.root else None
         self.bases = [b for b in (run_folder, files.root) if b and files.inside(b)]
-        self.annotation_defs = self._table("annotation_definitions.json", "annotation_definitions")
-        self.metric_defs = self._table("metric_definitions.json", "metric_definitions")
-        self.sensors = self._table("sensors.json", "sensors")
-        self.egos = self._table("egos.json", "egos")
+        self.definitions = Definitions(ctx, files, folder, LEGACY_TABLES)
+        self.sensors = self.definitions.table("sensor")
         self.metrics = _RunMetrics()
 
     # -- reading --------------------------------------------------------------
-    def _table(self, name: str, key: str) -> dict[str, dict]:
-        """A definition table by id (str: mock-ups use ints); absent files are normal (0.10+ writes no egos.json)."""
-        path = os.path.join(self.folder, name)
-        if name not in self.files.listing(self.folder):
-            return {}
-        rows = self._rows(path, key)
-        return {str(r.get("id")): r for _, r in rows}
-
     def _rows(self, path: str, key: str) -> list[tuple[int, dict]]:
         try:
             data = read_json(path)
@@ -145,7 +148,7 @@ class _Run:
 
     # -- what an annotation is ------------------------------------------------
     def definition(self, annotation: dict) -> dict:
-        return self.annotation_defs.get(str(annotation.get("annotation_definition")), {})
+        return self.definitions.table("annotation").get(str(annotation.get("annotation_definition")), {})
 
     def kind(self, annotation: dict) -> str | None:
         """A layer / modality name (see convert.SOLO_KINDS), or None for custom and unknown annotations."""
@@ -265,7 +268,8 @@ class _Run:
         if "captures" not in self.unreadable:  # else the unreadable captures file already explains them
             for path, ids in orphans.items():
                 self.ctx.problem(path, f"{len(ids)} metric record(s) name captures no captures file holds "
-                                       f"(first: {ids[0]}); shown with their step or sequence instead")
+                                       f"(first: {ids[0]}); shown with their step or sequence instead",
+                                 check="metric-unknown-capture")
 
 
 class _RunMetrics:
@@ -305,7 +309,7 @@ class LegacyDatapoint(PerceptionDatapoint):
     format = "perception-legacy"
 
     def __init__(self, id, camera, name, files, meta, cache, captures_path: str, index: int, run: _Run):
-        super().__init__(id, camera, name, files, meta, cache)
+        super().__init__(id, camera, name, files, meta, cache, run.definitions)
         self._path = captures_path
         self._index = index
         self._run = run
@@ -367,7 +371,7 @@ class LegacyDatapoint(PerceptionDatapoint):
         out = []
         for scope, rec in self._run.metrics.of(self):
             did = str(rec.get("metric_definition"))
-            d = self._run.metric_defs.get(did, {})
+            d = self._run.definitions.table("metric").get(did, {})
             out.append(Metric(name=str(d.get("name") or did), scope=scope, values=metric_values(rec),
                               description=str(d.get("description") or "")))
         return out
@@ -383,6 +387,6 @@ class LegacyDatapoint(PerceptionDatapoint):
         out["capture"] = rec
         out["world_pose"] = {"position": self.meta.get("position"), "rotation": self.meta.get("rotation")}
         out["sensor_definition"] = self._run.sensors.get(str(sensor.get("sensor_id")))
-        out["ego_definition"] = self._run.egos.get(str(ego.get("ego_id")))
+        out["ego_definition"] = self._run.definitions.table("ego").get(str(ego.get("ego_id")))
         out["metrics"] = [rec for _, rec in self._run.metrics.of(self)]
         return out

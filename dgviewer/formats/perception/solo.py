@@ -14,11 +14,14 @@ import re
 from dataclasses import dataclass
 
 from ...core.annotations import Annotations, Metric, RawAnnotation
+from ...core.checks import CheckContext
 from ...core.errors import DataError
+from ...core.findings import Finding
 from ...core.jsonio import parse_file, read_json
 from ...core.model import Camera, Scene, unique_name
 from ..base import IndexContext, Reader
-from . import convert
+from . import checks as _checks
+from . import convert, definitions
 from .datapoint import PerceptionDatapoint, metric_values
 from .facts import SOLO_FACTS
 from .files import DatasetFiles
@@ -39,6 +42,15 @@ class SoloReader(Reader):
     hint = "a Unity Perception SOLO metadata.json with sequence.N folders"
     layers = LAYERS
     facts = SOLO_FACTS
+    checks = _checks.CHECKS
+
+    @classmethod
+    def check(cls, ctx: CheckContext) -> None:
+        _checks.check(ctx)
+
+    @classmethod
+    def check_dataset(cls, datapoints: list, facts: dict[str, dict]) -> list[Finding]:
+        return _checks.check_dataset(datapoints, facts)
 
     @classmethod
     def detect(cls, root: str) -> bool:
@@ -70,18 +82,19 @@ class SoloReader(Reader):
         return [s for s in scenes if s.cameras]
 
 
-class Definitions:
-    """The root JSON files, each optional; an unreadable one is an index problem, not a failure."""
+class Definitions(definitions.Definitions):
+    """The root JSON files (or those in ``metadata/``), each optional."""
 
     def __init__(self, ctx: IndexContext, files: DatasetFiles):
         folder = ctx.root
         if not any(n in files.listing(folder) for n in _ROOT_FILES) and "metadata" in files.listing(folder):
             folder = os.path.join(folder, "metadata")  # Unity Simulation cloud runs put them there
+        super().__init__(ctx, files, folder, definitions.SOLO_TABLES)
         metadata = _read(ctx, os.path.join(folder, "metadata.json"))
         self.metadata: dict = metadata if isinstance(metadata, dict) else {}
-        self.sensors = _table(ctx, os.path.join(folder, "sensor_definitions.json"), "sensorDefinitions")
-        self.annotations = _table(ctx, os.path.join(folder, "annotation_definitions.json"), "annotationDefinitions")
-        self.metrics = _table(ctx, os.path.join(folder, "metric_definitions.json"), "metricDefinitions")
+        self.sensors = self.table("sensor")
+        self.annotations = self.table("annotation")
+        self.metrics = self.table("metric")
 
     def template(self, annotation: dict) -> convert.Template | None:
         """A keypoint annotation's template: from its own definition first, else any with its templateId."""
@@ -103,17 +116,6 @@ def _read(ctx: IndexContext, path: str):
     except DataError as e:
         ctx.problem(e.file, e.message)
         return None
-
-
-def _table(ctx: IndexContext, path: str, key: str) -> dict[str, dict]:
-    data = _read(ctx, path)
-    if data is None:
-        return {}
-    table = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(table, list):
-        ctx.problem(path, f"no '{key}' list")
-        return {}
-    return {str(d.get("id")): d for d in table if isinstance(d, dict)}
 
 
 @dataclass
@@ -228,10 +230,9 @@ class SoloDatapoint(PerceptionDatapoint):
     format = "perception-solo"
 
     def __init__(self, id, camera, name, files, meta, cache, frame_path: str, index: int | None, defs: Definitions):
-        super().__init__(id, camera, name, files, meta, cache)
+        super().__init__(id, camera, name, files, meta, cache, defs)
         self._frame_path = frame_path
         self._index = index
-        self._defs = defs
 
     def record_file(self) -> str:
         return self._frame_path
@@ -273,7 +274,7 @@ class SoloDatapoint(PerceptionDatapoint):
                 self.guarded(out, name, type_, a, lambda: self._boxes3d(a))
             elif kind == "skeleton":
                 self.guarded(out, name, type_, a, lambda: convert.keypoint_sets(
-                    convert.values_of(a), self._defs.template(a), labels, pose))
+                    convert.values_of(a), self.definitions.template(a), labels, pose))
             elif kind == "segmentation":
                 self.guarded(out, name, type_, a, lambda: [convert.semantic_legend(convert.values_of(a, "instances"))])
             elif kind == "instances":
@@ -292,12 +293,12 @@ class SoloDatapoint(PerceptionDatapoint):
                 continue
             scope = "annotation" if m.get("annotationId") else "capture" if m.get("sensorId") else "step"
             name = str(m.get("id") or short_type(m.get("@type", "metric")))
-            description = m.get("description") or self._defs.metrics.get(name, {}).get("description") or ""
+            description = m.get("description") or self.definitions.metrics.get(name, {}).get("description") or ""
             out.append(Metric(name=name, scope=scope, values=metric_values(m), description=str(description)))
         return out
 
     def _metadata(self) -> dict:
-        out = {"frame_file": self._frame_path, "sensor_definition": self._defs.sensors.get(self.meta["sensor"])}
+        out = {"frame_file": self._frame_path, "sensor_definition": self.definitions.sensors.get(self.meta["sensor"])}
         try:
             frame = self._frame()
             out.update({k: v for k, v in frame.items() if k not in ("captures", "metrics")})

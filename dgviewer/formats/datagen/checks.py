@@ -1,9 +1,10 @@
-"""Checks of Datagen datapoints (identities of every era and HIC).
+"""Checks of Datagen datapoints (identities of every era and HIC): JSON shape, face box and gaze.
 
 Conventions come from the format spec (datagen-format.md): the face box is
 the rounded min/max of the dense 2D landmarks (§4.3); the visual axis points
 from the eye to ``eye_gaze.target_point`` and the cornea apex lies on the
-optical axis about 10–14 mm from the eyeball centre (§4.4).
+optical axis about 10–14 mm from the eyeball centre (§4.4). The runner adds
+the canonical landmark, image and pixel checks against the camera found here.
 """
 from __future__ import annotations
 
@@ -11,12 +12,20 @@ import os
 
 import numpy as np
 
-from ..core.annotations import Box2D, KeypointSet
-from ..core.errors import DataError
-from ..core.jsonio import read_json
-from ..formats.datagen.canonical import camera_model
-from . import common
-from .findings import Collector
+from ...core.annotations import Box2D, KeypointSet
+from ...core.checks import CheckContext, Settings
+from ...core.errors import DataError
+from ...core.findings import ERROR, Check, Collector
+from ...core.jsonio import read_json
+from .canonical import camera_model
+
+#: What the Datagen reader declares.
+CHECKS = (
+    Check("face-box", ERROR, "the face bounding box disagrees with the dense landmarks' extent"),
+    Check("gaze-origin", ERROR, "a gaze ray does not start at its eye (cornea apex away from the eyeball centre "
+                                "or off its optical axis)"),
+    Check("gaze-target", ERROR, "a visual axis does not point at the gaze target"),
+)
 
 #: Files whose JSON is parsed and checked, when the datapoint has them.
 JSON_FILES = ("camera_metadata.json", "actor_metadata.json", "face_bounding_box.json",
@@ -30,7 +39,8 @@ EYES = ("right_eye", "left_eye")
 _POINT_KEYS = ("center_of_rotation_point", "apex_of_cornea_point", "center_of_iris_point", "center_of_pupil_point")
 
 
-def check(dp, s: common.Settings, out: Collector, facts: dict) -> None:
+def check(c: CheckContext) -> None:
+    dp, out, s = c.dp, c.out, c.settings
     raw = {}
     for name in JSON_FILES:
         path = dp.find(name)
@@ -40,19 +50,15 @@ def check(dp, s: common.Settings, out: Collector, facts: dict) -> None:
             raw[name] = (path, read_json(path))
         except DataError as e:
             out.problem(e.file, e.message)
-    cam = _camera(raw.get("camera_metadata.json"), out)
+    c.camera = _camera(raw.get("camera_metadata.json"), out)
     _face_box_file(raw.get("face_bounding_box.json"), out)
-    ann = dp.annotations()  # the reader records what it cannot parse in dp.problems (collected by the runner)
-    common.landmarks(ann, cam, out, s)
+    ann = c.annotations  # the reader records what it cannot parse in dp.problems (collected by the runner)
     _keypoint_format(dp, ann, out)
     _face_box(ann, out, s)
     if "actor_metadata.json" in raw and "frame" not in dp.meta:  # identities (HIC actors have no eyes)
         path, actor = raw["actor_metadata.json"]
         if _actor_format(actor, dp.camera, path, out):
-            _gaze(actor, path, cam, out, s)
-    common.image_sizes(dp, cam, out)
-    if s.images:
-        common.pixels(dp, ann, out, facts)
+            _gaze(actor, path, c.camera, out, s)
 
 
 # -- JSON shape -----------------------------------------------------------------
@@ -161,7 +167,7 @@ def _axes(gaze, eye: str) -> dict:
 
 
 # -- geometry -------------------------------------------------------------------
-def _face_box(ann, out: Collector, s: common.Settings) -> None:
+def _face_box(ann, out: Collector, s: Settings) -> None:
     boxes = ann.by_layer("bbox")
     dense = ann.keypoint_set("face.dense")
     if not boxes or dense is None or not np.isfinite(dense.xy).all():
@@ -187,7 +193,7 @@ def _angle(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.degrees(np.arccos(np.clip(a @ b / (na * nb), -1.0, 1.0))))
 
 
-def _gaze(actor: dict, path: str, cam, out: Collector, s: common.Settings) -> None:
+def _gaze(actor: dict, path: str, cam, out: Collector, s: Settings) -> None:
     gaze = actor.get("eye_gaze")
     centre = (actor.get("center_of_rotation_point") or {}).get("3d")
     apex = (actor.get("apex_of_cornea_point") or {}).get("3d")

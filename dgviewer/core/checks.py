@@ -1,7 +1,10 @@
-"""Checks every format shares, on the canonical model: landmarks, image sizes, pixels.
+"""The checks every datapoint gets, on the canonical model: landmarks, image sizes, pixels; and what a reader's own
+checks get (:class:`CheckContext`).
 
 Each function adds to a :class:`~.findings.Collector`; none raises on bad
-data (a broken file is a finding, not an error).
+data (a broken file is a finding, not an error). The runner (:mod:`dgviewer.qa`)
+calls the datapoint's reader's ``check`` first (which may set the camera these
+checks judge positions and sizes against), then :func:`canonical`.
 """
 from __future__ import annotations
 
@@ -9,16 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.annotations import KeypointSet, SegmentationLegend
-from ..core.camera import CameraModel
-from ..core.errors import DataError
-from ..core.imaging import exr_single, image_size
-from .findings import Collector
+from .annotations import Annotations, KeypointSet, SegmentationLegend
+from .camera import CameraModel
+from .display import UNREGISTERED, class_labels, key_channels
+from .errors import DataError
+from .findings import CORE_CHECKS, Collector, Finding
+from .imaging import exr_single, image_size
 
 #: A point this far (px) beyond the image edge still counts as inside: integer coordinates are rounded.
 OUTSIDE_TOLERANCE = 0.5
-#: Modalities not rendered by the camera (so not at its resolution).
-_NOT_CAMERA_IMAGES = ("hdri",)
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,34 @@ class Settings:
     reprojection_px: float = 1.0  # 3D → 2D disagreement allowed (integer 2D data is off by up to 0.5)
     face_box_px: float = 1.0  # face box vs the dense landmarks' extent (the box is their rounded min/max)
     gaze_degrees: float = 2.0  # visual axis vs the direction to the gaze target
+
+
+class CheckContext:
+    """One datapoint under check: what a reader's ``check`` reads (``dp``, ``settings``, ``annotations``) and fills
+    (findings in ``out``, picklable ``facts`` for its ``check_dataset``, the ``camera`` of the canonical checks)."""
+
+    def __init__(self, dp, settings: Settings, out: Collector):
+        self.dp = dp
+        self.settings = settings
+        self.out = out
+        self.facts: dict = {}
+        self.camera: CameraModel | None = None  # None: landmark positions and image sizes are not judged
+        self._annotations: Annotations | None = None
+
+    @property
+    def annotations(self) -> Annotations:
+        """The datapoint's annotations, converted once for every check."""
+        if self._annotations is None:
+            self._annotations = self.dp.annotations()
+        return self._annotations
+
+
+def canonical(c: CheckContext) -> None:
+    """The checks of the canonical model (and, with ``settings.images``, of the pixels)."""
+    landmarks(c.annotations, c.camera, c.out, c.settings)
+    image_sizes(c.dp, c.camera, c.out)
+    if c.settings.images:
+        pixels(c.dp, c.annotations, c.out, c.facts)
 
 
 def _where(ks: KeypointSet, i: int) -> str:
@@ -90,7 +120,7 @@ def image_sizes(dp, cam: CameraModel | None, out: Collector) -> None:
         except DataError as e:
             out.problem(e.file, e.message)
             continue
-        if size is not None and cam is not None and m not in _NOT_CAMERA_IMAGES and size != (cam.width, cam.height):
+        if size is not None and cam is not None and m not in UNREGISTERED and size != (cam.width, cam.height):
             out.add("image-size", f"{m} image is {size[0]}x{size[1]}, the camera renders {cam.width}x{cam.height}",
                     file=path, modality=m)
 
@@ -128,18 +158,7 @@ def _depth(d: np.ndarray, path: str, out: Collector) -> None:
                 file=path, xy=(col + 0.5, row + 0.5), modality="depth")
 
 
-def colour_codes(values: np.ndarray, channels: int) -> np.ndarray:
-    """One integer per colour from its first ``channels`` values (floats compared to 1e-3)."""
-    v = np.asarray(values)[..., :channels]
-    if v.dtype.kind == "f":
-        v = np.round(np.nan_to_num(v, nan=-1.0) * 1000.0).astype(np.int64) + 1
-    v = v.astype(np.uint64)
-    code = np.zeros(v.shape[:-1], np.uint64)
-    for c in range(v.shape[-1]):
-        code = (code << np.uint64(16)) | (v[..., c] & np.uint64(0xFFFF))
-    return code
-
-
+_UNUSED = next(c for c in CORE_CHECKS if c.name == "seg-unused-class")
 _BACKGROUND_NAMES = ("background", "unlabeled", "unlabelled")
 
 
@@ -149,36 +168,41 @@ def _is_background(cls) -> bool:
 
 
 def _segmentation(img: np.ndarray, legend: SegmentationLegend, path: str | None, out: Collector, seen: dict) -> None:
-    img = img[..., None] if img.ndim == 2 else img
-    n = min([len(c.color) for c in legend.classes] + [img.shape[2], 4])
-    codes = colour_codes(img, n)
-    legend_codes = colour_codes(np.array([c.color[:n] for c in legend.classes]), n) if legend.classes else []
-    by_code = {int(code): cls for code, cls in zip(legend_codes, legend.classes)}
-    present, first = np.unique(codes, return_index=True)
-    flat = img.reshape(-1, img.shape[2])
-    unknown, labelled = [], []
-    for code, i in zip(present.tolist(), first.tolist()):
-        cls = by_code.get(code)
-        if cls is None:
-            if flat[i, :3].any():  # black (any alpha) is unlabelled background in every format
-                unknown.append((code, i))
-        elif not _is_background(cls):
-            labelled.append(code)
-    shown = set(present.tolist())
-    for code, cls in by_code.items():
-        if _is_background(cls):
-            continue  # an image full of objects has no background: that is no unused class
-        key = (legend.modality, cls.name, tuple(cls.color))
-        seen[key] = seen.get(key, False) or code in shown
-    if unknown:
-        count = int(np.isin(codes, [c for c, _ in unknown]).sum())
-        row, col = divmod(unknown[0][1], img.shape[1])
+    """Unknown colours and empty masks by the viewer's own class labels; the classes shown go into ``seen``."""
+    n, nch = len(legend.classes), key_channels(img, legend)
+    labels = class_labels(img, legend)
+    counts = np.bincount(labels.ravel(), minlength=n + 2)
+    # Each class's own colour, labelled like a pixel: where a class's pixels are counted (duplicates: the first).
+    own = class_labels(np.array([c.color[:nch] for c in legend.classes], dtype=img.dtype)[None], legend)[0]
+    for cls, label in zip(legend.classes, own.tolist()):
+        if not _is_background(cls):  # an image full of objects has no background: that is no unused class
+            key = (legend.modality, cls.name, tuple(cls.color))
+            seen[key] = seen.get(key, False) or bool(label < n and counts[label])
+    labelled = any(counts[i] and not _is_background(c) for i, c in enumerate(legend.classes))
+    if counts[n]:
+        flat = (img if img.ndim == 3 else img[..., None]).reshape(labels.size, -1)
+        where = np.flatnonzero(labels.ravel() == n)
+        colours = np.unique(flat[where, :nch], axis=0)
+        row, col = divmod(int(where[0]), labels.shape[1])
         instances = legend.layer == "instances"
-        first = tuple(flat[unknown[0][1], :n].tolist())
         out.add("instance-unlabelled" if instances else "seg-unknown-colour",
-                f"{legend.modality}: {len(unknown)} {'instance colour' if instances else 'colour'}(s) absent from the "
-                f"map cover {count} pixel(s) (first {first} at column {col}, row {row})",
-                file=path, layer=legend.layer, xy=(col + 0.5, row + 0.5), modality=legend.modality)
-    if legend.layer == "segmentation" and not labelled and not unknown:
+                f"{legend.modality}: {len(colours)} {'instance colour' if instances else 'colour'}(s) absent from the "
+                f"map cover {int(counts[n])} pixel(s) (first {tuple(flat[where[0], :nch].tolist())} at column {col}, "
+                f"row {row})", file=path, layer=legend.layer, xy=(col + 0.5, row + 0.5), modality=legend.modality)
+    elif legend.layer == "segmentation" and not labelled:
         out.add("seg-empty-mask", f"{legend.modality}: no labelled pixel, only background",
                 file=path, layer=legend.layer, modality=legend.modality)
+
+
+def unused_classes(facts: dict[str, dict]) -> list[Finding]:
+    """Classes of a colour map that no segmentation image of the dataset shows (``facts``: per datapoint)."""
+    seen: dict[tuple, bool] = {}
+    images: dict[tuple, int] = {}
+    for f in facts.values():
+        for key, shown in (f.get("classes") or {}).items():
+            seen[key] = seen.get(key, False) or shown
+            images[key] = images.get(key, 0) + 1
+    return [Finding.of(_UNUSED, None, f"class {name!r} (colour {colour}) is in no {modality} image "
+                       f"of the {images[(modality, name, colour)]} whose map lists it", layer="segmentation",
+                       modality=modality)
+            for (modality, name, colour), shown in seen.items() if not shown and modality == "segmentation"]
