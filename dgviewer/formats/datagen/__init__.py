@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...core.checks import CheckContext
+from ...core.findings import Finding
 from ..base import IndexContext, Reader
 from . import checks as _checks
 from . import index as _index
@@ -26,3 +27,7 @@ class DatagenReader(Reader):
     @classmethod
     def check(cls, ctx: CheckContext) -> None:
         _checks.check(ctx)
+
+    @classmethod
+    def check_dataset(cls, datapoints: list, facts: dict[str, dict]) -> list[Finding]:
+        return _checks.check_dataset(datapoints, facts)

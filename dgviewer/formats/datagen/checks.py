@@ -13,11 +13,12 @@ import os
 import numpy as np
 
 from ...core.annotations import Box2D, KeypointSet
+from ...core.camera import CameraModel
 from ...core.checks import CheckContext, Settings
 from ...core.errors import DataError
-from ...core.findings import ERROR, Check, Collector
+from ...core.findings import ERROR, Check, Collector, Finding
 from ...core.jsonio import read_json
-from .canonical import camera_model
+from .canonical import camera_disagreement, camera_model, pose_camera_model
 
 #: What the Datagen reader declares.
 CHECKS = (
@@ -25,7 +26,10 @@ CHECKS = (
     Check("gaze-origin", ERROR, "a gaze ray does not start at its eye (cornea apex away from the eyeball centre "
                                 "or off its optical axis)"),
     Check("gaze-target", ERROR, "a visual axis does not point at the gaze target"),
+    Check("camera-inconsistent", ERROR, "a camera's stored matrices disagree with its location, orientation and "
+                                        "field of view (landmarks are then checked against the consistent one)"),
 )
+CAMERA_INCONSISTENT = CHECKS[-1]
 
 #: Files whose JSON is parsed and checked, when the datapoint has them.
 JSON_FILES = ("camera_metadata.json", "actor_metadata.json", "face_bounding_box.json",
@@ -53,6 +57,8 @@ def check(c: CheckContext) -> None:
     c.camera = _camera(raw.get("camera_metadata.json"), out)
     _face_box_file(raw.get("face_bounding_box.json"), out)
     ann = c.annotations  # the reader records what it cannot parse in dp.problems (collected by the runner)
+    if c.camera is not None:
+        c.camera = _consistent_camera(c, raw["camera_metadata.json"], ann)
     _keypoint_format(dp, ann, out)
     _face_box(ann, out, s)
     if "actor_metadata.json" in raw and "frame" not in dp.meta:  # identities (HIC actors have no eyes)
@@ -89,6 +95,48 @@ def _camera(item, out: Collector):
         out.add("json-invalid", f"camera_metadata.json: {', '.join(wrong)} missing or malformed", file=path)
         return None
     return camera_model(raw)
+
+
+def _consistent_camera(c: CheckContext, item, ann) -> CameraModel:
+    """The stored camera, or the one rebuilt from its pose and FOV when the two disagree and the
+    landmarks sit closer under the rebuilt one (2023-01 HIC in-cabin: stored fy and translation are
+    off, the points are right). The disagreement is reported once per camera by check_dataset."""
+    path, raw = item
+    pose = pose_camera_model(raw)
+    why = camera_disagreement(c.camera, pose) if pose is not None else ""
+    if not why:
+        return c.camera
+    stored_err, pose_err = _reprojection(c.camera, ann), _reprojection(pose, ann)
+    use_pose = pose_err < stored_err
+    c.facts["camera_inconsistent"] = (c.dp.camera_node.scene.dataset_name, c.dp.camera_node.scene.name,
+                                      c.dp.camera_node.name, why, path, use_pose, stored_err, pose_err)
+    return pose if use_pose else c.camera
+
+
+def _reprojection(cam: CameraModel, ann) -> float:
+    """Median distance (px) between the 2D landmarks and their 3D points projected through ``cam``."""
+    errors = [np.linalg.norm(cam.project(ks.xyz) - ks.xy, axis=1) for ks in ann.of_type(KeypointSet)
+              if ks.xyz is not None and len(ks)]
+    err = np.concatenate(errors) if errors else np.array([])
+    err = err[np.isfinite(err)]
+    return float(np.median(err)) if err.size else np.inf
+
+
+def check_dataset(datapoints: list, facts: dict[str, dict]) -> list[Finding]:
+    """One camera-inconsistent finding per camera, naming the first datapoint that showed it."""
+    seen, out = set(), []
+    for dp in datapoints:
+        fact = (facts.get(dp.id) or {}).get("camera_inconsistent")
+        if fact is None or fact[:3] in seen:
+            continue
+        seen.add(fact[:3])
+        why, path, use_pose, stored_err, pose_err = fact[3:]
+        which = (f"landmarks were checked against the pose/FOV camera ({pose_err:.2f} px median, "
+                 f"{stored_err:.1f} px through the stored matrices)" if use_pose else
+                 f"landmarks fit the stored matrices better ({stored_err:.2f} px median) and were checked with them")
+        out.append(Finding.of(CAMERA_INCONSISTENT, dp.id, f"camera {fact[2]}: the stored matrices are inconsistent "
+                              f"with the camera's pose/FOV: {why}; {which}", file=path))
+    return out
 
 
 def _face_box_file(item, out: Collector) -> None:
