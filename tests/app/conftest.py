@@ -6,6 +6,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
+import contextlib  # noqa: E402
 import threading  # noqa: E402
 
 import pytest  # noqa: E402
@@ -46,10 +47,10 @@ def _python_threads() -> set[threading.Thread]:
     return {t for t in threading.enumerate() if not isinstance(t, threading._DummyThread)}
 
 
-@pytest.fixture
-def leak_check(qapp):
-    """Fails the test when it leaves top-level widgets or running threads behind (napari's make_napari_viewer
-    does the same): ``leak_check(window)`` registers a window to close and delete at the end first."""
+@contextlib.contextmanager
+def no_leaks():
+    """Fails (pytest.fail) when the block leaves top-level widgets or running threads behind, as napari's
+    make_napari_viewer does; ``register(window)`` names a window to close and delete at the end first."""
     widgets_before = set(QApplication.topLevelWidgets())
     threads_before = _python_threads()
     windows: list[MainWindow] = []
@@ -78,6 +79,12 @@ def leak_check(qapp):
             f"{type(w).__name__}({w.objectName() or w.windowTitle()!r})" for w in leaked))
     if problems:
         pytest.fail("leak: " + "; ".join(problems))
+
+
+@pytest.fixture
+def leak_check(qapp):
+    with no_leaks() as register:
+        yield register
 
 
 @pytest.fixture
