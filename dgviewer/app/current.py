@@ -34,9 +34,6 @@ class Current:
     def fail(self, key: tuple, message: str) -> None:
         self.errors[("img", key[2]) if key[0] == "img" else ("ann",)] = message
 
-    def failed_kinds(self) -> set[tuple]:
-        return set(self.errors)
-
     def legends(self) -> dict[str, SegmentationLegend]:
         if self.ann is None:
             return {}

@@ -60,9 +60,9 @@ class ReviewBar(QWidget):
             self.buttons[ident].setText(_LABELS[ident])
 
     def flag_dialog(self) -> None:
-        review = self.session.current_review()
         if self.session.cur.dp is None or not self.isEnabled():
             return
+        review = self.session.current_review()
         reason, ok = QInputDialog.getText(self.window(), "Flag datapoint", "Reason (short):",
                                           text=review.reason if review else "")
         if ok and reason.strip():

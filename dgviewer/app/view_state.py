@@ -51,9 +51,6 @@ class ViewState:
         """Change several layers' styles at once (one event)."""
         self.styles = {**self.styles, **styles}
 
-    def is_image_layer(self, layer: str) -> bool:
-        return self.layers.spec(layer).image
-
     def follow_dataset(self, layers: LayerCatalog) -> None:
         """A dataset opened: its readers' layers with their declared styles, every class shown, auto depth range."""
         self.layers = layers
