@@ -48,6 +48,16 @@ def _open_recent(qtbot, w, path: str) -> None:
         act.trigger()
 
 
+def _overlay_keys_follow(qtbot, w, key: str, layer: str) -> None:
+    """The Overlays menu lists the open dataset's toggle keys, and ``key`` toggles ``layer``."""
+    toggles = w.session.dataset.layers.toggles()
+    assert [(a.shortcut().toString(), a.text()) for a in w.overlays_menu.actions()] == [(k, t) for k, t, _ in toggles]
+    was = w.session.view.style(layer).visible
+    qtbot.keyClick(w, getattr(Qt.Key, f"Key_{key}"))
+    assert w.session.view.style(layer).visible is not was
+    assert w.layers.rows[layer].check.isChecked() is not was
+
+
 def _errors(messages: list[str]) -> list[str]:
     return [m for m in messages if any(word in m for word in ("rror", "NOT", "not loaded", "Traceback"))]
 
@@ -92,6 +102,7 @@ def test_open_b_inside_the_app_then_a_again_from_recent(open_window, folders, qt
     _open_from_menu(qtbot, w, monkeypatch, folders["solo"])
     assert w.metrics_dock.toggleViewAction().isVisible() and w.timeline_dock.isVisible()
     assert w.windowTitle() == "dgviewer — solo" and _top_rows(w) == ["solo"]
+    _overlay_keys_follow(qtbot, w, "B", "boxes")
 
     _open_recent(qtbot, w, folders["faces"])
     assert w.windowTitle() == "dgviewer — faces" and _top_rows(w) == ["faces"]
@@ -99,6 +110,7 @@ def test_open_b_inside_the_app_then_a_again_from_recent(open_window, folders, qt
     assert w.session.current_review().state == "pass" and "pass" in w.review.state.text()
     assert w.tree.model.index_for(w.session.cur.dp).data(STATUS_ROLE) is not None
     assert not w.metrics_dock.isVisible() and not w.timeline_dock.isVisible()
+    _overlay_keys_follow(qtbot, w, "L", "standard")
     press_and_wait(qtbot, w, Qt.Key.Key_Right)  # a Datagen datapoint: no metrics asked of it
     assert w.session.cur.dp.id == a[1].id
     assert not _errors(messages) and not _errors([w.statusBar().currentMessage()])
