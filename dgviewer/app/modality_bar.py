@@ -71,6 +71,7 @@ class ModalityBar(QWidget):
         session.dataset_opened.connect(lambda ds: self.set_offered({m for dp in ds for m in dp.modalities}))
         session.current_changed.connect(lambda _: self.follow())
         session.updated.connect(self.follow)
+        view.events.depth_levels.connect(lambda *_: self.follow())  # "Auto" shows the image's own range
 
     def set_offered(self, modalities: set[str]) -> None:
         """Show buttons only for modalities some datapoint of the dataset has."""

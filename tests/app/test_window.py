@@ -221,3 +221,19 @@ def test_layers_and_inspector_follow_at_shown(open_window, samples, tmp_path, qt
     rects = sorted(seen["rows"].values(), key=lambda r: r.top())
     assert all(a.bottom() < b.top() for a, b in zip(rects, rects[1:]))  # one row per line, none overlapping
     assert target.id in seen["title"]
+
+
+def test_depth_range_edits_and_auto_go_through_the_view_state(open_window, samples, qtbot):
+    w = open_window(samples["datapoint"])
+    if "depth" not in w.session.cur.dp.modalities:
+        pytest.skip("no depth in this sample")
+    press_and_wait(qtbot, w, Qt.Key.Key_3)
+    img = w.session.cur.images["depth"]
+    lo, hi = img.levels
+    assert (w.bar.depth_lo.value(), w.bar.depth_hi.value()) == pytest.approx((lo, hi), abs=2e-3)
+    w.bar.depth_hi.setValue(hi + 1.0)  # the user's range goes to the view state and recolours the image
+    assert w.session.view.depth_levels == pytest.approx((lo, hi + 1.0), abs=2e-3)
+    assert w.canvas.image.levels == pytest.approx((lo, hi + 1.0), abs=2e-3)
+    qtbot.keyClick(w, Qt.Key.Key_A)  # auto: the image's own range, shown in the boxes again
+    assert w.session.view.depth_levels is None
+    assert (w.bar.depth_lo.value(), w.bar.depth_hi.value()) == pytest.approx((lo, hi), abs=2e-3)
