@@ -115,11 +115,16 @@ def test_open_step_modality_review_filter_and_second_dataset(qtbot, session, cop
     session.view.depth_levels = (1.0, 2.0)
 
     # a second dataset: every per-dataset state is its own
+    first = session.dataset
+    session.set_findings(first, {a[1].id: ["x"]})
+    assert session.data.findings == {a[1].id: ["x"]} and rec.names()[-1] == "findings_changed"
     rec.clear()
     b = dgviewer.load(copies["scene"])
     _open(qtbot, session, copies["scene"])
     assert session.dataset.roots == [os.path.abspath(copies["scene"])]
     assert session.data.filter_text == "" and [dp.id for dp in session.order] == [dp.id for dp in b]
+    assert session.data.findings is None
+    session.set_findings(first, {})  # a QA run of the previous dataset that ends late is dropped
     assert session.data.findings is None
     assert session.data.reviews.paths == [sidecar_path(copies["scene"])]
     assert session.view.hidden_classes == frozenset() and session.view.depth_levels is None

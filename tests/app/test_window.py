@@ -237,3 +237,19 @@ def test_depth_range_edits_and_auto_go_through_the_view_state(open_window, sampl
     qtbot.keyClick(w, Qt.Key.Key_A)  # auto: the image's own range, shown in the boxes again
     assert w.session.view.depth_levels is None
     assert (w.bar.depth_lo.value(), w.bar.depth_hi.value()) == pytest.approx((lo, hi), abs=2e-3)
+
+
+def test_probe_follows_the_datapoint_without_a_mouse_move(open_window, samples, qtbot):
+    from dgviewer.app.probe import probe_text, probe_values
+
+    w = open_window(samples["datapoint"])
+    s = w.session
+    _hover(w, 100.5, 120.5)
+    assert w.probe.text().startswith("col 100, row 120")
+    press_and_wait(qtbot, w, Qt.Key.Key_Right)
+
+    def current() -> str:
+        return probe_text(100.5, 120.5, probe_values(s.cur.images, s.cur.legends(), 100.5, 120.5))
+
+    qtbot.waitUntil(lambda: len(s.cur.images) == len(s.cur.dp.modalities), timeout=20000)
+    qtbot.waitUntil(lambda: w.probe.text() == current(), timeout=5000)
