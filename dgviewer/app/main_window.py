@@ -81,7 +81,8 @@ class MainWindow(QMainWindow):
         self.canvas.glw.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.canvas.glw.setFocus()
         self.tree, self.layers, self.legend = TreePanel(s), LayerPanel(s), LegendPanel(s)
-        self.inspector, self.qa, self.metrics, self.timeline = Inspector(s), QAPanel(s), MetricsPanel(s), TimelineWidget(s)
+        self.inspector, self.qa = Inspector(s), QAPanel(s)
+        self.metrics, self.timeline = MetricsPanel(s), TimelineWidget(s)
         self.tree_dock = self._dock("Datapoints", self.tree, _LEFT)
         self.layers_dock = self._dock("Layers", self.layers, _RIGHT)
         self.legend_dock = self._dock("Legend", self.legend, _RIGHT)
@@ -96,7 +97,8 @@ class MainWindow(QMainWindow):
         self.timeline_dock = self._dock("Timeline", self.timeline, _BOTTOM)
         # Perception only: shown (with their View menu entries) for datasets that have the data.
         for panel, dock in ((self.metrics, self.metrics_dock), (self.timeline, self.timeline_dock)):
-            panel.applicable.connect(lambda on, dock=dock: (dock.setVisible(on), dock.toggleViewAction().setVisible(on)))
+            panel.applicable.connect(dock.setVisible)
+            panel.applicable.connect(dock.toggleViewAction().setVisible)
             dock.hide()
         self.probe = ProbeLabel(s)
         self.statusBar().addWidget(self.probe, 1)
@@ -145,7 +147,8 @@ class MainWindow(QMainWindow):
         group = QActionGroup(self)
         self.modality_actions: dict[str, QAction] = {}
         for key, m in shortcuts.modality_keys():
-            act = self._action(f"modality_{m}", key, m.capitalize(), lambda _=False, m=m: self._choose_modality(m), view)
+            act = self._action(f"modality_{m}", key, m.capitalize(),
+                               lambda _=False, m=m: self._choose_modality(m), view)
             act.setCheckable(True)
             group.addAction(act)
             self.modality_actions[m] = act
@@ -238,7 +241,8 @@ class MainWindow(QMainWindow):
 
     def cache_size_dialog(self) -> None:
         cache = self.session.cache
-        mb, ok = QInputDialog.getInt(self, "Cache size", "Decoded image cache (MB):", cache.max_bytes >> 20, 64, 1 << 20)
+        mb, ok = QInputDialog.getInt(self, "Cache size", "Decoded image cache (MB):",
+                                     cache.max_bytes >> 20, 64, 1 << 20)
         if ok:
             cache.resize(mb << 20)
             self.settings.cache_bytes = mb << 20
