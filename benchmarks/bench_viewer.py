@@ -70,26 +70,27 @@ def main() -> int:
     print(f"sample: {args.datapoints} datapoints at {args.size}² in {time.perf_counter() - t:.1f} s ({path})")
     settings = Settings(QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat))
     w = MainWindow(settings=settings, restore_layout=False)
+    s = w.session
     w.resize(1440, 900)
     w.show()
     w.activateWindow()
     shown: list[str] = []
-    w.shown.connect(shown.append)
+    s.shown.connect(shown.append)
     rss_empty = psutil.Process().memory_info().rss  # the app before any data: the budget is on top of this
     w.open_paths([path])
     pump_until(app, lambda: shown)
-    if args.modality != w.view.modality:
+    if args.modality != s.view.modality:
         n = len(shown)
-        w.set_modality(args.modality)
+        s.set_modality(args.modality)
         pump_until(app, lambda: len(shown) > n)
-    order = w.tree.model.order
-    budget = w.cache.max_bytes
+    order = s.order
+    budget = s.cache.max_bytes
     proc = psutil.Process()
 
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
     def press_and_time(key=Qt.Key.Key_Right) -> float:
-        target = order[min(len(order) - 1, w.tree.model.position(w.cur.dp) + 1)].id
+        target = order[min(len(order) - 1, s.position(s.cur.dp) + 1)].id
         n = len(shown)
         t0 = time.perf_counter()
         QTest.keyClick(w, key)
@@ -98,21 +99,21 @@ def main() -> int:
         return (time.perf_counter() - t0) * 1000
 
     def prefetched(dp) -> bool:
-        m = Current(dp).modality(w.view.modality)
-        return image_key(dp, m) in w.cache and annotations_key(dp) in w.cache
+        m = Current(dp).modality(s.view.modality)
+        return image_key(dp, m) in s.cache and annotations_key(dp) in s.cache
 
     # 1. prefetched neighbour
     cached_ms = []
     for _ in range(args.samples):
-        nxt = order[w.tree.model.position(w.cur.dp) + 1]
+        nxt = order[s.position(s.cur.dp) + 1]
         pump_until(app, lambda: prefetched(nxt))
         cached_ms.append(press_and_time())
     # 2. uncached: drop everything (and let running decodes finish) before each press, parsed JSON too
     uncached_ms = []
     for _ in range(args.samples):
-        w.loader.pool.waitForDone()
+        s.loader.pool.waitForDone()
         app.processEvents()
-        w.cache.clear()
+        s.cache.clear()
         jsonio.clear()
         uncached_ms.append(press_and_time())
     print(f"key → repainted frame, prefetched neighbour: median {statistics.median(cached_ms):.1f} ms "
@@ -130,7 +131,7 @@ def main() -> int:
         state = {"left": presses, "dir": Qt.Key.Key_Right, "rss": proc.memory_info().rss}
 
         def key():
-            pos = w.tree.model.position(w.cur.dp)
+            pos = s.position(s.cur.dp)
             if pos == len(order) - 1:
                 state["dir"] = Qt.Key.Key_Left
             elif pos == 0:
@@ -149,10 +150,10 @@ def main() -> int:
         beat.stop()
         return sorted((b - a) * 1000 for a, b in zip(ticks, ticks[1:])), state["rss"]
 
-    w.show_datapoint(order[0])
-    pump_until(app, lambda: w.cur.dp is order[0] and shown[-1] == order[0].id)
+    s.show_datapoint(order[0])
+    pump_until(app, lambda: s.cur.dp is order[0] and shown[-1] == order[0].id)
     gaps, _ = hold(len(order) - 1)
-    last = w.cur.dp.id  # the key is released: the last datapoint asked for must come on screen
+    last = s.cur.dp.id  # the key is released: the last datapoint asked for must come on screen
     t = time.perf_counter()
     pump_until(app, lambda: shown[-1] == last)
     print(f"holding → across {len(order)} datapoints: longest event-loop stall {gaps[-1]:.1f} ms  target ≤ 50 ms "
@@ -162,11 +163,10 @@ def main() -> int:
     _, peak = hold(args.switches, interval_ms=15)
     limit = rss_empty + budget + (300 << 20)
     print(f"memory over {args.switches} switches: empty app {rss_empty >> 20} MB, before run {rss0 >> 20} MB, "
-          f"peak {peak >> 20} MB; cache {w.cache.size_bytes >> 20} / {budget >> 20} MB; "
+          f"peak {peak >> 20} MB; cache {s.cache.size_bytes >> 20} / {budget >> 20} MB; "
           f"target peak ≤ empty app + cache budget + 300 MB = {limit >> 20} MB: {'ok' if peak <= limit else 'OVER'}")
     print(f"load average {os.getloadavg()[0]:.2f}")
-    w.close()
-    w.loader.shutdown()
+    w.close()  # stops the session's workers
     return 0
 
 

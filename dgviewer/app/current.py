@@ -1,4 +1,4 @@
-"""What the window holds for the datapoint on screen: arrived results, failures, what is drawn."""
+"""What the session holds for the current datapoint: arrived results and failures."""
 from __future__ import annotations
 
 from ..core.annotations import SegmentationLegend
@@ -13,8 +13,6 @@ class Current:
         self.images: dict[str, PreparedImage] = {}
         self.ann: PreparedAnnotations | None = None
         self.errors: dict[tuple, str] = {}  # ("img", modality) or ("ann",) → message
-        self.drawn_image = None  # (modality, id(image)) on the canvas
-        self.drawn_ann = None
         self.announced: str | None = None  # modality for which `shown` was emitted
 
     def modality(self, wanted: str) -> str:
@@ -35,9 +33,6 @@ class Current:
 
     def fail(self, key: tuple, message: str) -> None:
         self.errors[("img", key[2]) if key[0] == "img" else ("ann",)] = message
-
-    def failed_kinds(self) -> set[tuple]:
-        return set(self.errors)
 
     def legends(self) -> dict[str, SegmentationLegend]:
         if self.ann is None:

@@ -1,17 +1,22 @@
 """The inspector: the datapoint's problems, then its metadata as a searchable tree."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QTreeWidget, QTreeWidgetItem, \
     QVBoxLayout, QWidget
+
+from .session import Session
 
 _MAX_CHILDREN = 500  # long arrays (e.g. 468 points) are cut, with a row saying how many are left
 
 
 class Inspector(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    """Follows the current datapoint: at once when it is shown, debounced while a key is held."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
+        self.session = session
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -32,6 +37,27 @@ class Inspector(QWidget):
         layout.addWidget(self.tree)
         self.search.textChanged.connect(self._apply_search)
         self._meta_id = None
+        self._timer = QTimer(self, singleShot=True, interval=120)
+        self._timer.timeout.connect(self._follow)
+        session.dataset_opened.connect(self._clear)
+        session.updated.connect(self._timer.start)
+        session.shown.connect(self._shown)
+
+    def _clear(self, _dataset=None) -> None:
+        self._meta_id = None
+        self.title.setText("")
+        self.problems.clear()
+        self.tree.clear()
+
+    def _shown(self, _dp_id: str) -> None:
+        if not self.session.burst:  # whoever waits on `shown` (a screenshot, a test) sees this datapoint's
+            self._timer.stop()  # metadata; a held key keeps the inspector debounced
+            self._follow()
+
+    def _follow(self) -> None:
+        cur = self.session.cur
+        if cur.dp is not None:
+            self.set_datapoint(cur.dp.id, cur.ann.metadata if cur.ann else None, cur.problems())
 
     def set_datapoint(self, dp_id: str | None, metadata: dict | None, problems: list[str]) -> None:
         self.title.setText(f"<b>{dp_id}</b>" if dp_id else "")

@@ -38,7 +38,7 @@ def run(paths: list[str], goto: str | None = None, screenshot: str | None = None
         print(f"dgviewer: {message}", file=sys.stderr)
         status["code"] = 1
 
-    window.open_failed.connect(failed)
+    window.session.open_failed.connect(failed)
     if screenshot:
         def capture(*_):
             if status.get("done"):
@@ -47,14 +47,14 @@ def run(paths: list[str], goto: str | None = None, screenshot: str | None = None
             # One more turn of the event loop so late panel updates (inspector) are painted too.
             QTimer.singleShot(200, lambda: _save(window, screenshot, status, app))
 
-        window.shown.connect(capture)
-        window.open_failed.connect(capture)
+        window.session.shown.connect(capture)
+        window.session.open_failed.connect(capture)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, capture)
     window.show()
     if paths:
         window.open_paths(list(paths), goto=goto)
     app.exec()
-    window.loader.shutdown()
+    window.session.shutdown()
     return status["code"]
 
 

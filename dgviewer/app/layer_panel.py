@@ -1,13 +1,13 @@
 """The layer panel: one row per overlay layer with visibility, opacity, marker size and labels."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QLabel, QSlider, QVBoxLayout,
                                QWidget)
 
 from .overlays.style import LayerStyle
-from .view_state import ViewState
+from .session import Session
 
 
 class _Row:
@@ -63,13 +63,13 @@ class _Row:
 
 
 class LayerPanel(QWidget):
-    """Rows appear for every layer seen so far; layers absent from the current datapoint are greyed."""
+    """Rows appear for every layer of the open dataset seen so far; layers absent from the current datapoint
+    are greyed. Edits go to the view state; its changes (a toggle key, a QA jump) come back as events."""
 
-    style_changed = Signal(str, object)  # layer, LayerStyle
-
-    def __init__(self, view: ViewState, parent: QWidget | None = None):
+    def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
-        self.view = view
+        self.session = session
+        self.view = session.view
         self.rows: dict[str, _Row] = {}
         self._grid = QGridLayout()
         self._grid.setColumnStretch(1, 1)
@@ -81,6 +81,14 @@ class LayerPanel(QWidget):
         layout.addWidget(self._empty)
         layout.addLayout(self._grid)
         layout.addStretch(1)
+        session.dataset_opened.connect(self._dataset_opened)
+        session.updated.connect(lambda: self.set_present(session.cur.ann.annotations.layers if session.cur.ann else []))
+        self.view.events.styles.connect(self.refresh)
+
+    def _dataset_opened(self, _dataset) -> None:
+        """Rows are of the dataset open now, in its readers' order and colours."""
+        self._rebuild([])
+        self.set_present([])
 
     def set_present(self, layers: list[str]) -> None:
         order = self.view.layers.order(set(layers) | set(self.rows))
@@ -103,14 +111,11 @@ class LayerPanel(QWidget):
             self.rows[name] = _Row(self, self._grid, r, name, self.view.style(name), spec.description, spec.image)
         self._grid.activate()  # rows get their places now, not stacked at the origin until the next turn
 
-    def refresh(self) -> None:
-        """Show the view state's styles (after a keyboard toggle)."""
+    def refresh(self, *_) -> None:
+        """Show the view state's styles."""
         for name, row in self.rows.items():
             row.apply(self.view.style(name))
 
     def _row_changed(self, row: _Row) -> None:
-        style = self.view.style(row.name).with_(
-            visible=row.check.isChecked(), opacity=row.opacity.value() / 100.0,
-            marker_size=float(row.size.value()), labels=row.labels.isChecked())
-        self.view.styles[row.name] = style
-        self.style_changed.emit(row.name, style)
+        self.view.set_style(row.name, visible=row.check.isChecked(), opacity=row.opacity.value() / 100.0,
+                            marker_size=float(row.size.value()), labels=row.labels.isChecked())

@@ -1,25 +1,27 @@
 """The segmentation legend: exact class colours from the metadata, per-class show/hide, pixel counts."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QLineEdit, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 
 from ..core.annotations import SegmentationLegend
 from ..core.display import UNKNOWN_CLASS_RGB, PreparedImage, class_rgb8
+from .session import Session
 
 NOT_IN_LEGEND = "(colour not in legend)"
 
 
 class LegendPanel(QWidget):
-    hidden_changed = Signal(object)  # set of hidden class names
+    """The legend of the current datapoint's segmentation; unchecking a class hides it (``view.hidden_classes``)."""
 
-    def __init__(self, hidden: set[str], parent: QWidget | None = None):
+    def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
-        self.hidden = hidden
+        self.session = session
         self.legend: SegmentationLegend | None = None
         self._key = None
+        self._shown = None  # (legend, segmentation image) listed
         self.search = QLineEdit(placeholderText="Filter classes")
         self.search.setClearButtonEnabled(True)
         self.tree = QTreeWidget()
@@ -39,6 +41,24 @@ class LegendPanel(QWidget):
         self.tree.itemChanged.connect(self._item_changed)
         show_all.clicked.connect(lambda: self._set_all(False))
         hide_all.clicked.connect(lambda: self._set_all(True))
+        session.dataset_opened.connect(lambda _: self._follow(None, None))
+        session.updated.connect(self._current)
+        session.view.events.hidden_classes.connect(self._show_hidden)
+
+    def _current(self) -> None:
+        """The legend of the modality on screen, else the segmentation's, else any."""
+        legends = self.session.cur.legends()
+        lg = legends.get(self.session.modality) or legends.get("segmentation") or next(iter(legends.values()), None)
+        self._follow(lg, self.session.cur.images.get(lg.modality) if lg else None)
+
+    def _follow(self, lg: SegmentationLegend | None, seg: PreparedImage | None) -> None:
+        if self._shown is None or self._shown[0] is not lg or self._shown[1] is not seg:  # most updates are for others
+            self._shown = (lg, seg)
+            self.set_legend(lg, seg)
+
+    @property
+    def hidden(self) -> frozenset[str]:
+        return self.session.view.hidden_classes
 
     def entries(self) -> list[str]:
         """Class names listed, in legend order (the unknown-colour row excluded)."""
@@ -93,19 +113,19 @@ class LegendPanel(QWidget):
 
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         name = item.text(0)
-        if item.checkState(0) == Qt.CheckState.Checked:
-            self.hidden.discard(name)
-        else:
-            self.hidden.add(name)
-        self.hidden_changed.emit(self.hidden)
+        shown = item.checkState(0) == Qt.CheckState.Checked
+        self.session.view.hidden_classes = self.hidden - {name} if shown else self.hidden | {name}
 
     def _set_all(self, hide: bool) -> None:
+        names = {self.tree.topLevelItem(i).text(0) for i in range(self.tree.topLevelItemCount())
+                 if self.tree.topLevelItem(i).text(0) != NOT_IN_LEGEND and not self.tree.topLevelItem(i).isHidden()}
+        self.session.view.hidden_classes = self.hidden | names if hide else self.hidden - names
+
+    def _show_hidden(self, hidden: frozenset[str], *_) -> None:
+        """Check boxes as the view state says (a class hidden here, or every class shown for a new dataset)."""
         self.tree.blockSignals(True)
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
-            if item.text(0) == NOT_IN_LEGEND or item.isHidden():
-                continue
-            item.setCheckState(0, Qt.CheckState.Unchecked if hide else Qt.CheckState.Checked)
-            (self.hidden.add if hide else self.hidden.discard)(item.text(0))
+            if item.text(0) != NOT_IN_LEGEND:
+                item.setCheckState(0, Qt.CheckState.Unchecked if item.text(0) in hidden else Qt.CheckState.Checked)
         self.tree.blockSignals(False)
-        self.hidden_changed.emit(self.hidden)

@@ -4,10 +4,12 @@ Shown only for datasets whose datapoints offer ``metrics()``; Datagen has none.
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ..core.annotations import Metric
+from .session import Session
 
 #: Narrowest scope first: what this capture measured, then its step, sequence and the whole run.
 SCOPES = ("capture", "annotation", "step", "sequence", "simulation")
@@ -48,9 +50,15 @@ def _item(key: str, value) -> QTreeWidgetItem:
 
 
 class MetricsPanel(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    """The current datapoint's metrics, filled while the panel is on screen."""
+
+    applicable = Signal(bool)  # on each open: whether the dataset has metrics (its dock is shown only then)
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
+        self.session = session
         self._dp_id: str | None = None
+        self._on = False
         self.title = QLabel()
         self.title.setStyleSheet("color: gray")
         self.tree = QTreeWidget()
@@ -64,6 +72,8 @@ class MetricsPanel(QWidget):
         layout.addWidget(self.tree)
         self._bold = QFont()
         self._bold.setBold(True)
+        session.dataset_opened.connect(self._dataset_opened)
+        session.shown.connect(lambda _id: self._follow())
 
     def set_metrics(self, dp_id: str | None, metrics: list[Metric]) -> None:
         self.tree.clear()
@@ -84,23 +94,21 @@ class MetricsPanel(QWidget):
             for i in range(group.childCount()):  # one level open: values show without a click
                 group.child(i).setExpanded(group.child(i).childCount() <= _INLINE)
 
-    def follow(self, window, dock) -> None:
-        """Keep showing the metrics of ``window``'s datapoint; ``dock`` exists only for datasets with metrics."""
-        def opened(dataset) -> None:
-            on = has_metrics(dataset)
-            dock.setVisible(on)
-            dock.toggleViewAction().setVisible(on)
-            self._dp_id = None
+    def _dataset_opened(self, dataset) -> None:
+        self._on = has_metrics(dataset)
+        self._dp_id = None
+        self.set_metrics(None, [])
+        self.applicable.emit(self._on)
 
-        def shown(dp_id: str) -> None:
-            dp = window.cur.dp
-            if dock.isVisible() and dp is not None and dp_id != self._dp_id:
-                self._dp_id = dp_id
-                self.set_metrics(dp_id, dp.metrics())
+    def _follow(self) -> None:
+        dp = self.session.cur.dp
+        if self._on and self.isVisible() and dp is not None and dp.id != self._dp_id:
+            self._dp_id = dp.id
+            self.set_metrics(dp.id, dp.metrics())
 
-        window.dataset_opened.connect(opened)
-        window.shown.connect(shown)
-        dock.visibilityChanged.connect(lambda on: on and window.cur.dp is not None and shown(window.cur.dp.id))
+    def showEvent(self, event) -> None:  # brought to front: show the current datapoint's
+        super().showEvent(event)
+        self._follow()
 
     def values(self) -> dict[str, str]:
         """Metric name → its row's value text (for tests and copy-out)."""

@@ -7,18 +7,20 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDoubleSpinBox, QHBoxLay
 
 from ..core.display import COLORMAPS
 from ..core.model import MODALITIES
+from .session import Session
 from .shortcuts import modality_keys
 
 
 class ModalityBar(QWidget):
-    modality_chosen = Signal(str)
-    depth_range_changed = Signal(object)  # (lo, hi) or None for auto
-    colormap_chosen = Signal(str)
+    """Choices go to the session's view state; the buttons follow the current datapoint."""
+
     fit_clicked = Signal()
     one_to_one_clicked = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
+        self.session = session
+        view = session.view
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         self.group = QButtonGroup(self)
@@ -28,7 +30,7 @@ class ModalityBar(QWidget):
             b = QToolButton(text=m)
             b.setCheckable(True)
             b.setToolTip(f"{m} ({keys[m]})")
-            b.clicked.connect(lambda _=False, m=m: self.modality_chosen.emit(m))
+            b.clicked.connect(lambda _=False, m=m: session.set_modality(m) or self.follow())
             self.group.addButton(b)
             self.buttons[m] = b
             layout.addWidget(b)
@@ -46,10 +48,10 @@ class ModalityBar(QWidget):
             box.valueChanged.connect(self._range_edited)
         self.auto = QPushButton("Auto")
         self.auto.setToolTip("Auto range: 1st–99th percentile of this image (A)")
-        self.auto.clicked.connect(lambda: self.depth_range_changed.emit(None))
+        self.auto.clicked.connect(lambda: setattr(view, "depth_levels", None))
         self.cmap = QComboBox()
         self.cmap.addItems(COLORMAPS)
-        self.cmap.currentTextChanged.connect(self.colormap_chosen)
+        self.cmap.currentTextChanged.connect(lambda name: setattr(view, "depth_colormap", name))
         for w in (QLabel("depth"), self.depth_lo, QLabel("–"), self.depth_hi, self.auto, self.cmap):
             depth.addWidget(w)
         layout.addWidget(self.depth_box)
@@ -65,17 +67,26 @@ class ModalityBar(QWidget):
         for w in (*self.buttons.values(), self.auto, self.cmap, fit, one):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.depth_box.hide()
+        session.dataset_opened.connect(lambda ds: self.set_offered({m for dp in ds for m in dp.modalities}))
+        session.current_changed.connect(lambda _: self.follow())
+        session.updated.connect(self.follow)
+        view.events.depth_levels.connect(lambda *_: self.follow())  # "Auto" shows the image's own range
 
     def set_offered(self, modalities: set[str]) -> None:
         """Show buttons only for modalities some datapoint of the dataset has."""
         for m, b in self.buttons.items():
             b.setVisible(m in modalities)
 
-    def set_available(self, modalities, current: str) -> None:
+    def follow(self) -> None:
+        """The current datapoint's modalities, the one on screen checked, its depth range."""
+        cur, current = self.session.cur, self.session.modality
         for m, b in self.buttons.items():
-            b.setEnabled(m in modalities)
+            b.setEnabled(cur.dp is not None and m in cur.dp.modalities)
             b.setChecked(m == current)
         self.depth_box.setVisible(current == "depth")
+        img = cur.images.get(current)
+        if current == "depth" and img is not None:
+            self.show_depth_range(*(self.session.view.depth_levels or img.levels))
 
     def show_depth_range(self, lo: float, hi: float) -> None:
         for box, v in ((self.depth_lo, lo), (self.depth_hi, hi)):
@@ -86,4 +97,4 @@ class ModalityBar(QWidget):
     def _range_edited(self) -> None:
         lo, hi = self.depth_lo.value(), self.depth_hi.value()
         if hi > lo:
-            self.depth_range_changed.emit((lo, hi))
+            self.session.view.depth_levels = (lo, hi)

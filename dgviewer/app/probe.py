@@ -4,10 +4,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from PySide6.QtWidgets import QLabel, QWidget
 
 from ..core.annotations import SegmentationLegend
 from ..core.display import UNREGISTERED, PreparedImage
 from ..core.model import MODALITIES
+from .session import Session
 
 
 def _order(modality: str) -> int:
@@ -59,3 +61,30 @@ def _tuple(v: np.ndarray) -> str:
 def probe_text(col: float, row: float, values: list[tuple[str, str]]) -> str:
     head = f"col {int(math.floor(col))}, row {int(math.floor(row))}"
     return "   ".join([head] + [f"{m}: {t}" for m, t in values])
+
+
+class ProbeLabel(QLabel):
+    """The status-bar readout; it follows the current datapoint, so it is never of the previous one."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self._at: tuple[float, float] | None = None  # image point under the cursor
+        self.setStyleSheet("font-family: monospace;")
+        self.setMinimumWidth(1)  # a long readout is clipped, never widens the window
+        session.current_changed.connect(lambda _: self._show())
+        session.updated.connect(self._show)
+
+    def hover(self, col: float, row: float) -> None:
+        """The cursor is over image point (col, row); NaN when it left the image."""
+        self._at = None if col != col else (col, row)
+        self._show()
+
+    def _show(self) -> None:
+        cur = self.session.cur
+        text = ""
+        if self._at is not None and cur.dp is not None:
+            col, row = self._at
+            text = probe_text(col, row, probe_values(cur.images, cur.legends(), col, row))
+        if text != self.text():
+            self.setText(text)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import threading
 
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ..qa import CHECKS, ERROR, Finding, QAResult, run_checks
+from .session import Session
 
 _ALL = "All checks"
 
@@ -48,13 +48,11 @@ class _Run(QRunnable):
 class QAPanel(QWidget):
     finished = Signal(object)  # QAResult, once listed
 
-    def __init__(self, window, parent: QWidget | None = None):
+    def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
-        self.window = window
+        self.session = session
         self.result: QAResult | None = None
         self._run: _Run | None = None
-        self._pending: Finding | None = None  # jumped to, waiting for its datapoint to be shown
-        self._marked: str | None = None  # datapoint the ring marks a spot on
         self.run_button = QPushButton("Run checks")
         self.images = QCheckBox("image checks")
         self.images.setToolTip("Also decode every image: segmentation colours, empty masks, depth values (slower)")
@@ -87,13 +85,8 @@ class QAPanel(QWidget):
         layout.addWidget(self.table, 1)
         self.run_button.clicked.connect(self._run_or_cancel)
         self.check_filter.currentIndexChanged.connect(self._apply_check_filter)
-        self.table.itemActivated.connect(lambda item, _col: self.jump(item.data(0, Qt.ItemDataRole.UserRole)))
-        self._marker = pg.ScatterPlotItem(size=28, symbol="o", pen=pg.mkPen((255, 60, 200), width=3), brush=None)
-        self._marker.setZValue(100)
-        self._marker.hide()
-        window.canvas.view.addItem(self._marker)
-        window.dataset_opened.connect(self._dataset_opened)
-        window.shown.connect(self._shown)
+        self.table.itemActivated.connect(lambda item, _col: self._jump(item.data(0, Qt.ItemDataRole.UserRole)))
+        session.dataset_opened.connect(self._dataset_opened)
 
     # -- running ------------------------------------------------------------------
     def _dataset_opened(self, _dataset) -> None:
@@ -110,9 +103,9 @@ class QAPanel(QWidget):
             self.start()
 
     def start(self) -> None:
-        if self.window.dataset is None or self._run is not None:
+        if self.session.dataset is None or self._run is not None:
             return
-        run = self._run = _Run(self.window.dataset, self.images.isChecked())
+        run = self._run = _Run(self.session.dataset, self.images.isChecked())
         run.signals.progress.connect(self._progress)
         run.signals.done.connect(self._finished)
         run.signals.failed.connect(self._failed)
@@ -150,11 +143,12 @@ class QAPanel(QWidget):
     def _finished(self, result: QAResult) -> None:
         if not self._current():
             return
+        dataset = self._run.dataset
         self._ended()
         self.result = result
         self.summary.setText(result.summary())
         self._fill(result.findings)
-        self.window.tree.set_findings(result.by_datapoint())
+        self.session.set_findings(dataset, result.by_datapoint())
         self.finished.emit(result)
 
     # -- the list -----------------------------------------------------------------
@@ -186,39 +180,6 @@ class QAPanel(QWidget):
             item = self.table.topLevelItem(i)
             item.setHidden(check is not None and item.text(1) != check)
 
-    # -- jumping to a finding ---------------------------------------------------------
-    def jump(self, f: Finding | None) -> None:
-        w = self.window
-        dp = w.dataset.get(f.datapoint) if f is not None and f.datapoint and w.dataset else None
-        if dp is None:
-            return
-        if f.layer:
-            w.show_layer(f.layer)
-        if f.modality in dp.modalities:
-            w.view.modality = f.modality
-        if dp is w.cur.dp and w.cur.announced:
-            w.show_datapoint(dp, keep_message=True)
-            self._focus(f)
-        else:
-            self._pending = f
-            w.show_datapoint(dp)
-
-    def _shown(self, dp_id: str) -> None:
-        f = self._pending
-        if f is not None and f.datapoint == dp_id:
-            self._pending = None
-            self._focus(f)
-            return
-        if f is not None and self.window.cur.dp is not None and self.window.cur.dp.id != f.datapoint:
-            self._pending = None  # the user moved on before it was drawn
-        if dp_id != self._marked:
-            self._marker.hide()
-
-    def _focus(self, f: Finding) -> None:
-        if f.xy is None:
-            self._marker.hide()
-            return
-        self._marked = f.datapoint
-        self._marker.setData([f.xy[0]], [f.xy[1]])
-        self._marker.show()
-        self.window.canvas.center_on(*f.xy)
+    def _jump(self, f: Finding | None) -> None:
+        if f is not None:
+            self.session.jump_to(f)

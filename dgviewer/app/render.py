@@ -55,8 +55,7 @@ def render_annotated(source: Datapoint | tuple[Mapping[str, np.ndarray], Annotat
     ValueError when the datapoint has no such modality.
     """
     view = ViewState(modality=modality) if view is None else view
-    for name, style in (layers or {}).items():
-        view.styles[name] = style
+    view.set_styles(dict(layers or {}))
     if isinstance(source, Datapoint):
         ann = source.annotations()
 
@@ -84,7 +83,7 @@ def render_annotated(source: Datapoint | tuple[Mapping[str, np.ndarray], Annotat
 def render_prepared(img: PreparedImage, legend: SegmentationLegend | None, layers: Mapping[str, PreparedLayer],
                     class_layers: Mapping[str, tuple[PreparedImage, SegmentationLegend]], view: ViewState,
                     burn_legend: bool = True, highlight=None) -> QImage:
-    """Render already-prepared parts (what the window holds) at native size; see :func:`render_annotated`."""
+    """Render already-prepared parts (what the session holds) at native size; see :func:`render_annotated`."""
     h, w = img.height, img.width
     scene = QGraphicsScene()
     base = ScreenImageItem()

@@ -56,7 +56,6 @@ def run_self_test(screenshot: str | None = None) -> int:
         steps, shot = 0, None
     finally:
         window.close()
-        window.loader.shutdown()
         qInstallMessageHandler(None)
     took = time.perf_counter() - started
     if failures:
@@ -79,11 +78,12 @@ def _wait(app, done, what: str) -> None:
 
 
 def _drive(app, window, paths: list[str], failures: list[str]) -> int:
+    session = window.session
     opened: list = []
     shown: list[str] = []
-    window.dataset_opened.connect(opened.append)
-    window.open_failed.connect(lambda m: failures.append(f"open failed: {m}"))
-    window.shown.connect(shown.append)
+    session.dataset_opened.connect(opened.append)
+    session.open_failed.connect(lambda m: failures.append(f"open failed: {m}"))
+    session.shown.connect(shown.append)
     window.open_paths(paths)
     _wait(app, lambda: opened or failures, "the sample dataset to open")
     if not opened:
@@ -93,20 +93,18 @@ def _drive(app, window, paths: list[str], failures: list[str]) -> int:
     for dp in dataset:
         for m in dp.modalities:
             shown.clear()
-            window.view.modality = m
-            window.show_datapoint(dp)
-            _wait(app, lambda: dp.id in shown or window.cur.errors, f"{dp.id} ({m})")
-            layers = window.cur.ann.annotations.layers if window.cur.ann else []
-            for name in layers:
-                window.view.styles[name] = window.view.style(name).with_(visible=True, labels=True)
-            window.canvas.restyle(window.view)
-            window._redraw(force=True)
+            session.view.modality = m
+            session.show_datapoint(dp)
+            _wait(app, lambda: dp.id in shown or session.cur.errors, f"{dp.id} ({m})")
+            layers = session.cur.ann.annotations.layers if session.cur.ann else []
+            session.view.set_styles({name: session.view.style(name).with_(visible=True, labels=True)
+                                     for name in layers})  # the canvas restyles and redraws on the event
             app.processEvents()
-            if window.cur.errors:
-                failures.append(f"{dp.id} ({m}): " + "; ".join(window.cur.errors.values()))
+            if session.cur.errors:
+                failures.append(f"{dp.id} ({m}): " + "; ".join(session.cur.errors.values()))
                 continue
-            image = window.export_image()
-            expected = window.cur.images[m]
+            image = window.picture.export_image()
+            expected = session.cur.images[m]
             # The picture at its native size, widened only by a legend margin on the right.
             if image is None or image.width() < expected.width or image.height() < expected.height:
                 failures.append(f"{dp.id} ({m}): export is not at the image's native size")

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from ..core.timeline import Tick, Timeline, capture_timeline
+from .session import Session
 
 LANE_H = 22
 LABEL_W = 120
@@ -21,14 +22,22 @@ TICK_W = 6
 
 
 class TimelineWidget(QWidget):
-    tick_clicked = Signal(object)  # Datapoint
+    applicable = Signal(bool)  # on each open: whether the dataset's captures have steps (its dock is shown only then)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
+        self.session = session
         self.timeline = Timeline({})
         self.scene = None
         self.current = None  # Datapoint
         self.setMouseTracking(True)
+        session.dataset_opened.connect(self._dataset_opened)
+        session.shown.connect(lambda _id: self.set_current(session.cur.dp))
+
+    def _dataset_opened(self, dataset) -> None:
+        first = next(iter(dataset), None)
+        self.set_current(None)
+        self.applicable.emit(first is not None and bool(capture_timeline(first.scene_node).lanes))
 
     def sizeHint(self) -> QSize:
         return QSize(600, PAD + LANE_H * max(1, len(self.timeline.lanes)) + AXIS_H + PAD)
@@ -131,20 +140,7 @@ class TimelineWidget(QWidget):
     def mousePressEvent(self, event) -> None:
         t = self._tick_at(event.position())
         if t is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.tick_clicked.emit(t.datapoint)
-
-    def follow(self, window, dock) -> None:
-        """Track ``window``'s datapoint; ``dock`` exists only for datasets whose captures have steps."""
-        def opened(dataset) -> None:
-            first = next(iter(dataset), None)
-            on = first is not None and bool(capture_timeline(first.scene_node).lanes)
-            dock.setVisible(on)
-            dock.toggleViewAction().setVisible(on)
-            self.set_current(None)
-
-        window.dataset_opened.connect(opened)
-        window.shown.connect(lambda _id: self.set_current(window.cur.dp))
-        self.tick_clicked.connect(window.show_datapoint)
+            self.session.show_datapoint(t.datapoint)
 
 
 def _number(v: float) -> str:

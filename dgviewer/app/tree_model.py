@@ -7,18 +7,18 @@ parent node and the row picks the datapoint.
 """
 from __future__ import annotations
 
-from typing import Callable
-
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QStyle
 
-from ..core.model import Dataset, Datapoint
+from ..core.model import Datapoint
+from .review_look import LOOK, state_icon, tally_text
+from .session import Session
 
 BATCH = 500
 #: Role returning the Datapoint of a row (None for group rows).
 DATAPOINT_ROLE = Qt.ItemDataRole.UserRole + 1
-#: Role for a per-datapoint review status icon; answered by ``status_provider`` when one is set.
+#: Role for a per-datapoint review status icon (None when undecided).
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 
 #: The roles data() answers; a view asks for ~7 roles per painted cell, most of them for nothing.
@@ -31,10 +31,11 @@ MODALITY_TAGS = {"visible": "RGB", "infrared": "IR", "depth": "D", "normals": "N
 
 
 class _Node:
-    __slots__ = ("kind", "name", "parent", "row", "children", "datapoints", "fetched", "count")
+    __slots__ = ("kind", "name", "parent", "row", "children", "datapoints", "fetched", "count", "source")
 
-    def __init__(self, kind: str, name: str, parent: _Node | None, row: int):
+    def __init__(self, kind: str, name: str, parent: _Node | None, row: int, source=None):
         self.kind, self.name, self.parent, self.row = kind, name, parent, row
+        self.source = source  # the Scene or Camera
         self.children: list[_Node] = []
         self.datapoints: list[Datapoint] = []  # camera nodes only
         self.fetched = 0
@@ -45,16 +46,13 @@ class _Node:
 
 
 class DatasetTreeModel(QAbstractItemModel):
-    def __init__(self, parent=None):
+    def __init__(self, session: Session, parent=None):
         super().__init__(parent)
+        self.session = session
         self._root = _Node("root", "", None, 0)
-        self.order: list[Datapoint] = []  # datapoints passing the filter, in tree order
-        self._pos: dict[str, int] = {}
         self._cam_of: dict[str, tuple[_Node, int]] = {}  # datapoint id → (camera node, row)
-        self.status_provider = None  # callable(Datapoint) -> QIcon | None, for review states
-        #: callable(key, datapoints) -> str shown before a group row's count (review tallies); ``key``
-        #: names the row until the next reset, ``datapoints()`` lists those under it.
-        self.group_badge = None
+        self._tallies: dict[int, str] = {}  # group row → review tally text, until reviews change or a reset
+        self._icons = {state: state_icon(*look) for state, look in LOOK.items()}
         style = QApplication.style()
         self._warn = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         self._small = QFont()  # built once: data() runs for every visible cell on each repaint
@@ -62,31 +60,28 @@ class DatasetTreeModel(QAbstractItemModel):
         self._grey, self._blue = QColor(150, 150, 150), QColor(120, 170, 220)
 
     # -- building -------------------------------------------------------------
-    def set_dataset(self, dataset: Dataset | None, predicate: Callable[[Datapoint], bool] | None = None) -> None:
+    def rebuild(self) -> None:
+        """Rows for the session's filtered datapoints (already grouped by folder, scene and camera)."""
         self.beginResetModel()
         root = _Node("root", "", None, 0)
-        order: list[Datapoint] = []
-        by_dataset: dict[str, _Node] = {}
-        for scene in dataset.scenes if dataset else []:
-            ds = by_dataset.get(scene.dataset_name)
-            if ds is None:
-                ds = by_dataset[scene.dataset_name] = _Node("dataset", scene.dataset_name, root, len(root.children))
+        ds = sn = cn = None
+        for dp in self.session.order:
+            scene, cam = dp.scene_node, dp.camera_node
+            if ds is None or ds.name != scene.dataset_name:
+                ds = _Node("dataset", scene.dataset_name, root, len(root.children))
                 root.children.append(ds)
-            sn = _Node("scene", scene.name, ds, len(ds.children))
-            for cam in scene.cameras:
-                dps = [dp for dp in cam if predicate is None or predicate(dp)]
-                if not dps:
-                    continue
-                cn = _Node("camera", cam.name, sn, len(sn.children))
-                cn.datapoints, cn.count = dps, len(dps)
-                sn.children.append(cn)
-                order.extend(dps)
-            if sn.children:
-                sn.count = sum(c.count for c in sn.children)
+                sn = None
+            if sn is None or sn.source is not scene:
+                sn = _Node("scene", scene.name, ds, len(ds.children), scene)
                 ds.children.append(sn)
-        root.children = [d for d in root.children if d.children]
-        for i, d in enumerate(root.children):
-            d.row, d.count = i, sum(s.count for s in d.children)
+                cn = None
+            if cn is None or cn.source is not cam:
+                cn = _Node("camera", cam.name, sn, len(sn.children), cam)
+                sn.children.append(cn)
+            cn.datapoints.append(dp)
+            cn.count += 1
+            sn.count += 1
+            ds.count += 1
         # The first batch of every node is there from the start: fetching a row on the way to a
         # datapoint inserts rows, and that relays out and repaints the whole view on each step.
         for ds in root.children:
@@ -96,18 +91,14 @@ class DatasetTreeModel(QAbstractItemModel):
                 for cn in sn.children:
                     cn.fetched = min(cn.size(), BATCH)
         root.fetched = len(root.children)
-        self._root, self.order = root, order
-        self._pos = {dp.id: i for i, dp in enumerate(order)}
+        self._root = root
         self._cam_of = {dp.id: (cn, row) for ds in root.children for sn in ds.children for cn in sn.children
                         for row, dp in enumerate(cn.datapoints)}
+        self._tallies.clear()
         self.endResetModel()
 
-    @property
-    def total(self) -> int:
-        return len(self.order)
-
-    def position(self, dp: Datapoint) -> int | None:
-        return self._pos.get(dp.id)
+    def reviews_changed(self) -> None:
+        self._tallies.clear()
 
     # -- Qt model -------------------------------------------------------------
     def _node(self, index: QModelIndex) -> _Node:
@@ -175,7 +166,7 @@ class DatasetTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == 0:
                 return item.name
-            badge = self.group_badge(id(item), lambda: self._datapoints_under(item)) if self.group_badge else ""
+            badge = self._tally(item)
             return f"{badge}   {item.count}" if badge else str(item.count)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{item.kind} {item.name}: {item.count} datapoint(s)"
@@ -191,11 +182,9 @@ class DatasetTreeModel(QAbstractItemModel):
         if role == DATAPOINT_ROLE:
             return dp
         if role == STATUS_ROLE:
-            return self.status_provider(dp) if self.status_provider else None
+            return self._status_icon(dp)
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            if dp.problems:
-                return self._warn
-            return self.status_provider(dp) if self.status_provider else None
+            return self._warn if dp.problems else self._status_icon(dp)
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [dp.id, "modalities: " + ", ".join(dp.modalities)]
             lines += [f"⚠ {p.message}" for p in dp.problems]
@@ -206,7 +195,18 @@ class DatasetTreeModel(QAbstractItemModel):
             return self._small
         return None
 
-    # -- lookups for the window ----------------------------------------------
+    def _status_icon(self, dp: Datapoint):
+        data = self.session.data
+        return self._icons.get(data.review_state(dp)) if data is not None else None
+
+    def _tally(self, node: _Node) -> str:
+        key = id(node)
+        if key not in self._tallies:
+            data = self.session.data
+            self._tallies[key] = tally_text(data.review_counts(self._datapoints_under(node))) if data else ""
+        return self._tallies[key]
+
+    # -- lookups ----------------------------------------------------------------
     def _datapoints_under(self, node: _Node) -> list[Datapoint]:
         if node.kind == "camera":
             return node.datapoints
@@ -236,18 +236,3 @@ class DatasetTreeModel(QAbstractItemModel):
         idx = self.index_for(dp)
         if idx.isValid():
             self.dataChanged.emit(idx, idx.siblingAtColumn(1))
-
-    def first_of_next_group(self, dp: Datapoint, kind: str, step: int) -> Datapoint | None:
-        """First datapoint of the next (step=1) or previous (-1) camera or scene in filtered order."""
-        if dp.id not in self._cam_of:
-            return None
-        cam = self._cam_of[dp.id][0]
-        group = cam if kind == "camera" else cam.parent
-        groups = [g for ds in self._root.children for g in
-                  (ds.children if kind == "scene" else [c for s in ds.children for c in s.children])]
-        i = groups.index(group) + step
-        if not 0 <= i < len(groups):
-            return None
-        g = groups[i]
-        return g.datapoints[0] if kind == "camera" else g.children[0].datapoints[0]
-

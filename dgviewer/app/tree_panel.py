@@ -1,31 +1,32 @@
 """Left panel: filter box, indexing progress and the dataset tree."""
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Signal
+import time
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QProgressBar, QTreeView, QVBoxLayout,
                                QWidget)
 
 from ..core import filters
-from ..core.filters import Facts, FilterError, compile_filter
-from ..core.model import Dataset, Datapoint
+from ..core.filters import FilterError
+from ..core.model import Datapoint
+from .session import Session
 from .tree_model import DATAPOINT_ROLE, DatasetTreeModel
 
 
-FILTER_HELP = filters.help_text()  # the generic keys; set_dataset adds those its readers declare
+FILTER_HELP = filters.help_text()  # the generic keys; a dataset adds those its readers declare
+#: During a burst (a held key) the tree scrolls to the current row at most this often (each scroll repaints it all).
+REVEAL_S = 0.5
 
 
 class TreePanel(QWidget):
-    datapoint_selected = Signal(object)  # Datapoint
-    filter_applied = Signal()
+    """Shows the session's filtered datapoints; a click makes one current, the current one is selected."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
-        self.dataset: Dataset | None = None
-        # What filter terms beyond the index read: review= needs decisions, finding= a QA run.
-        self.reviews = None
-        self.findings: dict | None = None
-        self._facts = Facts()  # actor facts read once per datapoint, kept while the dataset is open
+        self.session = session
         self._selecting = False
+        self._revealed_at = 0.0  # when the view last scrolled to the current row
         self.filter = QLineEdit(placeholderText="Filter: expression=happiness camera=camera_2 review=fail finding=any")
         self.filter.setClearButtonEnabled(True)
         self.filter.setToolTip(FILTER_HELP)
@@ -39,7 +40,7 @@ class TreePanel(QWidget):
         # Long texts ("Indexing <every path> …", filter errors) wrap instead of widening the dock and the window.
         self.summary.setWordWrap(True)
         self.summary.setMinimumWidth(1)
-        self.model = DatasetTreeModel(self)
+        self.model = DatasetTreeModel(session, self)
         self.view = QTreeView()
         self.view.setModel(self.model)
         self.view.setUniformRowHeights(True)
@@ -60,41 +61,56 @@ class TreePanel(QWidget):
         self.filter.returnPressed.connect(self.apply_filter)
         self.filter.textChanged.connect(lambda t: t or self.apply_filter())
         self.view.selectionModel().currentChanged.connect(self._current_changed)
+        session.opening.connect(lambda paths: self._set_busy(True, "Indexing " + ", ".join(paths) + " …"))
+        session.open_failed.connect(self._open_failed)
+        session.dataset_opened.connect(self._dataset_opened)
+        session.filter_changed.connect(self._rebuild)
+        session.current_changed.connect(
+            lambda dp: self.select(dp, reveal=not session.burst or time.monotonic() - self._revealed_at > REVEAL_S))
+        session.settled.connect(lambda: self.select(session.cur.dp))
+        session.reviews_changed.connect(self._reviews_changed)
+        session.problem.connect(self.model.datapoint_changed)
 
-    def set_busy(self, busy: bool, text: str = "") -> None:
+    def _set_busy(self, busy: bool, text: str) -> None:
         self.progress.setVisible(busy)
-        if text:
-            self.summary.setText(text)
+        self.summary.setText(text)
 
-    def set_dataset(self, dataset: Dataset | None) -> None:
-        self.dataset = dataset
-        self.filter.setToolTip(filters.help_text(dataset.fact_keys) if dataset is not None else FILTER_HELP)
-        self.findings = None
-        self._facts = Facts()
-        self.apply_filter()
+    def _open_failed(self, _message: str) -> None:
+        self._set_busy(False, "Nothing open")
+        if self.session.dataset is not None:  # the dataset open before stays open
+            self._rebuild()
 
-    def set_reviews(self, reviews) -> None:
-        self.reviews = reviews
-
-    def set_findings(self, findings: dict | None) -> None:
-        """QA findings by datapoint id, for ``finding=`` / ``severity=`` terms."""
-        self.findings = findings
+    def _dataset_opened(self, dataset) -> None:
+        self.filter.setToolTip(filters.help_text(dataset.fact_keys))
+        self.progress.hide()
+        self.filter.blockSignals(True)  # a new dataset opens unfiltered
+        self.filter.clear()
+        self.filter.setStyleSheet("")
+        self.filter.blockSignals(False)
+        self._rebuild()
+        self.view.resizeColumnToContents(1)
 
     def apply_filter(self) -> None:
         try:
-            predicate = compile_filter(self.filter.text(), reviews=self.reviews, findings=self.findings,
-                                       facts=self._facts)
+            self.session.set_filter(self.filter.text())
             self.filter.setStyleSheet("")
         except FilterError as e:
             self.filter.setStyleSheet("QLineEdit { border: 1px solid #d33; }")
             self.summary.setText(str(e))
-            return
-        self.model.set_dataset(self.dataset, predicate)
-        total = len(self.dataset) if self.dataset else 0
-        shown = self.model.total
+
+    def _rebuild(self) -> None:
+        self.model.rebuild()
+        total = len(self.session.dataset) if self.session.dataset else 0
+        shown = len(self.session.order)
         self.summary.setText(f"{shown} datapoints" if shown == total else f"{shown} of {total} datapoints")
         self.view.expandToDepth(1)
-        self.filter_applied.emit()
+        if self.session.position(self.session.cur.dp) is not None:
+            self.select(self.session.cur.dp)
+
+    def _reviews_changed(self, _dp_id: str) -> None:
+        self.model.reviews_changed()
+        self.view.viewport().update()  # the row's icon and every ancestor's tally
+        self.view.resizeColumnToContents(1)
 
     def select(self, dp: Datapoint, reveal: bool = True) -> None:
         """Make ``dp`` the current row without re-announcing it; ``reveal`` expands and scrolls to it."""
@@ -109,14 +125,16 @@ class TreePanel(QWidget):
             self._selecting = False
         # Scroll only when the row is out of view, and then centre it: expanding or scrolling the
         # view repaints every visible row, each cell several Python calls into the model.
-        if reveal and not self.view.viewport().rect().contains(self.view.visualRect(index)):
-            self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        if reveal:
+            self._revealed_at = time.monotonic()
+            if not self.view.viewport().rect().contains(self.view.visualRect(index)):
+                self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._selecting:
             return
         dp = current.data(DATAPOINT_ROLE)
         if dp is not None:
-            self.datapoint_selected.emit(dp)  # the window selects it back, revealing it
+            self.session.navigate(dp)  # selected back when it becomes current, revealed when settled
         else:
             self.view.scrollTo(current)

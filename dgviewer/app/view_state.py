@@ -1,7 +1,22 @@
-"""What the user chose to see, independent of which datapoint is shown (glue-style state object)."""
+"""What the user chose to see, independent of which datapoint is shown: an evented state object.
+
+Every field emits ``view.events.<field>(new, old)`` when it is assigned a different
+value, and panels, the canvas and the session bind to those events instead of
+being re-synced by hand. Fields are replaced, never mutated in place (``styles``
+through :meth:`ViewState.set_style`, ``hidden_classes`` as a new frozenset), so
+every change is seen.
+
+Why psygnal: it is Qt-free, so the state and the session that owns it run and are
+tested headless (no QApplication, no event loop: callbacks run synchronously); it is
+already a dependency, and its evented dataclass is the glue-style "state object with
+callbacks by name" in a few lines. glue's echo is the alternative; it would add a
+dependency that brings its own Qt glue for what psygnal does here.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from psygnal import evented
 
 from ..core.display import DEPTH_COLORMAP, Look
 from ..core.layers import LayerCatalog
@@ -9,13 +24,15 @@ from ..formats.registry import layer_catalog
 from .overlays.style import LayerStyle, default_style
 
 
+@evented
 @dataclass
 class ViewState:
     modality: str = "visible"
     #: The open dataset's layer declarations (every known reader's until one is open).
     layers: LayerCatalog = field(default_factory=layer_catalog)
-    styles: dict[str, LayerStyle] = field(default_factory=dict)  # filled from ``layers`` on first use
-    hidden_classes: set[str] = field(default_factory=set)  # segmentation classes switched off
+    #: Styles the user changed; any other layer is drawn as its reader declared (``style``).
+    styles: dict[str, LayerStyle] = field(default_factory=dict)
+    hidden_classes: frozenset[str] = frozenset()  # segmentation classes switched off
     depth_levels: tuple[float, float] | None = None  # None: each image's auto range
     depth_colormap: str = DEPTH_COLORMAP
 
@@ -24,9 +41,19 @@ class ViewState:
         return Look(self.depth_colormap, self.depth_levels if modality == "depth" else None)
 
     def style(self, layer: str) -> LayerStyle:
-        if layer not in self.styles:
-            self.styles[layer] = default_style(self.layers.spec(layer))
-        return self.styles[layer]
+        style = self.styles.get(layer)
+        return style if style is not None else default_style(self.layers.spec(layer))
 
-    def is_image_layer(self, layer: str) -> bool:
-        return self.layers.spec(layer).image
+    def set_style(self, layer: str, **changes) -> None:
+        self.set_styles({layer: self.style(layer).with_(**changes)})
+
+    def set_styles(self, styles: dict[str, LayerStyle]) -> None:
+        """Change several layers' styles at once (one event)."""
+        self.styles = {**self.styles, **styles}
+
+    def follow_dataset(self, layers: LayerCatalog) -> None:
+        """A dataset opened: its readers' layers with their declared styles, every class shown, auto depth range."""
+        self.layers = layers
+        self.styles = {}
+        self.hidden_classes = frozenset()
+        self.depth_levels = None

@@ -37,20 +37,20 @@ def thumbnails(page: str) -> list[tuple[str, str, str, str]]:
 
 def viewer_rgb(w, modality: str) -> np.ndarray:
     """What the window shows of ``modality`` (image only, at native size) as H×W×3 RGB."""
-    img = w.cur.images[modality]
-    legend = w.cur.legends().get(modality)
-    q = render_prepared(img, legend, {}, {}, w.view, burn_legend=False).convertToFormat(QImage.Format.Format_RGB888)
+    img = w.session.cur.images[modality]
+    legend = w.session.cur.legends().get(modality)
+    q = render_prepared(img, legend, {}, {}, w.session.view, burn_legend=False).convertToFormat(QImage.Format.Format_RGB888)
     rows = np.frombuffer(q.constBits(), np.uint8, count=q.height() * q.bytesPerLine()).reshape(q.height(), -1)
     return rows[:, : 3 * q.width()].reshape(q.height(), q.width(), 3).copy()
 
 
 def show(qtbot, w, dp_id: str, modality: str) -> None:
-    if w.cur.dp is None or w.cur.dp.id != dp_id:
-        goto_and_wait(qtbot, w, w.dataset.get(dp_id))
-    if w.view.modality != modality:
-        with qtbot.waitSignal(w.shown, timeout=20000):
-            w.set_modality(modality)
-    qtbot.waitUntil(lambda: modality in w.cur.images, timeout=20000)
+    if w.session.cur.dp is None or w.session.cur.dp.id != dp_id:
+        goto_and_wait(qtbot, w, w.session.dataset.get(dp_id))
+    if w.session.view.modality != modality:
+        with qtbot.waitSignal(w.session.shown, timeout=20000):
+            w.session.set_modality(modality)
+    qtbot.waitUntil(lambda: modality in w.session.cur.images, timeout=20000)
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def agree(qtbot, open_window, root, dp_id: str, planted: tuple) -> None:
 
     w = open_window(str(root), goto=dp_id)
     show(qtbot, w, dp_id, "segmentation")
-    seg, legend = w.cur.images["segmentation"], w.cur.legends()["segmentation"]
+    seg, legend = w.session.cur.images["segmentation"], w.session.cur.legends()["segmentation"]
     flagged = np.argwhere(seg.labels == len(legend.classes))
     assert sorted(map(tuple, flagged.tolist())) == [(r, c) for r in (5, 6) for c in range(9, 13)]
     assert {tuple(raw[r, c].tolist()) for r, c in flagged} == {planted}

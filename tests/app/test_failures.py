@@ -29,13 +29,13 @@ def test_corrupt_png_shows_error_and_navigation_continues(open_window, samples, 
     with open(path, "r+b") as f:  # keep the PNG header, cut the data: a truncated file
         f.truncate(200)
     w = open_window(root)
-    goto_and_wait(qtbot, w, w.dataset.get(bad.id))
+    goto_and_wait(qtbot, w, w.session.dataset.get(bad.id))
     assert os.path.basename(path) in w.canvas.message
     qtbot.waitUntil(lambda: any(os.path.basename(path) in t for t in w.inspector.problem_texts()), timeout=5000)
-    idx = w.tree.model.index_for(w.cur.dp)
+    idx = w.tree.model.index_for(w.session.cur.dp)
     assert idx.data(Qt.ItemDataRole.DecorationRole) is not None  # warning icon on the row
     press_and_wait(qtbot, w, Qt.Key.Key_Right)
-    assert w.cur.dp.id == ds[2].id and w.canvas.message == ""
+    assert w.session.cur.dp.id == ds[2].id and w.canvas.message == ""
     assert w.canvas.image.image is not None
 
 
@@ -49,7 +49,7 @@ def test_broken_json_shows_error(open_window, samples, tmp_path, qtbot):
                 with open(os.path.join(dirpath, f), "w") as fh:
                     fh.write('{"version": "2.0.0", "face": {')
     w = open_window(root)
-    goto_and_wait(qtbot, w, w.dataset.get(bad.id))
+    goto_and_wait(qtbot, w, w.session.dataset.get(bad.id))
     assert "key_points" in w.canvas.message
     press_and_wait(qtbot, w, Qt.Key.Key_Right)
     assert w.canvas.message == "" and w.canvas.shown_overlays()
@@ -57,20 +57,20 @@ def test_broken_json_shows_error(open_window, samples, tmp_path, qtbot):
 
 def test_worker_exception_is_reported_not_fatal(open_window, samples, qtbot):
     w = open_window(samples["scene"])
-    dp = w.tree.model.order[2]
-    m = w.cur.modality(w.view.modality)
+    dp = w.session.order[2]
+    m = w.session.cur.modality(w.session.view.modality)
 
     def boom(modality):
         raise RuntimeError("reader bug")
 
     dp._read = boom
-    w.cache.clear()  # it was prefetched as a neighbour
+    w.session.cache.clear()  # it was prefetched as a neighbour
     goto_and_wait(qtbot, w, dp)
     assert "RuntimeError: reader bug" in w.canvas.message
     assert "Internal error" in w.statusBar().currentMessage()
     qtbot.waitUntil(lambda: any("Traceback" in t for t in w.inspector.problem_texts()), timeout=5000)
     press_and_wait(qtbot, w, Qt.Key.Key_Left)
-    assert w.cur.images.get(m) is not None
+    assert w.session.cur.images.get(m) is not None
 
 
 def test_not_a_dataset_message(open_window, tmp_path, qtbot):
@@ -106,5 +106,5 @@ def test_recent_and_layout_saved(open_window, samples, settings):
 
 def test_tree_row_roles(open_window, samples):
     w = open_window(samples["scene"])
-    idx = w.tree.model.index_for(w.cur.dp)
-    assert idx.data(DATAPOINT_ROLE) is w.cur.dp
+    idx = w.tree.model.index_for(w.session.cur.dp)
+    assert idx.data(DATAPOINT_ROLE) is w.session.cur.dp

@@ -34,14 +34,14 @@ def test_timeline_ticks_at_capture_times_and_click_shows_capture(open_window, so
     times = {cam: [t.time for t in ticks] for cam, ticks in tl.lanes.items()}
     assert times == {"front": [0, 2, 4, 6, 8], "top": [0, 3, 6, 9]}  # sensors every 2 and every 3 units
     assert sorted({t for ts in times.values() for t in ts}) == [0, 2, 3, 4, 6, 8, 9]
-    assert w.timeline.current is w.cur.dp
+    assert w.timeline.current is w.session.cur.dp
 
     lane, tick = 1, tl.lanes["top"][2]  # top at t = 6
     rect = w.timeline.tick_rect(lane, tick)
     assert rect.center().x() == pytest.approx(w.timeline.tick_rect(0, tl.lanes["front"][3]).center().x())
-    with qtbot.waitSignal(w.shown, timeout=20000):
+    with qtbot.waitSignal(w.session.shown, timeout=20000):
         qtbot.mouseClick(w.timeline, Qt.MouseButton.LeftButton, pos=rect.center().toPoint() + QPoint(2, 0))
-    assert w.cur.dp is tick.datapoint and w.timeline.current is tick.datapoint
+    assert w.session.cur.dp is tick.datapoint and w.timeline.current is tick.datapoint
 
 
 def test_perception_panels_hidden_for_datagen(open_window, samples):

@@ -38,7 +38,7 @@ def _saved(path: str) -> dict:
 
 def test_review_keys_icons_tallies_sidecar_and_resume(open_window, scene_copy, qtbot, monkeypatch):
     w = open_window(scene_copy)
-    model, first = w.tree.model, w.cur.dp
+    model, first = w.tree.model, w.session.cur.dp
     assert _row_tally(model, first) == (None, "2", "12")
 
     qtbot.keyClick(w, Qt.Key.Key_P)
@@ -46,33 +46,33 @@ def test_review_keys_icons_tallies_sidecar_and_resume(open_window, scene_copy, q
     assert icon is not None and camera_count == "✓1   2" and dataset_count == "✓1   12"
     rel = first.id.split("/", 1)[1]
     assert _saved(scene_copy)[rel]["state"] == "pass"
-    assert "pass" in w.review.bar.state.text() and "1 / 12 reviewed" in w.review.bar.progress.text()
+    assert "pass" in w.review.state.text() and "1 / 12 reviewed" in w.review.progress.text()
 
     press_and_wait(qtbot, w, Qt.Key.Key_Right)
-    second = w.cur.dp
+    second = w.session.cur.dp
     qtbot.keyClick(w, Qt.Key.Key_F)
     assert _row_tally(model, second)[1] == "✓1 ✗1   2"
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("eyes  closed", True))
     qtbot.keyClick(w, Qt.Key.Key_R)
     saved = _saved(scene_copy)[second.id.split("/", 1)[1]]
     assert (saved["state"], saved["reason"]) == ("flag", "eyes closed")
-    assert "eyes closed" in w.review.bar.state.text() and _row_tally(model, second)[1] == "✓1 ⚑1   2"
+    assert "eyes closed" in w.review.state.text() and _row_tally(model, second)[1] == "✓1 ⚑1   2"
     qtbot.keyClick(w, Qt.Key.Key_Backspace)
     assert _saved(scene_copy)[second.id.split("/", 1)[1]]["state"] == "cleared"
     assert _row_tally(model, second)[0] is None
 
     # "Next unreviewed" skips the passed first datapoint when coming round again.
     press_and_wait(qtbot, w, Qt.Key.Key_N)
-    assert w.cur.dp is model.order[2]
+    assert w.session.cur.dp is w.session.order[2]
     w.close()
 
     again = open_window(scene_copy)  # reopening resumes: decisions, icons and tallies come back
-    assert again.review.store.state(first.id) == "pass"
-    assert again.review.store.state(second.id) == "unreviewed"
-    assert _row_tally(again.tree.model, again.cur.dp)[0] is not None
-    assert "pass" in again.review.bar.state.text()
+    assert again.session.data.reviews.state(first.id) == "pass"
+    assert again.session.data.reviews.state(second.id) == "unreviewed"
+    assert _row_tally(again.tree.model, again.session.cur.dp)[0] is not None
+    assert "pass" in again.review.state.text()
     press_and_wait(qtbot, again, Qt.Key.Key_N)
-    assert again.cur.dp is again.tree.model.order[1]
+    assert again.session.cur.dp is again.session.order[1]
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def faces_with_nan(samples, tmp_path) -> tuple[str, str]:
 def test_qa_panel_lists_planted_fault_and_jumps_to_it(open_window, faces_with_nan, qtbot):
     path, bad = faces_with_nan
     w = open_window(path)
-    w.view.styles["standard"] = w.view.style("standard").with_(visible=False)
+    w.session.view.set_style("standard", visible=False)
     with qtbot.waitSignal(w.qa.finished, timeout=30000):
         w.qa.run_button.click()
     rows = [w.qa.table.topLevelItem(i) for i in range(w.qa.table.topLevelItemCount())]
@@ -99,31 +99,31 @@ def test_qa_panel_lists_planted_fault_and_jumps_to_it(open_window, faces_with_na
     assert len(hits) == 1 and hits[0].text(2) == bad and "point 31" in hits[0].text(3)
     assert w.qa.check_filter.findText("landmark-nan (1)") >= 0
 
-    with qtbot.waitSignal(w.shown, timeout=20000, check_params_cb=lambda i: i == bad):
+    with qtbot.waitSignal(w.session.shown, timeout=20000, check_params_cb=lambda i: i == bad):
         w.qa.table.itemActivated.emit(hits[0], 0)  # what a double-click emits
-    assert w.cur.dp.id == bad
-    assert w.view.style("standard").visible and w.layers.rows["standard"].check.isChecked()
+    assert w.session.cur.dp.id == bad
+    assert w.session.view.style("standard").visible and w.layers.rows["standard"].check.isChecked()
     assert w.canvas.shown_overlays()["standard"].isVisible()
 
     w.tree.filter.setText("finding=landmark-nan")  # the run's findings feed the tree filter
     w.tree.apply_filter()
-    assert [dp.id for dp in w.tree.model.order] == [bad]
+    assert [dp.id for dp in w.session.order] == [bad]
 
 
 def test_tree_filter_review_and_metadata_terms_and_arrows_follow(open_window, scene_copy, qtbot):
     w = open_window(scene_copy)
-    order = list(w.tree.model.order)
+    order = list(w.session.order)
     failed = [order[1], order[7], order[10]]  # in both scenes: sadness and anger
     for dp in failed:
-        if dp is not w.cur.dp:
-            with qtbot.waitSignal(w.shown, timeout=20000):
-                w.show_datapoint(dp)
+        if dp is not w.session.cur.dp:
+            with qtbot.waitSignal(w.session.shown, timeout=20000):
+                w.session.show_datapoint(dp)
         qtbot.keyClick(w, Qt.Key.Key_F)
 
     def apply(text):
         w.tree.filter.setText(text)
         w.tree.apply_filter()
-        return [dp.id for dp in w.tree.model.order]
+        return [dp.id for dp in w.session.order]
 
     assert apply("review=fail") == [dp.id for dp in failed]
     assert "3 of 12" in w.tree.summary.text()
@@ -134,10 +134,10 @@ def test_tree_filter_review_and_metadata_terms_and_arrows_follow(open_window, sc
     assert "filter" in w.tree.summary.text() and "border" in w.tree.filter.styleSheet()
 
     assert apply("review=fail") == [dp.id for dp in failed]
-    with qtbot.waitSignal(w.shown, timeout=20000):
-        w.show_datapoint(failed[0])
+    with qtbot.waitSignal(w.session.shown, timeout=20000):
+        w.session.show_datapoint(failed[0])
     for expected in failed[1:]:  # → and ← walk the filtered list, not the dataset
         press_and_wait(qtbot, w, Qt.Key.Key_Right)
-        assert w.cur.dp is expected
+        assert w.session.cur.dp is expected
     press_and_wait(qtbot, w, Qt.Key.Key_Left)
-    assert w.cur.dp is failed[1]
+    assert w.session.cur.dp is failed[1]

@@ -47,30 +47,30 @@ def test_filter_by_metadata(open_window, samples):
     cam_name = ds.scenes[0].cameras[-1].name
     w.tree.filter.setText(f"camera={cam_name}")
     w.tree.apply_filter()
-    assert w.tree.model.order and all(dp.camera_node.name == cam_name for dp in w.tree.model.order)
+    assert w.session.order and all(dp.camera_node.name == cam_name for dp in w.session.order)
     w.tree.filter.setText("")
-    assert w.tree.model.total == len(ds)
+    assert len(w.session.order) == len(ds)
 
 
 def test_keys_switch_datapoint_modality_and_camera(open_window, samples, qtbot):
     ds = dgviewer.load(samples["scene"])
     w = open_window(samples["scene"])
-    assert w.cur.dp.id == ds[0].id
+    assert w.session.cur.dp.id == ds[0].id
     press_and_wait(qtbot, w, Qt.Key.Key_Right)
-    assert w.cur.dp.id == ds[1].id
-    assert w.tree.view.currentIndex().data(DATAPOINT_ROLE) is w.cur.dp
+    assert w.session.cur.dp.id == ds[1].id
+    assert w.tree.view.currentIndex().data(DATAPOINT_ROLE) is w.session.cur.dp
     press_and_wait(qtbot, w, Qt.Key.Key_Left)
-    assert w.cur.dp.id == ds[0].id
+    assert w.session.cur.dp.id == ds[0].id
     if "depth" in ds[0].modalities:
         press_and_wait(qtbot, w, Qt.Key.Key_3)
-        assert w.cur.modality(w.view.modality) == "depth"
+        assert w.session.cur.modality(w.session.view.modality) == "depth"
         assert w.canvas.image.image.dtype == np.float32
         assert w.bar.depth_box.isVisible()
         press_and_wait(qtbot, w, Qt.Key.Key_1)
     cams = ds.cameras
     if len(cams) > 1:
         press_and_wait(qtbot, w, Qt.Key.Key_PageDown)
-        assert w.cur.dp.id == cams[1][0].id
+        assert w.session.cur.dp.id == cams[1][0].id
 
 
 def _visible_standard(w):
@@ -83,13 +83,13 @@ def _visible_standard(w):
 
 def test_landmark_pixels_on_canvas(open_window, samples, qtbot):
     w = open_window(samples["datapoint"])
-    assert w.view.style("standard").visible and w.view.style("gaze").visible  # the review defaults
-    w.toggle_layers(("gaze",))  # alone on top, so every marker centre must show the layer colour
+    assert w.session.view.style("standard").visible and w.session.view.style("gaze").visible  # the review defaults
+    w.session.toggle_layers(("gaze",))  # alone on top, so every marker centre must show the layer colour
     g, idx = _visible_standard(w)
     assert len(idx) > 20
     w.canvas.glw.viewport().repaint()
     shot = w.canvas.glw.grab().toImage()
-    color = w.view.style("standard").color
+    color = w.session.view.style("standard").color
     for i in idx:
         p = w.canvas.view_to_widget(*g.xy[i])
         c = shot.pixelColor(p)
@@ -99,10 +99,10 @@ def test_landmark_pixels_on_canvas(open_window, samples, qtbot):
 def test_legend_equals_metadata_classes(open_window, samples, qtbot):
     w = open_window(samples["datapoint"])
     press_and_wait(qtbot, w, Qt.Key.Key_5)  # segmentation
-    legend = w.cur.dp.annotations().legend("segmentation")
+    legend = w.session.cur.dp.annotations().legend("segmentation")
     assert legend is not None
     assert w.legend.entries() == [c.name for c in legend.classes]
-    meta = w.cur.dp.metadata()["segmentation_classes"]
+    meta = w.session.cur.dp.metadata()["segmentation_classes"]
 
     def leaves(d, prefix=""):
         for k, v in d.items():
@@ -113,11 +113,11 @@ def test_legend_equals_metadata_classes(open_window, samples, qtbot):
 
     assert dict(leaves(meta)) == {c.name: tuple(c.color) for c in legend.classes}
     # Hiding a class blacks it out on the segmentation view.
-    seg = w.cur.images["segmentation"]
+    seg = w.session.cur.images["segmentation"]
     k = int(np.argmax(seg.class_counts[:-1]))
     name = legend.classes[k].name
     w.legend.tree.topLevelItem(k).setCheckState(0, Qt.CheckState.Unchecked)
-    assert name in w.view.hidden_classes
+    assert name in w.session.view.hidden_classes
     w.canvas.image.render()
     r, c = np.argwhere(seg.labels == k)[0]
     assert w.canvas.image.qimage.pixelColor(int(c), int(r)).getRgb()[:3] == (0, 0, 0)
@@ -130,7 +130,7 @@ def _hover(w, col, row):
 
 def test_hover_card_and_probe(open_window, samples, qtbot):
     w = open_window(samples["datapoint"])
-    qtbot.waitUntil(lambda: len(w.cur.images) == len(w.cur.dp.modalities), timeout=20000)
+    qtbot.waitUntil(lambda: len(w.session.cur.images) == len(w.session.cur.dp.modalities), timeout=20000)
     g, idx = _visible_standard(w)
     i = int(idx[len(idx) // 2])
     _hover(w, *g.xy[i])
@@ -143,18 +143,18 @@ def test_hover_card_and_probe(open_window, samples, qtbot):
     probe = w.probe.text()
     col, row = (int(v.split()[1]) for v in probe.split("   ")[0].split(", "))
     assert abs(col - g.xy[i, 0]) < 2 and abs(row - g.xy[i, 1]) < 2
-    for m in w.cur.dp.modalities:
+    for m in w.session.cur.dp.modalities:
         if m == "hdri":  # an environment map, not registered to the camera image
             continue
-        raw = w.cur.dp.read(m)
+        raw = w.session.cur.dp.read(m)
         v = raw[row, col]
         if m == "depth":
             assert (f"{v:.4f} m" if np.isfinite(v) else "background") in probe
         elif m in ("visible", "infrared", "segmentation"):
             assert "(" + ", ".join(str(int(x)) for x in v) + ")" in probe
-    legend = w.cur.dp.annotations().legend("segmentation")
+    legend = w.session.cur.dp.annotations().legend("segmentation")
     if legend is not None:
-        cls = legend.lookup(w.cur.dp.read("segmentation")[row, col])
+        cls = legend.lookup(w.session.cur.dp.read("segmentation")[row, col])
         assert cls is not None and cls.name in probe
     _hover(w, -5.0, -5.0)
     assert not w.canvas.card.isVisible() and w.probe.text() == ""
@@ -162,21 +162,21 @@ def test_hover_card_and_probe(open_window, samples, qtbot):
 
 def test_goto_landmark_highlights(open_window, samples):
     w = open_window(samples["datapoint"])
-    assert w.goto_landmark("31")
+    assert w.picture.goto_landmark("31")
     hits = [it.highlight for it in w.canvas.overlay_items.values() if it.highlight]
     g, i = hits[0]
     assert g.source.labels[i] == "31"
-    assert not w.goto_landmark("no-such-set 9999")
+    assert not w.picture.goto_landmark("no-such-set 9999")
 
 
 def test_export_is_native_size_with_overlays(open_window, samples, tmp_path):
     w = open_window(samples["datapoint"])
-    w.toggle_layers(("gaze",))
-    img = w.export_image()
+    w.session.toggle_layers(("gaze",))
+    img = w.picture.export_image()
     h, wd = w.canvas.image_shape
     assert (img.width(), img.height()) == (wd, h)
     g, idx = _visible_standard(w)
-    color = w.view.style("standard").color
+    color = w.session.view.style("standard").color
     for i in idx:
         c = img.pixelColor(int(g.xy[i, 0]), int(g.xy[i, 1]))
         assert (c.red(), c.green(), c.blue()) == pytest.approx(color, abs=40)
@@ -207,7 +207,7 @@ def test_layers_and_inspector_follow_at_shown(open_window, samples, tmp_path, qt
     hic = str(tmp_path / "hic")
     write_sample(hic, variant="hic", size=128, seed=0)
     w = open_window(samples["datapoint"], hic)
-    target = next(dp for dp in w.dataset if dp.id.startswith("hic/"))
+    target = next(dp for dp in w.session.dataset if dp.id.startswith("hic/"))
     faces_rows = set(w.layers.rows)
     seen = {}
 
@@ -216,12 +216,44 @@ def test_layers_and_inspector_follow_at_shown(open_window, samples, tmp_path, qt
         seen["rows"] = {c.text(): c.geometry() for c in checks}
         seen["title"] = w.inspector.title.text()
 
-    w.shown.connect(at_shown)
-    if w._settle_timer.isActive():  # a switch within a burst (a held key) leaves the inspector debounced
-        qtbot.waitSignal(w._settle_timer.timeout, timeout=5000).wait()
-    with qtbot.waitSignal(w.shown, timeout=20000):
-        w.show_datapoint(target)
+    w.session.shown.connect(at_shown)
+    if w.session._settle_timer.isActive():  # a switch within a burst (a held key) leaves the inspector debounced
+        qtbot.waitSignal(w.session._settle_timer.timeout, timeout=5000).wait()
+    with qtbot.waitSignal(w.session.shown, timeout=20000):
+        w.session.show_datapoint(target)
     assert set(w.layers.rows) != faces_rows and set(seen["rows"]) == set(w.layers.rows)
     rects = sorted(seen["rows"].values(), key=lambda r: r.top())
     assert all(a.bottom() < b.top() for a, b in zip(rects, rects[1:]))  # one row per line, none overlapping
     assert target.id in seen["title"]
+
+
+def test_depth_range_edits_and_auto_go_through_the_view_state(open_window, samples, qtbot):
+    w = open_window(samples["datapoint"])
+    if "depth" not in w.session.cur.dp.modalities:
+        pytest.skip("no depth in this sample")
+    press_and_wait(qtbot, w, Qt.Key.Key_3)
+    img = w.session.cur.images["depth"]
+    lo, hi = img.levels
+    assert (w.bar.depth_lo.value(), w.bar.depth_hi.value()) == pytest.approx((lo, hi), abs=2e-3)
+    w.bar.depth_hi.setValue(hi + 1.0)  # the user's range goes to the view state and recolours the image
+    assert w.session.view.depth_levels == pytest.approx((lo, hi + 1.0), abs=2e-3)
+    assert w.canvas.image.levels == pytest.approx((lo, hi + 1.0), abs=2e-3)
+    qtbot.keyClick(w, Qt.Key.Key_A)  # auto: the image's own range, shown in the boxes again
+    assert w.session.view.depth_levels is None
+    assert (w.bar.depth_lo.value(), w.bar.depth_hi.value()) == pytest.approx((lo, hi), abs=2e-3)
+
+
+def test_probe_follows_the_datapoint_without_a_mouse_move(open_window, samples, qtbot):
+    from dgviewer.app.probe import probe_text, probe_values
+
+    w = open_window(samples["datapoint"])
+    s = w.session
+    _hover(w, 100.5, 120.5)
+    assert w.probe.text().startswith("col 100, row 120")
+    press_and_wait(qtbot, w, Qt.Key.Key_Right)
+
+    def current() -> str:
+        return probe_text(100.5, 120.5, probe_values(s.cur.images, s.cur.legends(), 100.5, 120.5))
+
+    qtbot.waitUntil(lambda: len(s.cur.images) == len(s.cur.dp.modalities), timeout=20000)
+    qtbot.waitUntil(lambda: w.probe.text() == current(), timeout=5000)

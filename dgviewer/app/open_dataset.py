@@ -1,0 +1,85 @@
+"""Everything that belongs to one open dataset: its review store, QA findings, filter and filtered order.
+
+The session replaces the whole object when another dataset opens, so no piece of
+per-dataset state can outlive its dataset (a review store asked about the new
+dataset's ids, findings of the old one feeding the filter).
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from ..core.errors import DgviewerError
+from ..core.filters import Facts, compile_filter
+from ..core.model import Dataset, Datapoint
+from ..core.review import UNREVIEWED, ReviewStore
+
+
+def tree_order(dataset: Dataset, keep: Callable[[Datapoint], bool] | None = None) -> list[Datapoint]:
+    """Datapoints in the order the tree lists them: grouped by dataset folder, then scene, camera."""
+    by_folder: dict[str, list] = {}
+    for scene in dataset.scenes:
+        by_folder.setdefault(scene.dataset_name, []).append(scene)
+    return [dp for scenes in by_folder.values() for scene in scenes for cam in scene.cameras for dp in cam
+            if keep is None or keep(dp)]
+
+
+class OpenDataset:
+    def __init__(self, dataset: Dataset, paths: list[str]):
+        self.dataset = dataset
+        self.paths = paths
+        self.load_error = ""  # why the review store could not be read ("" when it was)
+        try:
+            self.reviews: ReviewStore | None = ReviewStore.for_dataset(dataset)
+        except DgviewerError as e:  # a corrupt review file: say so, never overwrite it
+            self.reviews, self.load_error = None, f"Reviews not loaded: {e}"
+        self.findings: dict | None = None  # QA findings by datapoint id, after a run
+        self.facts = Facts()  # facts read once per datapoint, kept while the dataset is open
+        self.filter_text = ""
+        self.order: list[Datapoint] = tree_order(dataset)
+        self._pos = {dp.id: i for i, dp in enumerate(self.order)}
+
+    # -- the filter -------------------------------------------------------------
+    def set_filter(self, text: str) -> None:
+        """Keep only the datapoints ``text`` selects; raises FilterError (leaving the order as it was)."""
+        predicate = compile_filter(text, reviews=self.reviews, findings=self.findings, facts=self.facts)
+        self.filter_text = text
+        self.order = tree_order(self.dataset, predicate)
+        self._pos = {dp.id: i for i, dp in enumerate(self.order)}
+
+    def position(self, dp: Datapoint | None) -> int | None:
+        """Index of ``dp`` in the filtered order (None when filtered out or of another dataset)."""
+        if dp is None:
+            return None
+        i = self._pos.get(dp.id)
+        return i if i is not None and self.order[i] is dp else None
+
+    def first_of_next_group(self, dp: Datapoint, kind: str, step: int) -> Datapoint | None:
+        """First datapoint of the next (step=1) or previous (-1) camera or scene in filtered order."""
+        pos = self.position(dp)
+        if pos is None:
+            return None
+        group = (lambda d: d.camera_node) if kind == "camera" else (lambda d: d.scene_node)
+        order = self.order
+
+        def start(i: int) -> int:  # first index of the group holding order[i]
+            g = group(order[i])
+            while i > 0 and group(order[i - 1]) is g:
+                i -= 1
+            return i
+
+        if step > 0:
+            g, i = group(dp), pos
+            while i < len(order) and group(order[i]) is g:
+                i += 1
+            return order[i] if i < len(order) else None
+        first = start(pos)
+        return order[start(first - 1)] if first > 0 else None
+
+    # -- reviews ----------------------------------------------------------------
+    def review_state(self, dp: Datapoint) -> str:
+        if self.reviews is None or self.dataset.get(dp.id) is not dp:
+            return UNREVIEWED
+        return self.reviews.state(dp.id)
+
+    def review_counts(self, datapoints: Iterable[Datapoint]) -> dict[str, int]:
+        return self.reviews.counts(dp.id for dp in datapoints) if self.reviews else {}

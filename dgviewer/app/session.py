@@ -1,0 +1,367 @@
+"""The viewer's headless session: the open dataset, the current datapoint, the view state, navigation
+and the worker scheduling behind them. No widget lives here: panels and the canvas bind to its signals
+and to ``session.view.events``, and tests drive it without a window.
+
+Switches and worker results are applied on the next event-loop turn, so a burst of them costs one
+update, for the latest. Signals, in the order a switch emits them:
+
+- ``current_changed(dp)``: a datapoint became current (its cached results already taken);
+- ``updated()``: new results for it, or its picture can be drawn (only once its image arrived or failed,
+  so the previous picture stays until then);
+- ``shown(id)``: its image and annotations are in, once per datapoint and modality (what tests, the
+  benchmark and ``--screenshot`` wait on).
+"""
+from __future__ import annotations
+
+import gc
+import os
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..core.cache import ByteCache
+from ..core.model import MODALITIES, Dataset, Datapoint
+from ..core.review import Review
+from ..formats.registry import load
+from .current import Current
+from .open_dataset import OpenDataset
+from .scheduling import jobs_for
+from .view_state import ViewState
+from .workers import Loader
+
+#: A key or tree step this soon after the previous one is part of a burst (a held key): until it
+#: settles, only what drawing needs is decoded, for the current datapoint and those ahead of it.
+SETTLE_MS = 250
+
+
+class Session(QObject):
+    opening = Signal(object)  # [paths] being indexed
+    dataset_opened = Signal(object)  # Dataset; every per-dataset state already belongs to it
+    open_failed = Signal(str)
+    current_changed = Signal(object)  # Datapoint
+    updated = Signal()
+    shown = Signal(str)
+    settled = Signal()  # a burst of switches ended
+    filter_changed = Signal()
+    reviews_changed = Signal(str)  # datapoint id whose decision changed
+    findings_changed = Signal()
+    problem = Signal(object)  # Datapoint that got a problem recorded
+    notice_changed = Signal(str)  # the canvas's notice ("" for none)
+    spot_changed = Signal(object)  # (col, row) a QA finding points at on the current datapoint, or None
+    status = Signal(str, int)  # a status-bar message and how long to show it (ms, 0 for good)
+
+    def __init__(self, cache_bytes: int, threads: int | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.cache = ByteCache(cache_bytes)
+        self.loader = Loader(self.cache, threads, parent=self)
+        self.view = ViewState()
+        self.data: OpenDataset | None = None
+        self.cur = Current(None)
+        self.notice = ""
+        self.burst = False
+        self.direction = 1  # of the last step, for prefetching ahead during a burst
+        self.spot: tuple[float, float] | None = None
+        self._spot_dp: str | None = None  # the datapoint ``spot`` is on
+        self._opening: tuple[str, ...] | None = None
+        self._goto: str | None = None
+        self._keep_notice = False
+        self._pending_finding = None  # jumped to, waiting for its datapoint to be shown
+        self._catch_up_timer = QTimer(self, singleShot=True, interval=0)
+        self._catch_up_timer.timeout.connect(self._catch_up)
+        self._update_timer = QTimer(self, singleShot=True, interval=0)
+        self._update_timer.timeout.connect(self._update)
+        self._settle_timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle_timer.timeout.connect(self._settled)
+        self.loader.signals.done.connect(self._on_done)
+        self.loader.signals.failed.connect(self._on_failed)
+        self.view.events.modality.connect(self._modality_changed)
+        self.view.events.styles.connect(self._styles_changed)
+
+    # -- what is open ---------------------------------------------------------------
+    @property
+    def dataset(self) -> Dataset | None:
+        return self.data.dataset if self.data else None
+
+    @property
+    def paths(self) -> list[str]:
+        return self.data.paths if self.data else []
+
+    @property
+    def order(self) -> list[Datapoint]:
+        """The datapoints passing the filter, in tree order."""
+        return self.data.order if self.data else []
+
+    def position(self, dp: Datapoint | None) -> int | None:
+        return self.data.position(dp) if self.data else None
+
+    @property
+    def modality(self) -> str:
+        """The modality on screen: the chosen one, or the current datapoint's first when it lacks it."""
+        return self.cur.modality(self.view.modality)
+
+    def open(self, paths: list[str], goto: str | None = None) -> None:
+        """Index ``paths`` (merged) on a worker; every per-dataset state follows once it is loaded."""
+        self._opening = tuple(os.path.abspath(p) for p in paths)
+        self._goto = goto
+        self._set_notice("")
+        self.opening.emit(list(self._opening))
+        self.loader.run_once(("open", self._opening), lambda p=self._opening: load(*p, cache=self.cache))
+
+    def _set_dataset(self, dataset: Dataset, paths: list[str]) -> None:
+        self._opening = None
+        self.loader.focus([])  # the previous dataset's queued work
+        self._settle_timer.stop()
+        self.burst = False
+        self.cur = Current(None)
+        self._pending_finding = None
+        self._set_spot(None, None)
+        self.data = OpenDataset(dataset, paths)
+        self.cache.clear()
+        self.view.follow_dataset(dataset.layers)
+        self.dataset_opened.emit(dataset)
+        # The index, the tree and the app's own objects live as long as the dataset; frozen, they are
+        # out of the collector's reach, so a full collection (it holds the GIL: 50–150 ms over
+        # everything alive here, a visible stall) walks only what was made since. Unfreezing first
+        # lets the previous dataset go.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        if self.data.load_error:
+            self.status.emit(self.data.load_error, 10000)
+        start = dataset.get(self._goto) if self._goto else None
+        if self._goto and start is None:
+            self._set_notice(f"No datapoint with id {self._goto!r}; showing the first one.")
+        start = start or (self.order[0] if self.order else None)
+        if start is None:
+            self._set_notice("This dataset has no datapoints.")
+        else:
+            self.show_datapoint(start, keep_notice=True)
+
+    # -- filter, findings, reviews (of the open dataset) --------------------------------
+    def set_filter(self, text: str) -> None:
+        """Filter the datapoints (raises FilterError, changing nothing, when ``text`` is not a filter)."""
+        if self.data is not None:
+            self.data.set_filter(text)
+            self.filter_changed.emit()
+
+    def set_findings(self, dataset: Dataset, findings: dict) -> None:
+        """QA findings by datapoint id (for ``finding=`` terms); dropped if another dataset opened since."""
+        if self.data is not None and dataset is self.data.dataset:
+            self.data.findings = findings
+            self.findings_changed.emit()
+
+    def current_review(self) -> Review | None:
+        dp = self.cur.dp
+        return self.data.reviews.get(dp.id) if self._reviewable() else None
+
+    def _reviewable(self) -> bool:
+        return self.data is not None and self.data.reviews is not None and self.cur.dp is not None
+
+    def decide(self, state: str, reason: str = "") -> None:
+        if self._reviewable():
+            dp_id = self.cur.dp.id
+            self._change_review(lambda: self.data.reviews.set(dp_id, state, reason), dp_id)
+
+    def clear_review(self) -> None:
+        if self._reviewable():
+            dp_id = self.cur.dp.id
+            self._change_review(lambda: self.data.reviews.clear(dp_id), dp_id)
+
+    def _change_review(self, change, dp_id: str) -> None:
+        try:
+            change()
+        except OSError as e:  # neither beside the dataset nor the user data folder could be written
+            self.status.emit(f"Review NOT saved: {e}", 10000)
+            return
+        self.reviews_changed.emit(dp_id)
+
+    def next_unreviewed(self) -> None:
+        if self.data is None or self.data.reviews is None:
+            return
+        cur = self.cur.dp
+        target = self.data.reviews.next_unreviewed([dp.id for dp in self.order], cur.id if cur else None)
+        if target is None:
+            self.status.emit("Every datapoint in the list is reviewed.", 5000)
+        else:
+            self.show_datapoint(self.dataset.get(target))
+
+    # -- navigation -----------------------------------------------------------------
+    def step(self, n: int) -> None:
+        order = self.order
+        if not order:
+            return
+        pos = self.position(self.cur.dp)
+        i = 0 if pos is None else max(0, min(len(order) - 1, pos + n))
+        self.direction = 1 if n >= 0 else -1
+        if order[i] is not self.cur.dp:
+            self.navigate(order[i])
+
+    def group_step(self, kind: str, step: int) -> None:
+        """To the first datapoint of the next (1) or previous (-1) ``kind`` ("camera" or "scene")."""
+        if self.cur.dp is None or self.data is None:
+            return self.step(0)
+        target = self.data.first_of_next_group(self.cur.dp, kind, step)
+        self.direction = 1 if step >= 0 else -1
+        if target is not None:
+            self.navigate(target)
+
+    def goto_id(self, dp_id: str) -> bool:
+        dp = self.dataset.get(dp_id.strip()) if self.dataset else None
+        if dp is not None:
+            self.show_datapoint(dp)
+        return dp is not None
+
+    def show_datapoint(self, dp: Datapoint, keep_notice: bool = False) -> None:
+        """Make ``dp`` current. Its jobs and picture catch up on the next turn of the event loop (what
+        is cached is drawn then, the rest is queued, the neighbours are prefetched), so key presses
+        that come faster than frames cost one update, for the latest."""
+        if dp is not self.cur.dp:
+            self.cur = Current(dp)
+        self.burst = False
+        self._settle_timer.stop()
+        self._keep_notice = keep_notice
+        self._catch_up_timer.start()
+
+    def navigate(self, dp: Datapoint) -> None:
+        """Show ``dp`` for a key press or a tree click; several in quick succession are a burst."""
+        burst = self._settle_timer.isActive()
+        self.show_datapoint(dp)
+        self.burst = burst
+        self._settle_timer.start()
+
+    def _catch_up(self) -> None:
+        dp = self.cur.dp
+        if dp is None:
+            return
+        if not self._keep_notice:
+            self._set_notice("")
+        self._request(settled=not self.burst)
+        self.current_changed.emit(dp)
+        self._update()
+
+    def _settled(self) -> None:
+        """The burst is over: queue the rest (the probe's modalities, the neighbours behind)."""
+        self.burst = False
+        if self.cur.dp is not None:
+            self.settled.emit()
+            self._request(settled=True)
+            self._update()
+
+    def _set_notice(self, text: str) -> None:
+        if text != self.notice:
+            self.notice = text
+            self.notice_changed.emit(text)
+
+    # -- view state ---------------------------------------------------------------------
+    def set_modality(self, modality: str) -> bool:
+        """Show ``modality``; False (and a status message) when the current datapoint lacks it."""
+        if modality not in MODALITIES:
+            return False
+        if self.cur.dp is not None and modality not in self.cur.dp.modalities:
+            self.status.emit(f"This datapoint has no {modality} image", 3000)
+            return False
+        self.view.modality = modality
+        return True
+
+    def _modality_changed(self, *_) -> None:
+        if self.cur.dp is not None:
+            self.show_datapoint(self.cur.dp, keep_notice=True)
+
+    def _styles_changed(self, *_) -> None:
+        if self.cur.dp is not None:  # a class layer switched on needs its segmentation image
+            self._request(settled=not self.burst)
+            self._update_timer.start()
+
+    def toggle_layers(self, names) -> None:
+        """One toggle key: switch ``names`` on unless one present on this datapoint is on."""
+        present = set(self.cur.ann.annotations.layers) if self.cur.ann else set(names)
+        targets = [n for n in names if n in present] or list(names)
+        on = not any(self.view.style(n).visible for n in targets)
+        self.view.set_styles({n: self.view.style(n).with_(visible=on) for n in names})
+
+    def jump_to(self, finding) -> None:
+        """Show a QA finding's datapoint with the layer and image that show it, and mark its spot."""
+        dp = self.dataset.get(finding.datapoint) if finding.datapoint and self.dataset else None
+        if dp is None:
+            return
+        if finding.layer:
+            self.view.set_style(finding.layer, visible=True)
+        if finding.modality in dp.modalities:
+            self.view.modality = finding.modality
+        if dp is self.cur.dp and self.cur.announced:
+            self.show_datapoint(dp, keep_notice=True)
+            self._set_spot(dp.id, finding.xy)
+        else:
+            self._pending_finding = finding
+            self.show_datapoint(dp)
+
+    def _set_spot(self, dp_id: str | None, xy) -> None:
+        self._spot_dp = dp_id
+        self.spot = tuple(xy) if xy is not None else None
+        self.spot_changed.emit(self.spot)
+
+    def _spot_follows(self, dp_id: str) -> None:
+        """A datapoint is shown: mark the spot of the finding jumped to, or drop a spot of another one."""
+        f, self._pending_finding = self._pending_finding, None  # or the user moved on before it was drawn
+        if f is not None and f.datapoint == dp_id:
+            self._set_spot(dp_id, f.xy)
+        elif self.spot is not None and self._spot_dp != dp_id:
+            self._set_spot(None, None)
+
+    # -- scheduling -----------------------------------------------------------------------
+    def _request(self, settled: bool) -> None:
+        """Replace the worker queue with the current datapoint's jobs and take what is already cached."""
+        dp = self.cur.dp
+        jobs = jobs_for(dp, settled, self.view, self.cache, self.order, self.position(dp), self.direction)
+        self.loader.focus(jobs)
+        for key, _, _ in jobs:
+            if key[1] == dp.id:
+                hit, value = self.loader.cached(key)
+                if hit:
+                    self.cur.accept(key, value)
+
+    # -- results ---------------------------------------------------------------------------
+    def _on_done(self, key, value) -> None:
+        if key[0] == "open":
+            if key[1] == self._opening:  # not an open the user has since replaced
+                self._set_dataset(value, list(key[1]))
+            return
+        if self.cur.dp is not None and key[1] == self.cur.dp.id:
+            self.cur.accept(key, value)
+            self._update_timer.start()
+
+    def _on_failed(self, key, message: str, details: str) -> None:
+        if key[0] == "open":
+            if key[1] == self._opening:
+                self._opening = None
+                self._set_notice(f"Could not open the dataset.\n{message}")
+                self.open_failed.emit(message)
+            return
+        if details:  # a bug, not bad data: say so where it cannot be missed
+            self.status.emit(f"Internal error while reading {key[1]}: {message} (details in Inspector)", 0)
+        dp = self.dataset.get(key[1]) if self.dataset else None
+        if dp is not None:
+            dp.add_problem(None, message)
+            self.problem.emit(dp)
+        if self.cur.dp is not None and key[1] == self.cur.dp.id:
+            self.cur.fail(key, message + ("\n" + details if details else ""))
+            self._update_timer.start()
+
+    def _update(self) -> None:
+        cur = self.cur
+        if cur.dp is None:
+            return
+        m = self.modality
+        if m not in cur.images and ("img", m) not in cur.errors:
+            return  # keep the previous picture until this one is decoded
+        self.updated.emit()
+        if (cur.ann is not None or ("ann",) in cur.errors) and cur.announced != m:
+            cur.announced = m
+            self._spot_follows(cur.dp.id)
+            self.shown.emit(cur.dp.id)
+
+    def shutdown(self) -> None:
+        """Stop the workers (queued jobs are dropped, running ones finish)."""
+        self._catch_up_timer.stop()
+        self._update_timer.stop()
+        self._settle_timer.stop()
+        self.loader.shutdown()

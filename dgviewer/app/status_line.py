@@ -1,0 +1,44 @@
+"""The status bar's permanent parts: which datapoint is shown (and where in the list), the cache use,
+and the session's messages."""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from .session import Session
+
+
+class _FixedLabel(QLabel):
+    """A status-bar label of fixed size, widened only when a text does not fit.
+
+    A label that may change size asks the window for a layout pass on every setText,
+    and that repainted every dock on each datapoint switch.
+    """
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        hint = self.sizeHint()
+        if self.minimumSize() != self.maximumSize() or hint.width() > self.width():
+            self.setFixedSize(hint.expandedTo(self.minimumSize()))
+
+
+class StatusLine(QObject):
+    def __init__(self, session: Session, bar: QStatusBar):
+        super().__init__(bar)
+        self.session = session
+        self.position = _FixedLabel()
+        self.cache = _FixedLabel()
+        self.cache.setStyleSheet("color: gray")
+        bar.addPermanentWidget(self.position)
+        bar.addPermanentWidget(self.cache)
+        session.current_changed.connect(self._position)
+        session.updated.connect(self._cache)
+        session.status.connect(bar.showMessage)
+
+    def _position(self, dp) -> None:
+        pos = self.session.position(dp)
+        self.position.setText(f"{dp.id}   {'' if pos is None else pos + 1} / {len(self.session.order)}")
+
+    def _cache(self) -> None:
+        cache = self.session.cache
+        self.cache.setText(f"cache {cache.size_bytes >> 20} / {cache.max_bytes >> 20} MB")

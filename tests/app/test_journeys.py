@@ -1,0 +1,149 @@
+"""User journeys on the real window: open A, open B from inside the app, step, review, open A again."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QLabel
+
+import dgviewer
+from dgviewer.app.legend import NOT_IN_LEGEND
+from dgviewer.app.tree_model import STATUS_ROLE
+from dgviewer.core.review import sidecar_path
+
+from .conftest import no_leaks, press_and_wait
+
+
+def _saved(folder: str) -> dict:
+    if not os.path.exists(sidecar_path(folder)):
+        return {}
+    with open(sidecar_path(folder), encoding="utf-8") as f:
+        return {d["id"]: d["state"] for d in map(json.loads, f.read().splitlines()[1:])}
+
+
+def _rel(dp) -> str:
+    return dp.id.split("/", 1)[1]
+
+
+def _top_rows(w) -> list[str]:
+    model = w.tree.model
+    return [model.index(r, 0, QModelIndex()).data() for r in range(model.rowCount(QModelIndex()))]
+
+
+def _open_from_menu(qtbot, w, monkeypatch, path: str) -> None:
+    """File ▸ Open folder…, the dialog answering ``path``."""
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: path)
+    with qtbot.waitSignal(w.session.shown, timeout=20000):
+        w.findChild(QAction, "open").trigger()
+
+
+def _open_recent(qtbot, w, path: str) -> None:
+    w.recent_menu.aboutToShow.emit()  # what opening the menu does
+    (act,) = [a for a in w.recent_menu.actions() if a.text() == os.path.abspath(path)]
+    with qtbot.waitSignal(w.session.shown, timeout=20000):
+        act.trigger()
+
+
+def _overlay_keys_follow(qtbot, w, key: str, layer: str) -> None:
+    """The Overlays menu lists the open dataset's toggle keys, and ``key`` toggles ``layer``."""
+    toggles = w.session.dataset.layers.toggles()
+    assert [(a.shortcut().toString(), a.text()) for a in w.overlays_menu.actions()] == [(k, t) for k, t, _ in toggles]
+    was = w.session.view.style(layer).visible
+    qtbot.keyClick(w, getattr(Qt.Key, f"Key_{key}"))
+    assert w.session.view.style(layer).visible is not was
+    assert w.layers.rows[layer].check.isChecked() is not was
+
+
+def _errors(messages: list[str]) -> list[str]:
+    return [m for m in messages if any(word in m for word in ("rror", "NOT", "not loaded", "Traceback"))]
+
+
+@pytest.fixture
+def folders(samples, tmp_path) -> dict:
+    out = {}
+    for name, variant in (("faces", "datapoint"), ("scenes", "scene"), ("solo", "perception")):
+        out[name] = str(tmp_path / name)
+        shutil.copytree(samples[variant], out[name])
+    return out
+
+
+def test_open_b_inside_the_app_then_a_again_from_recent(open_window, folders, qtbot, monkeypatch):
+    a, b = dgviewer.load(folders["faces"]), dgviewer.load(folders["scenes"])
+    w = open_window(folders["faces"])
+    messages: list[str] = []
+    w.statusBar().messageChanged.connect(messages.append)
+    assert w.session.cur.dp.id == a[0].id
+    qtbot.keyClick(w, Qt.Key.Key_P)
+    assert _saved(folders["faces"]) == {_rel(a[0]): "pass"}
+
+    _open_from_menu(qtbot, w, monkeypatch, folders["scenes"])
+    assert w.windowTitle() == "dgviewer — scenes"
+    assert _top_rows(w) == ["scenes"] and w.tree.summary.text() == f"{len(b)} datapoints"
+    assert w.session.cur.dp.id == b[0].id
+    assert w.session.cur.dp.id in w.inspector.title.text()
+    assert "unreviewed" in w.review.state.text() and w.review.progress.text() == f"0 / {len(b)} reviewed"
+    assert set(w.layers.rows) <= set(w.session.cur.ann.annotations.layers)
+    assert not w.metrics_dock.isVisible() and not w.timeline_dock.isVisible()
+    press_and_wait(qtbot, w, Qt.Key.Key_Right)
+    assert w.session.cur.dp.id == b[1].id and w.windowTitle() == "dgviewer — scenes"
+    assert w.status_line.position.text().startswith(b[1].id)
+    qtbot.keyClick(w, Qt.Key.Key_P)
+    assert _saved(folders["scenes"]) == {_rel(b[1]): "pass"}
+    assert _saved(folders["faces"]) == {_rel(a[0]): "pass"}  # A's decisions stay A's
+    assert w.tree.model.index_for(w.session.cur.dp).data(STATUS_ROLE) is not None
+    assert "pass" in w.review.state.text() and w.review.progress.text().startswith(f"1 / {len(b)} reviewed")
+    assert not _errors(messages) and not _errors([w.statusBar().currentMessage()])
+
+    # A Perception dataset brings its metrics and timeline; going back to Datagen hides them again.
+    _open_from_menu(qtbot, w, monkeypatch, folders["solo"])
+    assert w.metrics_dock.toggleViewAction().isVisible() and w.timeline_dock.isVisible()
+    assert w.windowTitle() == "dgviewer — solo" and _top_rows(w) == ["solo"]
+    _overlay_keys_follow(qtbot, w, "B", "boxes")
+
+    _open_recent(qtbot, w, folders["faces"])
+    assert w.windowTitle() == "dgviewer — faces" and _top_rows(w) == ["faces"]
+    assert w.session.cur.dp.id == a[0].id
+    assert w.session.current_review().state == "pass" and "pass" in w.review.state.text()
+    assert w.tree.model.index_for(w.session.cur.dp).data(STATUS_ROLE) is not None
+    assert not w.metrics_dock.isVisible() and not w.timeline_dock.isVisible()
+    _overlay_keys_follow(qtbot, w, "L", "standard")
+    press_and_wait(qtbot, w, Qt.Key.Key_Right)  # a Datagen datapoint: no metrics asked of it
+    assert w.session.cur.dp.id == a[1].id
+    assert not _errors(messages) and not _errors([w.statusBar().currentMessage()])
+
+
+def test_filter_and_legend_belong_to_the_open_dataset(open_window, folders, qtbot, monkeypatch):
+    w = open_window(folders["faces"])
+    press_and_wait(qtbot, w, Qt.Key.Key_5)  # segmentation: the legend lists the classes
+    assert w.legend.entries()
+    name = w.legend.entries()[0]
+    w.legend.tree.topLevelItem(0).setCheckState(0, Qt.CheckState.Unchecked)
+    assert name in w.session.view.hidden_classes
+    w.tree.filter.setText("datapoint_00002")
+    w.tree.apply_filter()
+    assert len(w.session.order) == 1
+
+    _open_from_menu(qtbot, w, monkeypatch, folders["scenes"])
+    assert w.tree.filter.text() == "" and len(w.session.order) == len(dgviewer.load(folders["scenes"]))
+    assert w.session.view.hidden_classes == frozenset()
+    rows = [w.legend.tree.topLevelItem(i) for i in range(w.legend.tree.topLevelItemCount())]
+    assert name in [r.text(0) for r in rows]
+    assert all(r.checkState(0) == Qt.CheckState.Checked for r in rows if r.text(0) != NOT_IN_LEGEND)
+    assert w.probe.text() == ""
+
+
+def test_leak_check_fails_on_a_stray_widget(qapp):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    with pytest.raises(pytest.fail.Exception, match="QLabel"):
+        with no_leaks():
+            stray = QLabel("stray")
+            stray.show()
+    stray.close()
+    stray.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
