@@ -95,3 +95,27 @@ def test_special_files_are_refused_without_blocking(tmp_path):
         for read in (imaging.read_image, imaging.image_size, imagefile.check_structure):
             with pytest.raises(DataError, match=kind):
                 read(str(p))
+
+
+def test_structure_check_accepts_every_exr_layout(tmp_path):
+    z = np.linspace(0, 1, 50 * 70, dtype=np.float32).reshape(50, 70)
+    tiles = OpenEXR.TileDescription()
+    tiles.xSize = tiles.ySize = 16
+    files = []
+    for comp in (OpenEXR.NO_COMPRESSION, OpenEXR.RLE_COMPRESSION, OpenEXR.ZIP_COMPRESSION, OpenEXR.PIZ_COMPRESSION,
+                 OpenEXR.PXR24_COMPRESSION, OpenEXR.B44_COMPRESSION, OpenEXR.DWAB_COMPRESSION):
+        for kind, extra in ((OpenEXR.scanlineimage, {}), (OpenEXR.tiledimage, {"tiles": tiles})):
+            p = tmp_path / f"{comp.name}-{len(files)}.exr"
+            OpenEXR.File({"compression": comp, "type": kind, **extra}, {"Z": z}).write(str(p))
+            files.append(p)
+    parts = [OpenEXR.Part({"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage}, {c: z})
+             for c in ("Z", "R")]
+    files.append(tmp_path / "multipart.exr")
+    OpenEXR.File(parts).write(str(files[-1]))
+    for p in files:
+        imagefile.check_structure(str(p))
+        assert imaging.image_size(str(p)) == (70, 50)
+    data = files[-1].read_bytes()
+    files[-1].write_bytes(data[:-30])
+    with pytest.raises(DataError, match="runs past the end"):
+        imagefile.check_structure(str(files[-1]))
