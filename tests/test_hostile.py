@@ -102,6 +102,16 @@ def test_internal_errors_are_not_passed_off_as_findings(results):
     assert not cases, _report(cases, results)
 
 
+#: Damage that is always damage (a changed value or a deleted file may be legal, or unread).
+STRUCTURAL = ("truncate", "bomb", "empty", "special", "json-deep", "path")
+
+
+def test_validate_names_the_damaged_file_without_images(results):
+    cases = _cases(results, lambda r: r["entry"] == "validate" and r.get("class") in STRUCTURAL
+                   and r.get("names_damage") is False)
+    assert not cases, _report(cases, results)
+
+
 def test_a_refused_dataset_is_named_in_the_error(results):
     cases = _cases(results, lambda r: r["entry"] == "library" and r["outcome"] == "error" and "calls" not in r
                    and r["mutant"] not in r.get("detail", ""))

@@ -33,10 +33,14 @@ class Timeout(BaseException):
     """Raised by the alarm: BaseException so no ``except Exception`` in dgviewer swallows it."""
 
 
-def run_entry(name: str, root: str, scratch: str) -> dict:
-    """Drive one entry point on ``root``; ``scratch`` is a folder outside it for the outputs."""
+def run_entry(name: str, root: str, scratch: str, damaged: str | None = None) -> dict:
+    """Drive one entry point on ``root``; ``scratch`` is a folder outside it for the outputs.
+
+    ``damaged``: the damaged file's path relative to ``root``; ``validate`` results say whether a
+    finding (or the error) names it (``names_damage``).
+    """
     try:
-        return _ENTRIES[name](root, scratch)
+        return _ENTRIES[name](root, scratch, damaged)
     except Timeout:
         return {"outcome": "timeout"}
     except MemoryError:
@@ -98,7 +102,7 @@ class _Toucher:
         return None
 
 
-def _library(root: str, scratch: str) -> dict:
+def _library(root: str, scratch: str, damaged: str | None) -> dict:
     import dgviewer
     from dgviewer.core.model import MODALITIES
 
@@ -175,14 +179,14 @@ def _json_violations(text: str | None, what: str) -> list[str]:
     return []
 
 
-def _info(root: str, scratch: str) -> dict:
+def _info(root: str, scratch: str, damaged: str | None) -> dict:
     result, printed, _ = _cli(["info", "--json", root])
     if result["outcome"] == "ok":
         result.setdefault("violations", []).extend(_json_violations(printed, "info --json"))
     return result
 
 
-def _validate(root: str, scratch: str, images: bool = False) -> dict:
+def _validate(root: str, scratch: str, damaged: str | None, images: bool = False) -> dict:
     report = os.path.join(scratch, "report.json")
     if os.path.exists(report):
         os.remove(report)
@@ -197,14 +201,16 @@ def _validate(root: str, scratch: str, images: bool = False) -> dict:
     elif result["outcome"] == "ok":
         violations.append("bad-json: no report written")
     violations.extend(_json_violations(text, "validate --json"))
-    if text and not violations:
-        findings = strict_json(text).get("findings", [])
-        result["findings"] = len(findings)
-        violations.extend(f"masked: {_line(f.get('message', ''))}" for f in findings if f.get("check") == "check-crashed")
+    findings = strict_json(text).get("findings", []) if text and not violations else []
+    result["findings"] = len(findings)
+    violations.extend(f"masked: {_line(f.get('message', ''))}" for f in findings if f.get("check") == "check-crashed")
+    if damaged:
+        said = [result.get("detail", "")] + [f"{f.get('file') or ''} {f.get('message') or ''}" for f in findings]
+        result["names_damage"] = any(damaged in text for text in said)
     return result
 
 
-def _render(root: str, scratch: str) -> dict:
+def _render(root: str, scratch: str, damaged: str | None) -> dict:
     result, _, err = _cli(["render", "--out", os.path.join(scratch, "render"), root])
     if result["outcome"] != "traceback":  # render names an internal error by its type: not damage named
         masked = [f"masked: {_line(m)}" for m in _MASKED.findall(err)]
@@ -216,6 +222,6 @@ _ENTRIES = {
     "library": _library,
     "info": _info,
     "validate": _validate,
-    "validate-images": lambda root, scratch: _validate(root, scratch, images=True),
+    "validate-images": lambda root, scratch, damaged: _validate(root, scratch, damaged, images=True),
     "render": _render,
 }

@@ -144,7 +144,7 @@ def _task(task: dict, timeout: float) -> list[dict]:
             started, cpu = time.monotonic(), time.process_time()
             signal.setitimer(signal.ITIMER_REAL, timeout)
             try:
-                result = run_entry(entry, root, scratch)
+                result = run_entry(entry, root, scratch, head.get("file"))
             except Timeout:  # the alarm hit between the entry's return and here
                 result = {"outcome": "timeout"}
             finally:
