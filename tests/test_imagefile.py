@@ -119,3 +119,23 @@ def test_structure_check_accepts_every_exr_layout(tmp_path):
     files[-1].write_bytes(data[:-30])
     with pytest.raises(DataError, match="runs past the end"):
         imagefile.check_structure(str(files[-1]))
+
+
+def test_jpeg_header_budget_and_truncation(tmp_path):
+    p = tmp_path / "x.jpg"
+    rgb = np.zeros((30, 40, 3), np.uint8)
+    rgb[..., 0] = 200  # red
+    cv2.imwrite(str(p), rgb[..., ::-1])
+    data = p.read_bytes()
+    assert imaging.image_size(str(p)) == (40, 30)
+    assert imaging.read_image(str(p))[15, 20, 0] > 150  # RGB order
+    imagefile.check_structure(str(p))
+    sof = data.index(b"\xff\xc0")  # baseline start of frame
+    p.write_bytes(data[:sof + 5] + struct.pack(">HH", 60000, 60000) + data[sof + 9:])
+    for read in (imaging.read_image, imaging.image_size, imagefile.check_structure):
+        with pytest.raises(DataError, match="60000x60000 pixels"):
+            read(str(p))
+    for cut in (0, 1, 3, sof + 6, len(data) // 2, len(data) - 1):
+        p.write_bytes(data[:cut])
+        with pytest.raises(DataError, match="x.jpg"):
+            imagefile.check_structure(str(p))

@@ -1,11 +1,12 @@
-"""PNG and EXR file structure, read without decoding a pixel.
+"""PNG, EXR and JPEG file structure, read without decoding a pixel.
 
 Decoders trust their headers: a PNG whose IHDR claims 60000×60000 makes
 OpenCV allocate gigabytes before it notices the data is missing, and an EXR
 with an absurd data window does the same in OpenEXR. So every image's header
 is parsed here first and refused when it claims more than :data:`MAX_PIXELS`.
 :func:`check_structure` goes further, still without decoding: it walks a
-PNG's chunks to IEND and an EXR's offset table against the file's size, which
+PNG's chunks to IEND, an EXR's offset table against the file's size and a
+JPEG's segments to the end-of-image marker, which
 catches truncated and overwritten files at the cost of reading them.
 """
 from __future__ import annotations
@@ -23,6 +24,9 @@ MAX_PIXELS = 16384 * 16384
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EXR_MAGIC = b"\x76\x2f\x31\x01"
+JPEG_MAGIC = b"\xff\xd8"
+# JPEG start-of-frame markers (C4, C8 and CC are other segments).
+_JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 # IHDR colour type → allowed bit depths.
 _PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
 # EXR compression → scan lines per chunk (NONE, RLE, ZIPS, ZIP, PIZ, PXR24, B44, B44A, DWAA, DWAB, HTJ2K256, HTJ2K32).
@@ -61,11 +65,23 @@ def exr_header(data: bytes, path: str, max_pixels: int | None = None) -> Header:
     return Header(width, height)
 
 
+def jpeg_header(data: bytes, path: str, max_pixels: int | None = None) -> Header:
+    """The frame size of a JPEG (from its start-of-frame segment); DataError when bad or over budget."""
+    width, height, _ = _jpeg_frame(data, path)
+    _within_budget(path, width, height, max_pixels)
+    return Header(width, height)
+
+
 def header(path: str, max_pixels: int | None = None) -> Header | None:
-    """The header of a PNG or EXR file (by extension) read from its first bytes; None for other types."""
+    """The header of a PNG, EXR or JPEG file (by extension) read from its first bytes; None for other types."""
     ext = path.rsplit(".", 1)[-1].lower()
     if ext == "png":
         return png_header(read_head(path, 33), path, max_pixels)
+    if ext in ("jpg", "jpeg"):
+        try:
+            return jpeg_header(read_head(path, _EXR_HEAD_BYTES), path, max_pixels)
+        except _Short:
+            return jpeg_header(read_bytes(path), path, max_pixels)
     if ext == "exr":
         head = read_head(path, _EXR_HEAD_BYTES)
         try:
@@ -90,6 +106,10 @@ def check_structure(path: str, max_pixels: int | None = None) -> None:
         parts, table = _exr_parts(data, path)
         _within_budget(path, *parts[0]["size"], max_pixels)
         _check_exr_chunks(data, path, parts, table)
+    elif ext in ("jpg", "jpeg"):
+        jpeg_header(data, path, max_pixels)
+        if not data.rstrip(b"\0").endswith(b"\xff\xd9"):
+            raise DataError(path, "truncated JPEG: no end-of-image marker")
 
 
 def _within_budget(path: str, width: int, height: int, max_pixels: int | None) -> None:
@@ -119,6 +139,31 @@ def _walk_png(data: bytes, path: str) -> None:
 
 class _Short(DataError):
     """The header runs past the bytes given (only a prefix of the file may have been read)."""
+
+
+def _jpeg_frame(data: bytes, path: str) -> tuple[int, int, int]:
+    """(width, height, offset) of the start-of-frame segment, walking the segments before it."""
+    if not data.startswith(JPEG_MAGIC):
+        raise DataError(path, "empty file" if not data else "not a JPEG file (bad signature)")
+    pos = 2
+    while True:
+        while pos < len(data) and data[pos] == 0xFF and pos + 1 < len(data) and data[pos + 1] == 0xFF:
+            pos += 1  # fill bytes
+        if pos + 4 > len(data):
+            raise _Short(path, "truncated JPEG: no frame header")
+        if data[pos] != 0xFF:
+            raise DataError(path, f"corrupt JPEG: no segment marker at byte {pos}")
+        marker, length = data[pos + 1], struct.unpack(">H", data[pos + 2:pos + 4])[0]
+        if marker in _JPEG_SOF:
+            if pos + 9 > len(data):
+                raise _Short(path, "truncated JPEG frame header")
+            height, width = struct.unpack(">HH", data[pos + 5:pos + 9])
+            if width == 0 or height == 0:
+                raise DataError(path, f"unsupported JPEG frame ({width}x{height})")
+            return width, height, pos
+        if marker == 0xDA or length < 2:
+            raise DataError(path, "corrupt JPEG: image data before the frame header")
+        pos += 2 + length
 
 
 def _exr_parts(data: bytes, path: str) -> tuple[list[dict], int]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import DataError
 from .fsio import read_bytes
-from .imagefile import exr_header, header, png_header
+from .imagefile import exr_header, header, jpeg_header, png_header
 
 # IHDR colour type → channels in the file.
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}
@@ -96,18 +96,35 @@ def pick_rgb(ch: dict) -> tuple[str, str, str] | None:
     return None
 
 
+def read_jpeg(path: str) -> np.ndarray:
+    """H×W (gray) or H×W×3 uint8 in RGB order."""
+    import cv2
+
+    data = read_bytes(path)
+    jpeg_header(data, path)
+    try:
+        img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    except cv2.error as e:
+        raise DataError(path, f"corrupt JPEG: {str(e).strip().splitlines()[-1]}") from None
+    if img is None:
+        raise DataError(path, "corrupt JPEG: OpenCV could not decode it")
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB) if img.ndim == 3 else img
+
+
 def read_image(path: str) -> np.ndarray:
-    """Decode by extension: .png → :func:`read_png`; .exr → :func:`exr_rgb`."""
+    """Decode by extension: .png → :func:`read_png`; .exr → :func:`exr_rgb`; .jpg/.jpeg → :func:`read_jpeg`."""
     ext = path.rsplit(".", 1)[-1].lower()
     if ext == "png":
         return read_png(path)
+    if ext in ("jpg", "jpeg"):
+        return read_jpeg(path)
     if ext == "exr":
         return exr_rgb(path)
     raise DataError(path, f"unsupported image type '.{ext}'")
 
 
 def image_size(path: str) -> tuple[int, int] | None:
-    """(width, height) from a PNG or EXR header without decoding pixels; None for other types.
+    """(width, height) from a PNG, EXR or JPEG header without decoding pixels; None for other types.
 
     Raises :class:`DataError` when the file is missing, its header is unreadable or over the pixel budget.
     """
