@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections import Counter
 
 import pytest
@@ -143,3 +144,35 @@ def test_the_runner_reports_a_write_into_the_dataset_and_strict_json(tmp_path):
     before = tree_state(str(root))
     (root / "x.json").write_text("[]")
     assert before != tree_state(str(root))
+
+
+def test_a_hung_entry_point_times_out_and_frees_its_threads(tmp_path, monkeypatch):
+    import signal
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.hostile import entries
+    from tests.hostile.run import _alarm, _task
+
+    root = tmp_path / "ds"
+    root.mkdir()
+    os.mkfifo(root / "fifo")
+
+    def in_a_thread(root, scratch, damaged):  # like render's decoding pool
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(lambda: open(os.path.join(root, "fifo")).read()).result()
+
+    monkeypatch.setitem(entries._ENTRIES, "library", lambda root, scratch, damaged: open(os.path.join(root, "fifo")))
+    monkeypatch.setitem(entries._ENTRIES, "info", in_a_thread)
+    threads = threading.active_count()
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    try:
+        out = _task({"mutant": str(root), "entries": ["library", "info"]}, 1.0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert [(r["entry"], r["outcome"]) for r in out] == [("library", "timeout"), ("info", "timeout")]
+    for _ in range(50):  # the pool's thread, unblocked, ends
+        if threading.active_count() == threads:
+            break
+        time.sleep(0.1)
+    assert threading.active_count() == threads

@@ -262,7 +262,8 @@ def run(tasks: list[dict], workers: int = 2, timeout: float = 10.0, memory_bytes
             if worker is None or worker.proc.poll() is not None:
                 worker = _Worker(timeout, memory_bytes, log)
             done: set[str] = set()
-            head = {"mutant": os.path.basename(task["mutant"])}
+            head = {"mutant": os.path.basename(task["mutant"]), "seed": task.get("seed"),
+                    "source": os.path.basename(task.get("source") or "")}
             try:
                 worker.send(task)
                 for r in worker.lines(time.monotonic() + 60 + len(task["entries"]) * (timeout + 10)):
