@@ -38,3 +38,8 @@ def copy_tree(src: Path, dst: Path) -> Path:
         for f in filenames:
             os.chmod(os.path.join(dirpath, f), 0o644)
     return dst
+
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", default=False,
+                     help="run the slow suites in full (test_hostile.py: thousands of damaged datasets)")

@@ -64,14 +64,40 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
     size = regular_file(path)
     if size > limit:
         raise DataError(path, f"{size} bytes, more than the {limit}-byte limit for this kind of file")
-    try:
-        with open(path, "rb") as f:
-            data = f.read(limit + 1)  # the file may have grown since the stat
-    except OSError as e:
-        raise DataError(path, f"cannot read: {e.strerror or e}") from None
+    data = _read(path, limit + 1, size)  # the file may have grown since the stat
     if len(data) > limit:
         raise DataError(path, f"more than the {limit}-byte limit for this kind of file")
     return data
+
+
+def read_head(path: str, n: int) -> bytes:
+    """The first ``n`` bytes of a regular file (all of it when shorter): for headers of large images."""
+    return _read(path, n, min(n, regular_file(path)))
+
+
+def _read(path: str, n: int, expected: int) -> bytes:
+    """At most ``n`` bytes, in reads sized by the ``expected`` length (a read allocates all it asks for)."""
+    # O_NONBLOCK (no effect on regular files): a file swapped for a FIFO since the stat must not block
+    # the open; it is refused below.
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as e:
+        raise DataError(path, f"cannot read: {e.strerror or e}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise DataError(path, "is no longer a regular file")
+        parts, total = [], 0
+        while total < n:
+            chunk = os.read(fd, min(n - total, max(expected + 1 - total, 1 << 20)))
+            if not chunk:
+                break
+            parts.append(chunk)
+            total += len(chunk)
+        return b"".join(parts)
+    except OSError as e:
+        raise DataError(path, f"cannot read: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
 
 
 def atomic_write(path: str, data: str | bytes, encoding: str = "utf-8") -> None:

@@ -7,17 +7,20 @@ for the whole decode, so every decode on a worker froze the viewer's GUI
 thread for as long. EXR goes through the OpenEXR package, because
 OpenCV/imageio return zeros for an EXR channel named ``Z``. Both take a path
 and return a numpy array, or raise :class:`DataError` naming the file.
+Files are read through :func:`fsio.read_bytes` (regular files only, size
+limit), and a header claiming more than :data:`imagefile.MAX_PIXELS` is
+refused before the decoder sees it.
 """
 from __future__ import annotations
 
-import os
-import struct
+import io
 
 import numpy as np
 
 from .errors import DataError
+from .fsio import read_bytes
+from .imagefile import exr_header, header, jpeg_header, png_header
 
-_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # IHDR colour type → channels in the file.
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}
 
@@ -26,14 +29,13 @@ def read_png(path: str) -> np.ndarray:
     """H×W (gray) or H×W×C uint8/uint16, channels as stored (RGB order)."""
     import cv2
 
-    data = _read_bytes(path)
-    if len(data) < 33 or not data.startswith(_PNG_MAGIC) or data[12:16] != b"IHDR":
-        raise DataError(path, "not a PNG file (bad signature)")
-    width, height, _depth, ctype = struct.unpack(">IIBB", data[16:26])
-    channels = _PNG_CHANNELS.get(ctype)
-    if channels is None or width == 0 or height == 0:
-        raise DataError(path, f"unsupported PNG header (colour type {ctype}, {width}x{height})")
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    data = read_bytes(path)
+    ctype = png_header(data, path).color_type
+    channels = _PNG_CHANNELS[ctype]
+    try:
+        img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    except cv2.error as e:
+        raise DataError(path, f"corrupt PNG: {str(e).strip().splitlines()[-1]}") from None
     if img is None:  # truncated data, CRC errors, ...
         raise DataError(path, "corrupt PNG: OpenCV could not decode it")
     if img.ndim == 2:
@@ -49,10 +51,10 @@ def read_exr(path: str) -> dict[str, np.ndarray]:
     """Every channel of an EXR as float arrays, keyed by channel name ('R', 'G', 'B', 'Z', ...)."""
     import OpenEXR
 
-    if not os.path.isfile(path):
-        raise DataError(path, "file not found")
+    data = read_bytes(path)
+    exr_header(data, path)
     try:
-        with OpenEXR.File(path, separate_channels=True) as f:
+        with OpenEXR.File(io.BytesIO(data), separate_channels=True) as f:
             channels = {name: ch.pixels for name, ch in f.channels().items()}
     except Exception as e:
         raise DataError(path, f"corrupt or truncated EXR: {e}") from None
@@ -103,53 +105,37 @@ def _rgb_names(ch: dict) -> tuple[str, str, str] | None:
     return None
 
 
+def read_jpeg(path: str) -> np.ndarray:
+    """H×W (gray) or H×W×3 uint8 in RGB order."""
+    import cv2
+
+    data = read_bytes(path)
+    jpeg_header(data, path)
+    try:
+        img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    except cv2.error as e:
+        raise DataError(path, f"corrupt JPEG: {str(e).strip().splitlines()[-1]}") from None
+    if img is None:
+        raise DataError(path, "corrupt JPEG: OpenCV could not decode it")
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB) if img.ndim == 3 else img
+
+
 def read_image(path: str) -> np.ndarray:
-    """Decode by extension: .png → :func:`read_png`; .exr → :func:`exr_rgb`."""
+    """Decode by extension: .png → :func:`read_png`; .exr → :func:`exr_rgb`; .jpg/.jpeg → :func:`read_jpeg`."""
     ext = path.rsplit(".", 1)[-1].lower()
     if ext == "png":
         return read_png(path)
+    if ext in ("jpg", "jpeg"):
+        return read_jpeg(path)
     if ext == "exr":
         return exr_rgb(path)
     raise DataError(path, f"unsupported image type '.{ext}'")
 
 
 def image_size(path: str) -> tuple[int, int] | None:
-    """(width, height) from a PNG or EXR header without decoding pixels; None for other types.
+    """(width, height) from a PNG, EXR or JPEG header without decoding pixels; None for other types.
 
-    Raises :class:`DataError` when the file is missing or its header is unreadable.
+    Raises :class:`DataError` when the file is missing, its header is unreadable or over the pixel budget.
     """
-    ext = path.rsplit(".", 1)[-1].lower()
-    if ext == "png":
-        try:
-            with open(path, "rb") as f:
-                head = f.read(24)
-        except FileNotFoundError:
-            raise DataError(path, "file not found") from None
-        except OSError as e:
-            raise DataError(path, f"cannot read: {e.strerror or e}") from None
-        if len(head) < 24 or not head.startswith(_PNG_MAGIC) or head[12:16] != b"IHDR":
-            raise DataError(path, "not a PNG file (bad signature)" if len(head) else "empty file")
-        width, height = struct.unpack(">II", head[16:24])
-        return width, height
-    if ext == "exr":
-        import OpenEXR
-
-        if not os.path.isfile(path):
-            raise DataError(path, "file not found")
-        try:
-            with OpenEXR.File(path, header_only=True) as f:
-                lo, hi = f.header()["dataWindow"]
-        except Exception as e:
-            raise DataError(path, f"corrupt or truncated EXR header: {e}") from None
-        return int(hi[0] - lo[0] + 1), int(hi[1] - lo[1] + 1)
-    return None
-
-
-def _read_bytes(path: str) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise DataError(path, "file not found") from None
-    except OSError as e:
-        raise DataError(path, f"cannot read: {e.strerror or e}") from None
+    head = header(path)
+    return None if head is None else (head.width, head.height)
