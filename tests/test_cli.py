@@ -45,9 +45,15 @@ def test_every_registered_command_follows_the_convention_and_is_listed(capsys):
         assert capsys.readouterr().out.startswith(f"usage: dgviewer {command.NAME} ")
 
 
-def test_no_arguments_prints_help_and_exits_2(capsys):
-    assert main([]) == 2
-    assert "COMMAND" in capsys.readouterr().out
+def test_no_arguments_opens_an_empty_viewer(monkeypatch, capsys):
+    """What a desktop menu entry runs: the window with its start page, not a usage error."""
+    opened = []
+    monkeypatch.setattr(cli.viewer, "open_viewer", lambda paths, goto, shot: opened.append((paths(), goto)) or 0)
+    assert main([]) == 0
+    assert opened == [([], None)]
+    with pytest.raises(SystemExit) as e:
+        main(["--help"])
+    assert e.value.code == 0 and "COMMAND" in capsys.readouterr().out
 
 
 def test_path_opens_the_viewer_and_a_mistyped_command_does_not(tmp_path, monkeypatch, capsys):
@@ -140,7 +146,7 @@ def _no_display_run(args: list[str], tmp_path):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="other platforms always have a display")
 def test_window_without_a_display_is_one_clear_line_and_exit_2(sample, tmp_path):
-    for args in (["demo"], [sample]):
+    for args in (["demo"], [sample], []):
         r = _no_display_run(args, tmp_path)
         assert r.returncode == 2, (args, r.stderr)
         lines = r.stderr.strip().splitlines()

@@ -16,6 +16,7 @@ from ..core.review import FAIL, PASS
 from . import shortcuts
 from .canvas import Canvas
 from .canvas_binding import CanvasBinding
+from .geometry import PANEL_MIN_WIDTH, TREE_MIN_WIDTH, fit_to_screen
 from .inspector import Inspector
 from .layer_panel import LayerPanel
 from .legend import LegendPanel
@@ -25,6 +26,7 @@ from .probe import ProbeLabel
 from .qa_panel import QAPanel
 from .review_panel import ReviewBar
 from .session import Session
+from .start_page import StartPage
 from .settings import Settings
 from .status_line import StatusLine
 from .timeline_widget import TimelineWidget
@@ -36,12 +38,13 @@ _LEFT, _RIGHT, _BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetAre
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, cache_bytes: int | None = None, restore_layout: bool = True):
+        """``restore_layout=False`` (screenshots, the self-test): the default layout, and the user's settings
+        (layout, recent datasets) are left untouched."""
         super().__init__()
         self.settings = settings or Settings()
         self.session = Session(cache_bytes or self.settings.cache_bytes, parent=self)
         self._overlay_actions: list[QAction] = []
         self.setWindowTitle("dgviewer")
-        self.resize(1440, 900)
         self.setAcceptDrops(True)
         self._build_widgets()
         self._build_menus()
@@ -55,6 +58,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        fit_to_screen(self, restored=isinstance(geometry, QByteArray))
 
     # -- construction ---------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
@@ -74,9 +78,16 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self.start = StartPage(s)
+        self.start.set_recent(self.settings.recent())
+        self.start.open_clicked.connect(self.open_dialog)
+        self.start.recent_chosen.connect(self.open_paths)
         for widget in (self.bar, self.review):
             layout.addWidget(widget)
+            widget.hide()  # until a dataset is open
+        layout.addWidget(self.start, 1)
         layout.addWidget(self.canvas, 1)
+        self.canvas.hide()
         self.setCentralWidget(central)
         self.canvas.glw.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.canvas.glw.setFocus()
@@ -89,7 +100,11 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Inspector", self.inspector, _RIGHT)
         self.tabifyDockWidget(self.legend_dock, self.inspector_dock)
         self.inspector_dock.raise_()
-        self.resizeDocks([self.tree_dock, self.layers_dock], [380, 360], Qt.Orientation.Horizontal)
+        # The picture gives way to the tree and the panels, never the reverse (rows would read "e…").
+        self.tree_dock.setMinimumWidth(TREE_MIN_WIDTH)
+        for dock in (self.layers_dock, self.legend_dock, self.inspector_dock):
+            dock.setMinimumWidth(PANEL_MIN_WIDTH)
+        self.resizeDocks([self.tree_dock, self.layers_dock], [300, 330], Qt.Orientation.Horizontal)
         self.qa_dock = self._dock("QA", self.qa, _BOTTOM)
         self.qa_dock.hide()  # View ▸ QA; a dataset opens with the picture as large as it can be
         self.metrics_dock = self._dock("Metrics", self.metrics, _RIGHT)
@@ -185,7 +200,9 @@ class MainWindow(QMainWindow):
         self.session.open(paths, goto)
 
     def open_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open dataset folder")
+        recent = self.settings.recent()  # start beside the last dataset opened, not in the process's folder
+        start = os.path.dirname(recent[0][0]) if recent else os.path.expanduser("~")
+        path = QFileDialog.getExistingDirectory(self, "Open dataset folder", start)
         if path:
             self.open_paths([path])
 
@@ -201,7 +218,11 @@ class MainWindow(QMainWindow):
 
     def _dataset_opened(self, _dataset) -> None:
         paths = self.session.paths
-        self.settings.add_recent(paths)
+        if self._keep_layout:
+            self.settings.add_recent(paths)
+        self.start.hide()
+        for widget in (self.bar, self.review, self.canvas):
+            widget.show()
         self.setWindowTitle("dgviewer — " + " + ".join(os.path.basename(p) for p in paths))
         self.canvas.glw.setFocus()  # arrows must navigate, not move a text cursor in the filter box
 

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton,
-                               QToolButton, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QToolButton, QWidget)
 
 from ..core.display import COLORMAPS
 from ..core.model import MODALITIES
@@ -40,24 +39,26 @@ class ModalityBar(QWidget):
         depth.setContentsMargins(0, 0, 0, 0)
         self.depth_lo, self.depth_hi = QDoubleSpinBox(), QDoubleSpinBox()
         for box in (self.depth_lo, self.depth_hi):
-            box.setRange(0.0, 1e6)
+            box.setRange(0.0, 99999.0)  # the widest value sets the box's width, and so the window's least width
             box.setDecimals(3)
             box.setSingleStep(0.01)
             box.setSuffix(" m")
             box.setKeyboardTracking(False)
+            box.setMaximumWidth(96)
             box.valueChanged.connect(self._range_edited)
-        self.auto = QPushButton("Auto")
+        self.auto = QToolButton(text="Auto")
         self.auto.setToolTip("Auto range: 1st–99th percentile of this image (A)")
         self.auto.clicked.connect(lambda: setattr(view, "depth_levels", None))
         self.cmap = QComboBox()
         self.cmap.addItems(COLORMAPS)
         self.cmap.currentTextChanged.connect(lambda name: setattr(view, "depth_colormap", name))
-        for w in (QLabel("depth"), self.depth_lo, QLabel("–"), self.depth_hi, self.auto, self.cmap):
+        self.depth_box.setToolTip("depth range shown by the colour map (metres)")
+        for w in (self.depth_lo, QLabel("–"), self.depth_hi, self.auto, self.cmap):
             depth.addWidget(w)
         layout.addWidget(self.depth_box)
         layout.addStretch(1)
-        fit, one = QPushButton("Fit"), QPushButton("1:1")
-        fit.setToolTip("Fit image to window (F)")
+        fit, one = QToolButton(text="Fit"), QToolButton(text="1:1")  # compact: the bar must fit a laptop screen
+        fit.setToolTip("Fit image to window (Home)")
         one.setToolTip("One image pixel per screen pixel (0)")
         fit.clicked.connect(self.fit_clicked)
         one.clicked.connect(self.one_to_one_clicked)

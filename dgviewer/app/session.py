@@ -21,9 +21,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from ..core.cache import ByteCache
 from ..core.model import MODALITIES, Dataset, Datapoint
 from ..core.review import Review
-from ..formats.registry import load
 from .current import Current
 from .open_dataset import OpenDataset
+from .opening import load_enclosing
 from .scheduling import jobs_for
 from .view_state import ViewState
 from .workers import Loader
@@ -104,7 +104,7 @@ class Session(QObject):
         self._goto = goto
         self._set_notice("")
         self.opening.emit(list(self._opening))
-        self.loader.run_once(("open", self._opening), lambda p=self._opening: load(*p, cache=self.cache))
+        self.loader.run_once(("open", self._opening), lambda p=self._opening: load_enclosing(p, self.cache))
 
     def _set_dataset(self, dataset: Dataset, paths: list[str]) -> None:
         self._opening = None
@@ -323,7 +323,10 @@ class Session(QObject):
     def _on_done(self, key, value) -> None:
         if key[0] == "open":
             if key[1] == self._opening:  # not an open the user has since replaced
-                self._set_dataset(value, list(key[1]))
+                self._goto = value.start or self._goto
+                self._set_dataset(value.dataset, value.paths)
+                for inner, root in value.moved:
+                    self.status.emit(f"{inner} is a folder inside the dataset {root}: opened the dataset", 10000)
             return
         if self.cur.dp is not None and key[1] == self.cur.dp.id:
             self.cur.accept(key, value)

@@ -4,7 +4,8 @@ Overlay toggle keys are not here: each reader declares them with its layers (``L
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..core.layers import LayerCatalog
 from ..core.model import MODALITIES
@@ -71,5 +72,17 @@ class ShortcutsDialog(QDialog):
         self.setWindowTitle("Keyboard shortcuts")
         label = QLabel(help_html(layers))
         label.setTextFormat(Qt.TextFormat.RichText)
+        label.setMargin(8)
+        # The sheet is taller than a laptop screen: it scrolls, and the dialog stays on the screen.
+        scroll = QScrollArea()
+        scroll.setWidget(label)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
-        layout.addWidget(label)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        height = label.sizeHint().height() + 4
+        if screen is not None:
+            height = min(height, int(screen.availableGeometry().height() * 0.8))
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        self.resize(label.sizeHint().width() + bar + 4, height)

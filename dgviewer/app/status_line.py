@@ -2,10 +2,13 @@
 and the session's messages."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from .session import Session
+
+#: Most of the status bar the datapoint id may take.
+ID_WIDTH_PX = 320
 
 
 class _FixedLabel(QLabel):
@@ -37,7 +40,11 @@ class StatusLine(QObject):
 
     def _position(self, dp) -> None:
         pos = self.session.position(dp)
-        self.position.setText(f"{dp.id}   {'' if pos is None else pos + 1} / {len(self.session.order)}")
+        # The id is elided in the middle (its ends tell datapoints apart), so the probe and the
+        # session's messages keep most of the bar; the Inspector's title and the tooltip hold it whole.
+        shown = self.position.fontMetrics().elidedText(dp.id, Qt.TextElideMode.ElideMiddle, ID_WIDTH_PX)
+        self.position.setText(f"{shown}   {'' if pos is None else pos + 1} / {len(self.session.order)}")
+        self.position.setToolTip(dp.id)
 
     def _cache(self) -> None:
         cache = self.session.cache

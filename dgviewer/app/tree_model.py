@@ -178,7 +178,7 @@ class DatasetTreeModel(QAbstractItemModel):
 
     def _dp_data(self, dp: Datapoint, column: int, role):
         if role == Qt.ItemDataRole.DisplayRole:
-            return dp.name if column == 0 else " ".join(MODALITY_TAGS.get(m, m) for m in dp.modalities)
+            return dp.label if column == 0 else " ".join(MODALITY_TAGS.get(m, m) for m in dp.modalities)
         if role == DATAPOINT_ROLE:
             return dp
         if role == STATUS_ROLE:

@@ -1,6 +1,6 @@
 """The ``dgviewer`` command line: :func:`main` and the subcommands it registers.
 
-    dgviewer PATH... [--goto ID] [--screenshot OUT.png]   open the viewer (the implied ``open`` command)
+    dgviewer [PATH...] [--goto ID] [--screenshot OUT.png] open the viewer (the implied ``open`` command)
     dgviewer demo | --self-test | info | sample | validate | review | render   (see each module)
 
 One registration convention: every module in :data:`COMMANDS` has NAME, HELP,
@@ -45,6 +45,8 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     names = [c.NAME for c in COMMANDS]
+    if not argv:  # how a desktop menu entry starts it: an empty window with recent datasets and Open
+        argv = [DEFAULT.NAME]
     if argv and argv[0] in ALIASES:
         argv[0] = ALIASES[argv[0]]
     if argv and argv[0] not in names and not argv[0].startswith("-"):

@@ -1,4 +1,4 @@
-"""``dgviewer [open] PATH... [--goto ID] [--screenshot OUT.png]``: the viewer on dataset folders (the default)."""
+"""``dgviewer [open] [PATH...] [--goto ID] [--screenshot OUT.png]``: the viewer on dataset folders (the default)."""
 from __future__ import annotations
 
 import sys
@@ -14,7 +14,7 @@ def add_gui_options(parser) -> None:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="dataset folders, merged (none: an empty window)")
     add_gui_options(parser)
 
 

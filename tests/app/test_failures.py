@@ -76,7 +76,9 @@ def test_worker_exception_is_reported_not_fatal(open_window, samples, qtbot):
 def test_not_a_dataset_message(open_window, tmp_path, qtbot):
     (tmp_path / "empty").mkdir()
     w = open_window(str(tmp_path / "empty"), wait=False)
-    qtbot.waitUntil(lambda: "not a dataset folder" in w.canvas.message, timeout=10000)
+    # Nothing was open: the start page says why, beside its Open button and the recent datasets.
+    qtbot.waitUntil(lambda: "not a dataset folder" in w.start.state.text(), timeout=10000)
+    assert w.start.isVisible() and not w.canvas.isVisible()
 
 
 def test_screenshot_command(samples, tmp_path):

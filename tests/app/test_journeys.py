@@ -90,7 +90,7 @@ def test_open_b_inside_the_app_then_a_again_from_recent(open_window, folders, qt
     assert not w.metrics_dock.isVisible() and not w.timeline_dock.isVisible()
     press_and_wait(qtbot, w, Qt.Key.Key_Right)
     assert w.session.cur.dp.id == b[1].id and w.windowTitle() == "dgviewer — scenes"
-    assert w.status_line.position.text().startswith(b[1].id)
+    assert w.status_line.position.toolTip() == b[1].id and w.status_line.position.text().endswith(f"2 / {len(b)}")
     qtbot.keyClick(w, Qt.Key.Key_P)
     assert _saved(folders["scenes"]) == {_rel(b[1]): "pass"}
     assert _saved(folders["faces"]) == {_rel(a[0]): "pass"}  # A's decisions stay A's

@@ -66,7 +66,7 @@ class DatagenDatapoint(Datapoint):
             meta["frame"] = frame_num
         super().__init__(id, camera, image_name, modalities, meta)
         if hic:  # a camera's frames all hold the same file names
-            self.label = f"frame {frame_num:03d}  {image_name}"
+            self.label = f"frame {frame_num:03d} · {image_name}"
 
     # -- SDK identity fields ------------------------------------------------------
     @property
