@@ -17,7 +17,6 @@ from .head import EYE_CENTERS, LIPS_Z, Head
 
 FRONT = np.array([0.0, 1.0, 0.0])  # looking at the face from the front: rays travel toward +y
 EYE_OPENING = (0.014, 0.006, 0.0055)  # half width, upper and lower half height of the eyelid guides
-SET_SIZES = {"head.top": 12, "head.left": 24, "head.back": 21, "head.right": 24, "ear.left": 55, "ear.right": 55}
 
 
 def _frontal(head: Head, xz) -> np.ndarray:
