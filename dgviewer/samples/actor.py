@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.rotation import rot_x, rot_y, rot_z
-from .geometry import unit
+from .solids import unit
 from .head import EXPRESSIONS, Head
 from .landmarks import head_landmarks
 from .shading import SKIN_TONES, Look

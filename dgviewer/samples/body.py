@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.rotation import rot_x
-from .geometry import Ellipsoid, unit
+from .solids import Ellipsoid, unit
 
 FINGERS = ("thumb", "index", "middle", "ring", "pinky")
 FINGER_JOINTS = {"thumb": ("cmc", "mcp", "ip", "tip")} | {f: ("mcp", "pip", "dip", "tip") for f in FINGERS[1:]}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.rotation import rotation_about
-from .geometry import TOP, Ellipsoid, unit
+from .solids import TOP, Ellipsoid, unit
 
 EYEBALL_RADIUS = 0.012
 APEX = 0.0134  # centre of rotation → apex of the cornea, metres

@@ -17,7 +17,7 @@ from ..core.rotation import rot_z
 from .actor import FaceState, Identity, PosedHead, head_rotation, new_uuid
 from .body import body_shapes, hand_points, walking_joints
 from .files import to_uint16, write_exr, write_json, write_png
-from .geometry import ADD, Ellipsoid, Ground, unit
+from .solids import ADD, Ellipsoid, Ground, unit
 from .head import Head
 from .pinhole import Pinhole, aim_angles
 from .records import camera_metadata, pixel, vec

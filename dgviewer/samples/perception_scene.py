@@ -17,6 +17,7 @@ the readers' conventions against an independent implementation.
 """
 from __future__ import annotations
 
+import colorsys
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -43,15 +44,11 @@ FLIP_Y = np.array([1.0, -1.0, 1.0])  # Unity camera-local (y up) ↔ OpenCV came
 
 def instance_color(instance_id: int) -> tuple[int, int, int, int]:
     """Perception's colour for ids 1–64: golden-ratio hues at full saturation and value (spec §5.4)."""
-    hue = ((instance_id - 1) * 0.6180339887498949) % 1.0
-    r, g, b = hue_rgb(hue)
-    return (r, g, b, 255)
+    return (*hue_rgb(((instance_id - 1) * 0.6180339887498949) % 1.0), 255)
 
 
 def hue_rgb(h: float) -> tuple[int, int, int]:
-    i, f = int(h * 6) % 6, h * 6 - int(h * 6)
-    rgb = [(1, f, 0), (1 - f, 1, 0), (0, 1, f), (0, 1 - f, 1), (f, 0, 1), (1, 0, 1 - f)][i]
-    return tuple(int(round(c * 255)) for c in rgb)  # type: ignore[return-value]
+    return tuple(int(round(c * 255)) for c in colorsys.hsv_to_rgb(h, 1.0, 1.0))  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,8 @@ class Pinhole:
     def model(self) -> CameraModel:
         """The camera that projects and casts rays (what ``camera_metadata.json`` describes)."""
         R = request_rotation(self.yaw, self.pitch, self.roll)
-        c = self.size / 2
-        K = np.array([[self.fx, 0.0, c], [0.0, self.fx, c], [0.0, 0.0, 1.0]])
+        f, c = self.focal_length * self.size / self.sensor_width, self.size / 2
+        K = np.array([[f, 0.0, c], [0.0, f, c], [0.0, 0.0, 1.0]])
         return CameraModel(K=K, R=R, t=-R @ self.location, width=self.size, height=self.size)
 
     @property
@@ -72,7 +72,3 @@ class Pinhole:
         if self.sensor is None:
             return PLATFORM_FOCAL
         return self.sensor / 2 / float(np.tan(np.radians(self.fov) / 2))
-
-    @property
-    def fx(self) -> float:
-        return self.focal_length * self.size / self.sensor_width

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .actor import PosedHead
-from .geometry import cast
+from .solids import cast
 from .pinhole import Pinhole
 
 EAR_SETS = ("left", "right")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.camera import CameraModel
-from .geometry import Ellipsoid, cast, surface_normals
+from .solids import Ellipsoid, cast, surface_normals
 from .palette import BACKGROUND, class_path, flat_class, flat_map, uint16_color
 
 CHUNK = 1 << 15  # rays cast at once; bounds memory at large sizes

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .geometry import unit
+from .solids import unit
 from .render import Frame
 
 HDRI_SHAPE = (128, 256)  # rows (latitude), columns (longitude)
