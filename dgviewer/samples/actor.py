@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.rotation import rot_x, rot_y, rot_z
-from .solids import unit
 from .head import EXPRESSIONS, Head
 from .landmarks import head_landmarks
 from .shading import SKIN_TONES, Look
+from .solids import unit
 
 AGES = ("young", "adult", "old")
 GENDERS = ("female", "male")

@@ -17,12 +17,12 @@ from ..core.rotation import rot_z
 from .actor import FaceState, Identity, PosedHead, head_rotation, new_uuid
 from .body import body_shapes, hand_points, walking_joints
 from .files import to_uint16, write_exr, write_json, write_png
-from .solids import ADD, Ellipsoid, Ground, unit
 from .head import Head
 from .pinhole import Pinhole, aim_angles
 from .records import camera_metadata, pixel, vec
 from .render import depth_image, render
 from .shading import make_lighting, shade_visible
+from .solids import ADD, Ellipsoid, Ground, unit
 
 FRAMES = 4
 FIRST_FRAME_NUMBER = 5  # frame numbers in environment.json continue the original sequence

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .solids import snap, unit
 from .head import EYE_CENTERS, LIPS_Z, Head
+from .solids import snap, unit
 
 FRONT = np.array([0.0, 1.0, 0.0])  # looking at the face from the front: rays travel toward +y
 EYE_OPENING = (0.014, 0.006, 0.0055)  # half width, upper and lower half height of the eyelid guides

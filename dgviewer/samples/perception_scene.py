@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import colorsys
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import cv2
@@ -126,7 +126,7 @@ class Camera:
     delta: float = 1.0  # simulated seconds between captures
     near: float = 0.3
     far: float = 1000.0
-    description: str = field(default="")
+    description: str = ""
 
     @property
     def P(self) -> np.ndarray:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from .actor import PosedHead
-from .solids import cast
 from .pinhole import Pinhole
+from .solids import cast
 
 EAR_SETS = ("left", "right")
 HEAD_SETS = ("top", "left", "back", "right")

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.camera import CameraModel
-from .solids import Ellipsoid, cast, surface_normals
 from .palette import BACKGROUND, class_path, flat_class, flat_map, uint16_color
+from .solids import Ellipsoid, cast, surface_normals
 
 CHUNK = 1 << 15  # rays cast at once; bounds memory at large sizes
 TEAR_DUCT = 0.6  # inner fraction of an eye socket's width that counts as tear duct

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .solids import unit
 from .render import Frame
+from .solids import unit
 
 HDRI_SHAPE = (128, 256)  # rows (latitude), columns (longitude)
 
