@@ -143,7 +143,7 @@ def _write_datapoints(out: str, size: int, seed: int) -> None:
             rng, out, f"datapoint_{i:05d}", size, DATAPOINT, (18, 28), (-10, 10))
         if i == NIR_DATAPOINT:
             background = None
-            grey = to_uint8(shade_nir(frame, camera.model.center, camera.model.R[2], 25.0, head.eyes))
+            grey = to_uint8(shade_nir(frame, camera.location, camera.model.R[2], 25.0, head.eyes))
             write_png(os.path.join(cam_dir, "infrared_spectrum.png"), np.repeat(grey[..., None], 3, axis=2))
             entry = {"image_name": "infrared_spectrum.png", "environment": "N/A", "time_of_day": "N/A", "background": "N/A"}
             write_json(os.path.join(folder, "lights_metadata.json"), records.nir_lamp(camera))

@@ -143,8 +143,8 @@ class Camera:
     def model(self) -> CameraModel:
         """The same camera in dgviewer's convention (OpenCV frame, pixel intrinsics).
 
-        Unity maps camera-local (x, y up, z) to NDC ``x_ndc = P00·x/z − P02`` (no
-        division when orthographic) and pixels ``u = W/2·(1 + x_ndc)``, ``v = H/2·(1 − y_ndc)``.
+        Unity maps camera-local (x, y up, z) to NDC ``x_ndc = P00·x/z − P02``, likewise y
+        (no division when orthographic), and NDC to pixels ``u = W/2·(1 + x_ndc)``, ``v = H/2·(1 − y_ndc)``.
         """
         P, hw, hh = self.P, self.width / 2, self.height / 2
         K = np.array([[P[0, 0] * hw, 0.0, hw * (1 - P[0, 2])], [0.0, P[1, 1] * hh, hh * (1 + P[1, 2])], [0.0, 0.0, 1.0]])
