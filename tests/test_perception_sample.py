@@ -1,8 +1,9 @@
 """The synthetic Perception sample reads back in both layouts, with geometry that matches its pixels.
 
-The sample's renderer shares no code with the readers, so agreement here means
-the readers' conventions (matrix layout, y flip, pose composition, orthographic
-projection) match an independent implementation of the spec.
+The sample's renderer shares only core's camera model and quaternion maths with
+the readers, so agreement here means the readers' conventions (matrix layout,
+y flip, pose composition, orthographic projection) match an independent
+implementation of the spec.
 """
 from __future__ import annotations
 

@@ -3,8 +3,10 @@
 World → camera uses the OpenCV camera frame (x right, y down, z forward);
 the image uses pixel (column, row) from the top-left corner, with pixel j
 covering [j, j+1). Readers build a :class:`CameraModel` from their own
-metadata; everything that projects (gaze rays, eye circles, 3D boxes,
-reprojection checks) goes through :meth:`CameraModel.project`.
+metadata and the sample generators from their cameras; everything that
+projects (gaze rays, eye circles, 3D boxes, reprojection checks, generated
+keypoints) goes through :meth:`CameraModel.project`, and the generators'
+ray casters start from :meth:`CameraModel.pixel_rays`.
 """
 from __future__ import annotations
 
@@ -47,6 +49,22 @@ class CameraModel:
     def rotate(self, vectors: np.ndarray) -> np.ndarray:
         """World directions (N, 3) → camera-frame directions."""
         return np.asarray(vectors, dtype=np.float64).reshape(-1, 3) @ self.R.T
+
+    def pixel_rays(self) -> tuple[np.ndarray, np.ndarray]:
+        """World rays through every pixel centre, row-major: ``(origins, directions)``, the inverse of :meth:`project`.
+
+        Directions have a camera-frame z of 1, so the point ``origin + s·direction``
+        lies at camera depth ``s``. A perspective camera's rays share one origin, its
+        centre (3,); an orthographic camera's start on the image plane, (H·W, 3).
+        """
+        K, R = self.K, self.R
+        y = (np.arange(self.height) + 0.5 - K[1, 2]) / K[1, 1]
+        x = (np.arange(self.width)[None, :] + 0.5 - K[0, 2] - K[0, 1] * y[:, None]) / K[0, 0]
+        y = np.broadcast_to(y[:, None], x.shape)
+        across = x[..., None] * R[0] + y[..., None] * R[1]  # camera (x, y, 0) in world axes: rows of R
+        if self.projection == "orthographic":
+            return (across + self.center).reshape(-1, 3), np.tile(R[2], (x.size, 1))
+        return self.center, (across + R[2]).reshape(-1, 3)
 
     @property
     def center(self) -> np.ndarray:

@@ -6,14 +6,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .geometry import unit
+from ..core.rotation import rot_x, rot_y, rot_z
 from .head import EXPRESSIONS, Head
 from .landmarks import head_landmarks
 from .shading import SKIN_TONES, Look
+from .solids import unit
 
 AGES = ("young", "adult", "old")
 GENDERS = ("female", "male")
 IRIS_COLORS = ((0.05, 0.15, 0.35), (0.12, 0.06, 0.02), (0.1, 0.2, 0.08), (0.2, 0.12, 0.05))
+
+
+def head_rotation(pitch: float, yaw: float, roll: float) -> np.ndarray:
+    """Datagen's head Euler order (spec §4.4): ``Rx(pitch)·Rz(yaw)·Ry(roll)``."""
+    return rot_x(pitch) @ rot_z(yaw) @ rot_y(roll)
 
 
 def new_uuid(rng: np.random.Generator) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geometry import Ellipsoid, rot_x, unit
+from ..core.rotation import rot_x
+from .solids import Ellipsoid, unit
 
 FINGERS = ("thumb", "index", "middle", "ring", "pinky")
 FINGER_JOINTS = {"thumb": ("cmc", "mcp", "ip", "tip")} | {f: ("mcp", "pip", "dip", "tip") for f in FINGERS[1:]}

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import records
-from .actor import FaceState, Identity, PosedHead, new_uuid
-from .files import make_dirs, to_uint8, to_uint16, write_exr, write_json, write_png
-from .geometry import head_rotation
+from .actor import FaceState, Identity, PosedHead, head_rotation, new_uuid
+from .files import new_folder, to_uint8, to_uint16, write_exr, write_json, write_png
 from .head import HEAD_CENTER
 from .hic import write_hic
 from .palette import flat_map, nested_map
@@ -57,9 +56,7 @@ def write_sample(out: str, variant: str = "datapoint", size: int = 256, seed: in
         raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     if not MIN_SIZE <= size <= MAX_SIZE:
         raise ValueError(f"size must be between {MIN_SIZE} and {MAX_SIZE}, got {size}")
-    if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
-        raise FileExistsError(f"{out} exists and is not an empty folder")
-    os.makedirs(out, exist_ok=True)
+    new_folder(out)
     _WRITERS[variant](out, size, seed)
     return out
 
@@ -92,7 +89,7 @@ def _write_geometry(folder: str, era: Era, head: PosedHead, camera: Pinhole, fra
         write_png(os.path.join(folder, "semantic_segmentation.png"), segmentation_image(frame))
     write_json(os.path.join(folder, "face_bounding_box.json"), records.face_bounding_box(head, camera, era.versioned))
     if era.keypoints == "v2":
-        kp = make_dirs(folder, "key_points")
+        kp = os.path.join(folder, "key_points")
         for name, doc in records.keypoint_files(head, camera, head.shapes).items():
             write_json(os.path.join(kp, name), doc)
     else:
@@ -132,9 +129,9 @@ def _single_camera(rng, out: str, scene: str, size: int, era: Era, fovs: tuple, 
     head, angles = _random_head(rng)
     camera = _camera("camera", size, era, head, int(rng.integers(*fovs)),
                      float(rng.uniform(-20, 20)), float(rng.uniform(*pitches)))
-    folder = make_dirs(out, scene)
-    cam_dir = make_dirs(folder, camera.name)
-    frame = render(head.shapes, camera)
+    folder = os.path.join(out, scene)
+    cam_dir = os.path.join(folder, camera.name)
+    frame = render(head.shapes, camera.model)
     _write_geometry(cam_dir, era, head, camera, frame)
     return head, angles, camera, folder, cam_dir, frame
 
@@ -146,7 +143,7 @@ def _write_datapoints(out: str, size: int, seed: int) -> None:
             rng, out, f"datapoint_{i:05d}", size, DATAPOINT, (18, 28), (-10, 10))
         if i == NIR_DATAPOINT:
             background = None
-            grey = to_uint8(shade_nir(frame, camera.location, camera.R[2], 25.0, head.eyes))
+            grey = to_uint8(shade_nir(frame, camera.location, camera.model.R[2], 25.0, head.eyes))
             write_png(os.path.join(cam_dir, "infrared_spectrum.png"), np.repeat(grey[..., None], 3, axis=2))
             entry = {"image_name": "infrared_spectrum.png", "environment": "N/A", "time_of_day": "N/A", "background": "N/A"}
             write_json(os.path.join(folder, "lights_metadata.json"), records.nir_lamp(camera))
@@ -181,12 +178,12 @@ def _write_multi_camera(out, size, seed, variant, era, prefix, scenes, names, ya
         rng = _rng(seed, variant, s)
         head, angles = _random_head(rng)
         cameras = _orbit(size, era, head, rng, names, yaws)
-        folder = make_dirs(out, f"{prefix}_{s:05d}")
+        folder = os.path.join(out, f"{prefix}_{s:05d}")
         entries = [_lighting_entry(f"visible_spectrum_{k:02d}.png", rng, "hdri") for k in range(1, lightings + 1)]
         lights = [make_lighting(rng, evening) for _, evening in entries]
         for camera in cameras:
-            cam_dir = make_dirs(folder, camera.name)
-            frame = render(head.shapes, camera)
+            cam_dir = os.path.join(folder, camera.name)
+            frame = render(head.shapes, camera.model)
             _write_geometry(cam_dir, era, head, camera, frame)
             for (entry, _), lighting in zip(entries, lights):
                 write_png(os.path.join(cam_dir, entry["image_name"]), _visible(frame, head, lighting))

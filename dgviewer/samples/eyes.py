@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .geometry import TOP, Ellipsoid, rotation_about, unit
+from ..core.rotation import rotation_about
+from .solids import TOP, Ellipsoid, unit
 
 EYEBALL_RADIUS = 0.012
 APEX = 0.0134  # centre of rotation → apex of the cornea, metres

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.rotation import rot_y, rot_z
 from .eyes import Eye
-from .geometry import SUB, TOP, Ellipsoid, rot_y, rot_z
+from .solids import SUB, TOP, Ellipsoid
 
 EYE_CENTERS = {"right": np.array([-0.0325, -0.024, 0.175]), "left": np.array([0.0325, -0.024, 0.175])}
 LIPS_Z = 0.101  # where the lips meet when the mouth is closed

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .actor import FaceState, Identity, PosedHead, new_uuid
+from ..core.rotation import rot_z
+from .actor import FaceState, Identity, PosedHead, head_rotation, new_uuid
 from .body import body_shapes, hand_points, walking_joints
-from .files import make_dirs, to_uint16, write_exr, write_json, write_png
-from .geometry import ADD, Ellipsoid, Ground, head_rotation, rot_z, unit
+from .files import to_uint16, write_exr, write_json, write_png
 from .head import Head
 from .pinhole import Pinhole, aim_angles
 from .records import camera_metadata, pixel, vec
 from .render import depth_image, render
 from .shading import make_lighting, shade_visible
+from .solids import ADD, Ellipsoid, Ground, unit
 
 FRAMES = 4
 FIRST_FRAME_NUMBER = 5  # frame numbers in environment.json continue the original sequence
@@ -129,8 +130,7 @@ def _project_tree(node, camera: Pinhole):
     """Replace every world point by a ``{global_3d, pixel_2d}`` leaf with int, row-first 2D."""
     if isinstance(node, dict):
         return {k: _project_tree(v, camera) for k, v in node.items()}
-    uv, _ = camera.project(node[None])
-    return {"global_3d": vec(node), "pixel_2d": pixel(uv[0], ints=True)}
+    return {"global_3d": vec(node), "pixel_2d": pixel(camera.model.project(node)[0], ints=True)}
 
 
 def _keypoint_files(tree: dict, camera: Pinhole) -> dict[str, dict]:
@@ -160,9 +160,9 @@ def _centers_of_geometry(person: Person, camera: Pinhole) -> dict:
     doc = {}
     for name, semantic, shapes in objects:
         center = _center_of_mass(shapes)
-        uv, z = camera.project(center[None])
+        (u, v), z = camera.model.project(center)[0], camera.model.to_camera(center)[0, 2]
         doc[name] = {"semantic_name": semantic, "center_of_mass": {"global_3d": vec(center), "pixel_2d": {
-            "x": int(np.round(uv[0, 0])), "y": int(np.round(uv[0, 1])), "depth": float(z[0])}}}
+            "x": int(np.round(u)), "y": int(np.round(v)), "depth": float(z)}}}
     return doc
 
 
@@ -182,8 +182,8 @@ def write_hic(out: str, size: int, rng: np.random.Generator) -> None:
                        "behaviour": "walking_to_the_door_with_packaged_items",
                        "behaviour_permutation": permutation, "frame_number": FIRST_FRAME_NUMBER + k, "fps": 1}
         for camera in cameras:
-            folder = make_dirs(out, "scene_00001", "frames", f"{k + 1:03d}", camera.name)
-            frame = render(person.shapes + [person.parcel] + props, camera)
+            folder = os.path.join(out, "scene_00001", "frames", f"{k + 1:03d}", camera.name)
+            frame = render(person.shapes + [person.parcel] + props, camera.model)
             write_json(os.path.join(folder, "camera_metadata.json"), camera_metadata(camera, True, True))
             write_json(os.path.join(folder, "environment.json"), environment)
             write_json(os.path.join(folder, "actor_metadata.json"), actors)
@@ -191,6 +191,6 @@ def write_hic(out: str, size: int, rng: np.random.Generator) -> None:
             write_png(os.path.join(folder, "visible_spectrum.png"),
                       to_uint16(shade_visible(frame, identity.look, lighting, person.head.eyes)))
             write_exr(os.path.join(folder, "depth.exr"), depth_image(frame, HALF_MAX, np.float16))
-            kp = make_dirs(folder, "key_points")
+            kp = os.path.join(folder, "key_points")
             for name, doc in _keypoint_files(tree, camera).items():
                 write_json(os.path.join(kp, name), doc)

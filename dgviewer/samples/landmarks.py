@@ -2,7 +2,7 @@
 
 Each landmark starts as a *guide* near its anatomical place and is snapped
 onto the rendered surface by casting a ray at the head (see
-:func:`.geometry.snap`): face points straight from the front, contour and
+:func:`.solids.snap`): face points straight from the front, contour and
 head points toward the middle of the head, ear points from the side. The
 sets and their order follow spec §6.6: iBUG-68 (1-based, jaw from the
 subject's right), 468 "dense" points with the MediaPipe indices Datagen's
@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geometry import snap, unit
 from .head import EYE_CENTERS, LIPS_Z, Head
+from .solids import snap, unit
 
 FRONT = np.array([0.0, 1.0, 0.0])  # looking at the face from the front: rays travel toward +y
 EYE_OPENING = (0.014, 0.006, 0.0055)  # half width, upper and lower half height of the eyelid guides
-SET_SIZES = {"head.top": 12, "head.left": 24, "head.back": 21, "head.right": 24, "ear.left": 55, "ear.right": 55}
 
 
 def _frontal(head: Head, xz) -> np.ndarray:

@@ -16,15 +16,15 @@ rig carrying both cameras, a capture-less first sequence holding the seed).
 """
 from __future__ import annotations
 
-import json
 import os
 import uuid
 
-import cv2
 import numpy as np
 
+from ..core.rotation import quat_axis, quat_conj, quat_matrix, quat_mul
+from .files import new_folder, write_exr, write_json, write_png
 from .perception_scene import (KEYPOINTS, LABELS, SEMANTIC, SKELETON, Camera, Capture, hue_rgb, instance_color, look,
-                               quat_axis, quat_inv, quat_matrix, quat_mul, render, world_at)
+                               render, world_at)
 
 SEQUENCES = 2
 HORIZON = 9.0  # simulated seconds per sequence
@@ -44,9 +44,7 @@ def write_perception_sample(out: str, format: str = "solo", size: int = 256, see
         raise ValueError(f"format must be 'solo' or 'legacy', not {format!r}")
     if size < 32:
         raise ValueError("size must be at least 32 pixels")
-    if os.path.isdir(out) and os.listdir(out):
-        raise FileExistsError(f"{out} is not empty")
-    os.makedirs(out, exist_ok=True)
+    new_folder(out)
     cameras = sample_cameras(size)
     (_write_solo if format == "solo" else _write_legacy)(out, cameras, seed)
     return out
@@ -72,29 +70,13 @@ def _sequence_seed(seed: int, sequence: int) -> int:
     return seed * 1000 + sequence
 
 
-# -- files ----------------------------------------------------------------------
+# -- files: Perception writes JSON indented by 2 and PNGs at OpenCV's default level
 def _json(path: str, value) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=2)
+    write_json(path, value, indent=2)
 
 
 def _png(path: str, rgba: np.ndarray) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    if not cv2.imwrite(path, cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA)):
-        raise OSError(f"cannot write {path}")
-
-
-def _exr(path: str, rgb: np.ndarray) -> None:
-    """Perception's EXRs: float RGBA, alpha 1."""
-    import OpenEXR
-
-    rgb = np.asarray(rgb, np.float32)
-    if rgb.ndim == 2:  # depth: metres in R, G and B zero
-        rgb = np.stack([rgb, np.zeros_like(rgb), np.zeros_like(rgb)], axis=-1)
-    channels = {c: np.ascontiguousarray(rgb[..., i]) for i, c in enumerate("RGB")}
-    channels["A"] = np.ones(rgb.shape[:2], np.float32)
-    with OpenEXR.File({"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage}, channels) as f:
-        f.write(path)
+    write_png(path, rgba, level=None)
 
 
 def _floats(v) -> list[float]:
@@ -118,7 +100,6 @@ def _write_solo(out: str, cameras: list[Camera], seed: int) -> None:
     frame = 2  # Unity's first captured frame number in real data
     for seq in range(SEQUENCES):
         folder = os.path.join(out, f"sequence.{seq}")
-        os.makedirs(folder)
         for step, (t, capturing) in enumerate(steps):
             world = world_at(t, _sequence_seed(seed, seq))
             captures, metrics = [], []
@@ -155,8 +136,9 @@ def _solo_capture(folder: str, step: int, cam: Camera, cap: Capture, world) -> d
     _png(os.path.join(folder, f"{stem}.png"), cap.rgb)
     _png(os.path.join(folder, f"{stem}.semantic segmentation.png"), cap.semantic)
     _png(os.path.join(folder, f"{stem}.instance segmentation.png"), cap.instance)
-    _exr(os.path.join(folder, f"{stem}.Depth.exr"), cap.depth)
-    _exr(os.path.join(folder, f"{stem}.Normal.exr"), cap.normals)
+    zero = np.zeros_like(cap.depth)
+    write_exr(os.path.join(folder, f"{stem}.Depth.exr"), np.dstack([cap.depth, zero, zero]), alpha=True)  # metres in R
+    write_exr(os.path.join(folder, f"{stem}.Normal.exr"), cap.normals, alpha=True)
 
     def ann(type_, id_, description, **body):
         return {"@type": SOLO_TYPE + type_, "id": id_, "sensorId": cam.id, "description": description, **body}
@@ -249,7 +231,6 @@ def _write_legacy(out: str, cameras: list[Camera], seed: int) -> None:
         return str(uuid.UUID(bytes=rng.bytes(16), version=4))
 
     json_dir = os.path.join(out, f"Dataset{guid()}")
-    os.makedirs(json_dir)
     folders = {(c.id, kind): f"{kind}{guid()}" for c in cameras for kind in ("RGB", "SemanticSegmentation", "InstanceSegmentation")}
     sensor_ids = {c.id: guid() for c in cameras}
     ego_id = guid()
@@ -281,7 +262,7 @@ def _write_legacy(out: str, cameras: list[Camera], seed: int) -> None:
                     "sensor": {"sensor_id": sensor_ids[cam.id], "ego_id": ego_id, "modality": "camera",
                                # 0.x: offset from the ego in world axes, rotation relative to the ego (spec §3.4)
                                "translation": _floats(cam.position - ego_t),
-                               "rotation": _floats(quat_mul(cam.rotation, quat_inv(ego_q))),
+                               "rotation": _floats(quat_mul(cam.rotation, quat_conj(ego_q))),
                                "camera_intrinsic": [_floats(col) for col in cam.P.T], "projection": cam.projection},
                     "ego": {"ego_id": ego_id, "translation": _floats(ego_t), "rotation": _floats(ego_q),
                             "velocity": None, "acceleration": None},

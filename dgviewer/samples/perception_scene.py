@@ -10,16 +10,23 @@ person's limbs as thick segments with a depth test, giving the RGB, semantic,
 instance, depth and normal images of one capture plus every annotation, all
 computed from the same pixels (2D boxes are tight around the rendered
 instance pixels, keypoint states follow Perception's 3×3 rule, spec §5.5).
-This module deliberately shares no code with the readers, so tests that read
-the sample back check the readers against an independent implementation.
+It shares only core's :class:`CameraModel` and quaternion maths with the
+readers; the Unity conventions (projection matrix, y up, pose composition)
+are implemented here on their own, so tests that read the sample back check
+the readers' conventions against an independent implementation.
 """
 from __future__ import annotations
 
+import colorsys
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
+
+from ..core.camera import CameraModel
+from ..core.rotation import quat_axis, quat_conj, quat_matrix, quat_mul
 
 LABELS = {"Crate": 1, "Character": 2}
 #: Semantic colours (RGBA) per label, as a SemanticSegmentationLabelConfig would hold them.
@@ -32,45 +39,16 @@ KEYPOINTS = ["nose", "neck", "right_shoulder", "right_elbow", "right_wrist", "le
 SKELETON = [(0, 1), (1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7), (1, 8), (8, 9), (9, 10),
             (1, 11), (11, 12), (12, 13), (0, 14), (0, 15)]
 _EARS = (14, 15)  # in the template, not on this simple model: always state 0
-
-
-def quat_axis(axis: str, deg: float) -> np.ndarray:
-    """(x, y, z, w) rotation of ``deg`` degrees about a world axis."""
-    h = math.radians(deg) / 2
-    q = np.zeros(4)
-    q["xyz".index(axis)] = math.sin(h)
-    q[3] = math.cos(h)
-    return q
-
-
-def quat_mul(a, b) -> np.ndarray:
-    (ax, ay, az, aw), (bx, by, bz, bw) = a, b
-    return np.array([aw * bx + ax * bw + ay * bz - az * by, aw * by - ax * bz + ay * bw + az * bx,
-                     aw * bz + ax * by - ay * bx + az * bw, aw * bw - ax * bx - ay * by - az * bz])
-
-
-def quat_inv(q) -> np.ndarray:
-    return np.array([-q[0], -q[1], -q[2], q[3]])
-
-
-def quat_matrix(q) -> np.ndarray:
-    x, y, z, w = q
-    return np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
-                     [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
-                     [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)]])
+FLIP_Y = np.array([1.0, -1.0, 1.0])  # Unity camera-local (y up) ↔ OpenCV camera frame (y down)
 
 
 def instance_color(instance_id: int) -> tuple[int, int, int, int]:
     """Perception's colour for ids 1–64: golden-ratio hues at full saturation and value (spec §5.4)."""
-    hue = ((instance_id - 1) * 0.6180339887498949) % 1.0
-    r, g, b = hue_rgb(hue)
-    return (r, g, b, 255)
+    return (*hue_rgb(((instance_id - 1) * 0.6180339887498949) % 1.0), 255)
 
 
 def hue_rgb(h: float) -> tuple[int, int, int]:
-    i, f = int(h * 6) % 6, h * 6 - int(h * 6)
-    rgb = [(1, f, 0), (1 - f, 1, 0), (0, 1, f), (0, 1 - f, 1), (f, 0, 1), (1, 0, 1 - f)][i]
-    return tuple(int(round(c * 255)) for c in rgb)  # type: ignore[return-value]
+    return tuple(int(round(c * 255)) for c in colorsys.hsv_to_rgb(h, 1.0, 1.0))  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -148,7 +126,7 @@ class Camera:
     delta: float = 1.0  # simulated seconds between captures
     near: float = 0.3
     far: float = 1000.0
-    description: str = field(default="")
+    description: str = ""
 
     @property
     def P(self) -> np.ndarray:
@@ -161,34 +139,22 @@ class Camera:
         P[0, 2], P[1, 2] = self.lens_shift
         return P
 
+    @cached_property
+    def model(self) -> CameraModel:
+        """The same camera in dgviewer's convention (OpenCV frame, pixel intrinsics).
+
+        Unity maps camera-local (x, y up, z) to NDC ``x_ndc = P00·x/z − P02``, likewise y
+        (no division when orthographic), and NDC to pixels ``u = W/2·(1 + x_ndc)``, ``v = H/2·(1 − y_ndc)``.
+        """
+        P, hw, hh = self.P, self.width / 2, self.height / 2
+        K = np.array([[P[0, 0] * hw, 0.0, hw * (1 - P[0, 2])], [0.0, P[1, 1] * hh, hh * (1 + P[1, 2])], [0.0, 0.0, 1.0]])
+        R = quat_matrix(self.rotation).T * FLIP_Y[:, None]  # rows: the camera's axes in the world, y pointing down
+        return CameraModel(K=K, R=R, t=-R @ self.position, width=self.width, height=self.height,
+                           projection=self.projection)
+
     def to_local(self, points) -> np.ndarray:
         """World points → camera-local (x right, y up, z forward)."""
-        return (np.asarray(points, float).reshape(-1, 3) - self.position) @ quat_matrix(self.rotation)
-
-    def project(self, local) -> np.ndarray:
-        """Camera-local points → pixel (column, row) by OpenGL's clip-space formula with z_gl = −z."""
-        p = np.asarray(local, float).reshape(-1, 3)
-        P = self.P
-        x, y = p[:, 0] * P[0, 0], p[:, 1] * P[1, 1]
-        if self.projection == "perspective":
-            x, y = x / p[:, 2] - P[0, 2], y / p[:, 2] - P[1, 2]
-        return np.stack([self.width / 2 * (1 + x), self.height / 2 * (1 - y)], axis=1)
-
-    def rays(self) -> tuple[np.ndarray, np.ndarray]:
-        """World origins and directions through every pixel centre; a hit at ``o + t·d`` has camera depth t."""
-        P = self.P
-        u = (np.arange(self.width) + 0.5) / self.width * 2 - 1
-        v = 1 - (np.arange(self.height) + 0.5) / self.height * 2
-        R = quat_matrix(self.rotation)
-        if self.projection == "orthographic":
-            x, y = np.meshgrid(u / P[0, 0], v / P[1, 1])
-            local_o = np.stack([x, y, np.zeros_like(x)], axis=-1)
-            local_d = np.broadcast_to(np.array([0.0, 0.0, 1.0]), local_o.shape)
-        else:
-            x, y = np.meshgrid((u + P[0, 2]) / P[0, 0], (v + P[1, 2]) / P[1, 1])
-            local_o = np.zeros(x.shape + (3,))
-            local_d = np.stack([x, y, np.ones_like(x)], axis=-1)
-        return local_o @ R.T + self.position, local_d @ R.T
+        return self.model.to_camera(points) * FLIP_Y
 
 
 def look(pitch: float, yaw: float = 0.0) -> np.ndarray:
@@ -213,7 +179,8 @@ class Capture:
 
 def render(world: World, cam: Camera) -> Capture:
     H, W = cam.height, cam.width
-    origins, dirs = cam.rays()
+    origins, dirs = cam.model.pixel_rays()
+    origins, dirs = np.broadcast_to(origins, dirs.shape).reshape(H, W, 3), dirs.reshape(H, W, 3)
     depth = np.full((H, W), np.inf)
     owner = np.zeros((H, W), dtype=np.int64)  # instance id, 0 = ground / sky
     normal = np.zeros((H, W, 3))
@@ -246,7 +213,8 @@ def render(world: World, cam: Camera) -> Capture:
         present.append((iid, obj.label))
     hit_any = np.isfinite(depth)
     cam_depth = np.where(hit_any, depth, 0).astype(np.float32)
-    local_normals = (normal @ quat_matrix(cam.rotation)).astype(np.float32)  # world → camera-local
+    local_normals = cam.model.rotate(normal).reshape(H, W, 3) * FLIP_Y  # world → camera-local
+    local_normals = np.where(hit_any[..., None], local_normals, 0.0).astype(np.float32)
     return Capture(rgb, semantic, instance, cam_depth, local_normals, boxes, _boxes3d(world, cam),
                    _keypoints(world.person, cam, owner), present)
 
@@ -272,14 +240,14 @@ def _cast_box(crate: Crate, origins, dirs):
 
 def _paint_person(person: Person, cam: Camera, depth, owner, normal) -> None:
     """Limbs as thick segments, each at its mean depth, behind whatever is nearer."""
-    local = cam.to_local(person.joints)
-    xy = cam.project(local)
-    toward_camera = -quat_matrix(cam.rotation)[:, 2]
-    scale = cam.P[1, 1] * cam.height / 2
+    joints = cam.model.to_camera(person.joints)
+    xy, zs = cam.model.project_camera(joints), joints[:, 2]
+    toward_camera = -cam.model.R[2]
+    scale = cam.model.K[1, 1]
     limbs = [(a, b, 0.11) for a, b in SKELETON if a not in _EARS and b not in _EARS] + [(0, 0, 0.13)]
     for a, b, radius in limbs:
-        z = (local[a, 2] + local[b, 2]) / 2
-        if min(local[a, 2], local[b, 2]) <= cam.near:
+        z = (zs[a] + zs[b]) / 2
+        if min(zs[a], zs[b]) <= cam.near:
             continue
         px = radius * scale / (z if cam.projection == "perspective" else 1.0)
         mask = np.zeros(depth.shape, np.uint8)
@@ -313,7 +281,7 @@ def _shade(world: World, cam: Camera, owner, normal, points, ground) -> np.ndarr
 
 def _boxes3d(world: World, cam: Camera) -> list[dict]:
     """Every labeled object, visible or not, in camera-local space (spec §5.3)."""
-    inv = quat_inv(cam.rotation)
+    inv = quat_conj(cam.rotation)
     out = []
     for c in world.crates:
         out.append({"instance": c.instance, "label": c.label, "translation": cam.to_local(c.center)[0],
@@ -332,8 +300,8 @@ def _keypoints(person: Person, cam: Camera, owner) -> list[dict]:
     H, W = owner.shape
     if not (owner == person.instance).any():
         return []  # only visible objects are labeled
-    local = cam.to_local(person.joints)
-    xy = cam.project(local)
+    joints = cam.model.to_camera(person.joints)
+    xy, local = cam.model.project_camera(joints), joints * FLIP_Y  # local: Unity's camera frame, as written
     points = []
     for i in range(len(KEYPOINTS)):
         x, y = xy[i]

@@ -1,16 +1,18 @@
-"""The pinhole camera of Datagen metadata (spec §4.2), with ray generation.
+"""The pinhole camera of a Datagen request (spec §4.2): angles, field of view and sensor → :class:`CameraModel`.
 
-World → camera is ``c = R·(P − location)`` in the OpenCV frame (x right,
-y down, z forward); ``u = fx·c.x/c.z + W/2`` is the column and
-``v = fy·c.y/c.z + H/2`` the row; pixel j covers [j, j+1).
+The request's yaw/pitch/roll give the world → camera rotation (OpenCV frame:
+x right, y down, z forward); the field of view and the sensor width give
+``fx = fy``, with the principal point at the image centre.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from .geometry import rot_x, rot_y, rot_z
+from ..core.camera import CameraModel
+from ..core.rotation import rot_x, rot_y, rot_z
 
 PLATFORM_FOCAL = 50.0  # mm; the platform derives the sensor width from the FOV (spec §4.2)
 
@@ -51,13 +53,13 @@ class Pinhole:
         location = np.asarray(target, dtype=float) - distance * forward
         return Pinhole(name, size, float(fov), location, float(yaw), float(pitch), 0.0, sensor)
 
-    @property
-    def R(self) -> np.ndarray:
-        return request_rotation(self.yaw, self.pitch, self.roll)
-
-    @property
-    def t(self) -> np.ndarray:
-        return -self.R @ self.location
+    @cached_property
+    def model(self) -> CameraModel:
+        """The camera that projects and casts rays (what ``camera_metadata.json`` describes)."""
+        R = request_rotation(self.yaw, self.pitch, self.roll)
+        f, c = self.focal_length * self.size / self.sensor_width, self.size / 2
+        K = np.array([[f, 0.0, c], [0.0, f, c], [0.0, 0.0, 1.0]])
+        return CameraModel(K=K, R=R, t=-R @ self.location, width=self.size, height=self.size)
 
     @property
     def sensor_width(self) -> float:
@@ -70,32 +72,3 @@ class Pinhole:
         if self.sensor is None:
             return PLATFORM_FOCAL
         return self.sensor / 2 / float(np.tan(np.radians(self.fov) / 2))
-
-    @property
-    def fx(self) -> float:
-        return self.focal_length * self.size / self.sensor_width
-
-    @property
-    def K(self) -> np.ndarray:
-        c = self.size / 2
-        return np.array([[self.fx, 0.0, c], [0.0, self.fx, c], [0.0, 0.0, 1.0]])
-
-    @property
-    def extrinsic(self) -> np.ndarray:
-        return np.hstack([self.R, self.t[:, None]])
-
-    def to_camera(self, points: np.ndarray) -> np.ndarray:
-        return (np.asarray(points, dtype=float).reshape(-1, 3) - self.location) @ self.R.T
-
-    def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """World points (N, 3) → ``(uv (N, 2) as column,row; camera Z (N,))``."""
-        c = self.to_camera(points)
-        uv = self.fx * c[:, :2] / c[:, 2:3] + self.size / 2
-        return uv, c[:, 2]
-
-    def pixel_rays(self) -> np.ndarray:
-        """World directions through every pixel centre, row-major (H·W, 3), scaled to camera-frame z = 1."""
-        offsets = (np.arange(self.size) + 0.5 - self.size / 2) / self.fx
-        R = self.R  # camera-frame (x, y, 1) → world: x·R[0] + y·R[1] + R[2]
-        dirs = offsets[None, :, None] * R[0] + offsets[:, None, None] * R[1] + R[2]
-        return dirs.reshape(-1, 3)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from .actor import PosedHead
-from .geometry import cast
 from .pinhole import Pinhole
+from .solids import cast
 
 EAR_SETS = ("left", "right")
 HEAD_SETS = ("top", "left", "back", "right")
@@ -33,32 +33,33 @@ def _versioned(version: str | None, body: dict) -> dict:
 
 def visibility(points: np.ndarray, camera: Pinhole, shapes) -> np.ndarray:
     """Inside the image and not hidden: the camera ray to the point meets nothing before it."""
-    uv, z = camera.project(points)
+    m = camera.model
+    uv, z = m.project(points), m.to_camera(points)[:, 2]
     inside = (z > 0) & (uv >= 0).all(axis=1) & (uv < camera.size).all(axis=1)
-    t, _ = cast(shapes, camera.location, points - camera.location)  # the point itself is at t = 1
+    t, _ = cast(shapes, m.center, points - m.center)  # the point itself is at t = 1
     return inside & (t > 1 - 1e-4)
 
 
 def camera_metadata(camera: Pinhole, versioned: bool, focal: bool) -> dict:
-    R, size, fov, sensor = camera.R, float(camera.size), camera.fov, camera.sensor_width
+    m, size, fov, sensor = camera.model, float(camera.size), camera.fov, camera.sensor_width
     body = {"camera_name": camera.name, "camera_type": "PERSP"}
     if focal:
         body["focal_length"] = camera.focal_length
     body |= {
         "location": vec(camera.location),
-        "orientation": {"look_at_vector": vec(R[2]), "up_vector": vec(-R[1])},
+        "orientation": {"look_at_vector": vec(m.R[2]), "up_vector": vec(-m.R[1])},
         "aspect_px": {"x": 1.0, "y": 1.0},
         "resolution_px": {"x": size, "y": size},
         "fov": {"horizontal": fov, "vertical": fov},
         "sensor": {"sensor_width": sensor, "sensor_height": sensor},
-        "intrinsic_matrix": camera.K.tolist(),
-        "extrinsic_matrix": camera.extrinsic.tolist(),
+        "intrinsic_matrix": m.K.tolist(),
+        "extrinsic_matrix": np.hstack([m.R, m.t[:, None]]).tolist(),
     }
     return _versioned("1.1.0" if versioned else None, body)
 
 
 def _group(points, camera, visible, keys) -> dict:
-    uv, _ = camera.project(points)
+    uv = camera.model.project(points)
     return {k: {"global_3d": vec(p), "pixel_2d": pixel(q), "is_visible": "true" if v else "false"}
             for k, p, q, v in zip(keys, points, uv, visible)}
 
@@ -86,7 +87,7 @@ def keypoint_files(head: PosedHead, camera: Pinhole, shapes) -> dict[str, dict]:
 
 def keypoints_v1(points: np.ndarray, camera: Pinhole, shapes, first_key: int) -> dict:
     """``standard_keypoints.json`` (keys from 1) / ``dense_keypoints.json`` (keys from 0)."""
-    uv, _ = camera.project(points)
+    uv = camera.model.project(points)
     keys = [str(i + first_key) for i in range(len(points))]
     visible = visibility(points, camera, shapes)
     return {
@@ -98,7 +99,7 @@ def keypoints_v1(points: np.ndarray, camera: Pinhole, shapes, first_key: int) ->
 
 def face_bounding_box(head: PosedHead, camera: Pinhole, versioned: bool) -> dict:
     """Rounded min/max of the dense 2D points; x is the row."""
-    uv, _ = camera.project(head.landmarks["dense"])
+    uv = camera.model.project(head.landmarks["dense"])
     lo, hi = np.round(uv.min(axis=0)).astype(int), np.round(uv.max(axis=0)).astype(int)
     box = {"min_x": int(lo[1]), "min_y": int(lo[0]), "max_x": int(hi[1]), "max_y": int(hi[0])}
     return _versioned("1.0.0" if versioned else None, box)
@@ -106,14 +107,14 @@ def face_bounding_box(head: PosedHead, camera: Pinhole, versioned: bool) -> dict
 
 def _eye_point(head, cameras, ints, point_of) -> dict:
     def per_camera(cam):
-        return {f"{e.side}_eye": pixel(cam.project(point_of(e)[None])[0][0], ints) for e in head.eyes}
+        return {f"{e.side}_eye": pixel(cam.model.project(point_of(e)[None])[0], ints) for e in head.eyes}
     return {"2d": {cam.name: per_camera(cam) for cam in cameras},
             "3d": {f"{e.side}_eye": vec(point_of(e)) for e in head.eyes}}
 
 
 def _eye_circle(head, cameras, ints, points_of) -> dict:
     def per_camera(cam):
-        return {f"{e.side}_eye": [pixel(q, ints) for q in cam.project(points_of(e))[0]] for e in head.eyes}
+        return {f"{e.side}_eye": [pixel(q, ints) for q in cam.model.project(points_of(e))] for e in head.eyes}
     return {"2d": {cam.name: per_camera(cam) for cam in cameras},
             "3d": {f"{e.side}_eye": [vec(p) for p in points_of(e)] for e in head.eyes}}
 
@@ -165,7 +166,7 @@ def environments(entries: list[dict], versioned: bool) -> dict:
 
 def nir_lamp(camera: Pinhole) -> dict:
     """``lights_metadata.json`` for a NIR spot lamp mounted on the camera."""
-    R = camera.R
+    R = camera.model.R
     lamp = {"brightness": 10.0, "spectrum": "near_infrared", "beam_angle": 25.0, "location": vec(camera.location),
             "orientation": {"look_at_vector": vec(R[2]), "up_vector": vec(-R[1])}, "falloff": 0.0, "type": "spot"}
     return {"version": "1.0.0", "lights": {"infra_red_lamp_0001": lamp}}

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .geometry import Ellipsoid, cast, surface_normals
+from ..core.camera import CameraModel
 from .palette import BACKGROUND, class_path, flat_class, flat_map, uint16_color
-from .pinhole import Pinhole
+from .solids import Ellipsoid, cast, surface_normals
 
 CHUNK = 1 << 15  # rays cast at once; bounds memory at large sizes
 TEAR_DUCT = 0.6  # inner fraction of an eye socket's width that counts as tear duct
@@ -22,8 +22,8 @@ TEAR_DUCT = 0.6  # inner fraction of an eye socket's width that counts as tear d
 
 @dataclass
 class Frame:
-    camera: Pinhole
-    dirs: np.ndarray  # (N, 3) world ray directions, camera-frame z = 1
+    camera: CameraModel  # perspective
+    dirs: np.ndarray  # (N, 3) world ray directions from the camera centre, camera-frame z = 1
     t: np.ndarray  # (N,) first-hit parameter = camera Z; inf for background
     points: np.ndarray  # (N, 3) hit points; unused where t is inf
     normals: np.ndarray  # (N, 3) world unit normals; zero for background
@@ -40,23 +40,21 @@ class Frame:
 
     def image(self, values: np.ndarray) -> np.ndarray:
         """Reshape a per-pixel array to (H, W, ...)."""
-        n = self.camera.size
-        return values.reshape((n, n) + values.shape[1:])
+        return values.reshape((self.camera.height, self.camera.width) + values.shape[1:])
 
 
-def render(shapes, camera: Pinhole) -> Frame:
-    """Cast one ray through the centre of every pixel."""
-    n = camera.size
-    dirs = camera.pixel_rays()
-    t = np.full(n * n, np.inf)
-    index = np.full(n * n, -1)
+def render(shapes, camera: CameraModel) -> Frame:
+    """Cast one ray through the centre of every pixel of a perspective camera."""
+    origin, dirs = camera.pixel_rays()
+    t = np.full(len(dirs), np.inf)
+    index = np.full(len(dirs), -1)
     # Cast each ray only at the clusters of shapes it passes near (and the unbounded ground).
     clusters, unbounded = _clusters(shapes)
     if len(clusters) > 62:
         raise ValueError("too many separate objects for the per-ray cluster bit mask")
     near = np.zeros(len(dirs), dtype=np.int64)
     for bit, (center, radius, _) in enumerate(clusters):
-        near |= _passes_near(center, radius, camera.location, dirs).astype(np.int64) << bit
+        near |= _passes_near(center, radius, origin, dirs).astype(np.int64) << bit
     for code in np.unique(near):
         group = sorted(unbounded + [k for bit, (_, _, ks) in enumerate(clusters) if code >> bit & 1 for k in ks])
         if not group:
@@ -64,9 +62,9 @@ def render(shapes, camera: Pinhole) -> Frame:
         rays, members, ids = np.flatnonzero(near == code), [shapes[k] for k in group], np.array(group)
         for start in range(0, len(rays), CHUNK):
             sel = rays[start:start + CHUNK]
-            t[sel], hit = cast(members, camera.location, dirs[sel])
+            t[sel], hit = cast(members, origin, dirs[sel])
             index[sel] = np.where(hit >= 0, ids[hit], -1)
-    points = camera.location + np.where(np.isfinite(t), t, 0.0)[:, None] * dirs
+    points = origin + np.where(np.isfinite(t), t, 0.0)[:, None] * dirs
     normals = surface_normals(shapes, points, index)
     parts, part = _parts(shapes, points, index)
     return Frame(camera, dirs, t, points, normals, part, parts)

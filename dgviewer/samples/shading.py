@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .geometry import unit
 from .render import Frame
+from .solids import unit
 
 HDRI_SHAPE = (128, 256)  # rows (latitude), columns (longitude)
 
@@ -121,7 +121,7 @@ def _pupil_mask(frame: Frame, eyes) -> np.ndarray:
     mask = np.zeros(len(frame.part), dtype=bool)
     for eye in eyes:
         m = _cornea_pixels(frame, eye)
-        mask[m[eye.in_pupil(frame.camera.location, frame.dirs[m])]] = True
+        mask[m[eye.in_pupil(frame.camera.center, frame.dirs[m])]] = True
     return mask
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...core.camera import CameraModel
-from .values import quat_matrix, vec
+from .values import rotation_matrix, vec
 
 #: Unity camera-local (y up) ↔ OpenCV camera frame (y down): its own inverse.
 UNITY_TO_CV = np.diag([1.0, -1.0, 1.0])
@@ -69,7 +69,7 @@ def camera_model(P: np.ndarray, width: int, height: int, projection=None, positi
     R, t = np.eye(3), np.zeros(3)
     if position is not None and rotation is not None:
         # Camera → world is Rq·x + p in Unity axes, so world → OpenCV camera is F·Rqᵀ·(x − p).
-        R = UNITY_TO_CV @ quat_matrix(rotation).T
+        R = UNITY_TO_CV @ rotation_matrix(rotation).T
         t = -R @ vec(position)
     return CameraModel(K=K, R=R, t=t, width=int(width), height=int(height), projection=kind)
 
@@ -84,7 +84,7 @@ def box_corners(translation, size, rotation) -> np.ndarray:
 
     That order is the one :data:`Box3D.EDGES` walks (0-1-3-2 is one face).
     """
-    c, s, R = vec(translation), vec(size), quat_matrix(rotation)
+    c, s, R = vec(translation), vec(size), rotation_matrix(rotation)
     signs = np.array([[(i >> k & 1) * 2 - 1 for k in range(3)] for i in range(8)], dtype=np.float64)
     return c + (signs * (s / 2.0)) @ R.T
 
@@ -92,4 +92,4 @@ def box_corners(translation, size, rotation) -> np.ndarray:
 def local_to_world(points, position, rotation) -> np.ndarray:
     """Camera-local Unity points (N, 3) → Unity world, given the camera's world pose."""
     p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
-    return p @ quat_matrix(rotation).T + vec(position)
+    return p @ rotation_matrix(rotation).T + vec(position)

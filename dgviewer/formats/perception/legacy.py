@@ -21,6 +21,7 @@ from ...core.findings import Finding
 from ...core.imaging import image_size
 from ...core.jsonio import read_json
 from ...core.model import Camera, Scene, unique_name
+from ...core.rotation import quat_mul
 from ..base import IndexContext, Reader
 from . import checks as _checks
 from . import convert
@@ -30,7 +31,7 @@ from .facts import LEGACY_FACTS
 from .files import DatasetFiles, is_image
 from .geometry import camera_model, legacy_matrix
 from .layers import LAYERS
-from .values import floats, quat_mul, short_type
+from .values import floats, short_type
 
 _CAPTURES = re.compile(r"captures_(\d+)\.json")
 _METRICS = re.compile(r"metrics_(\d+)\.json")
@@ -301,7 +302,7 @@ def _world_pose(rec: dict) -> tuple[list[float], list[float]]:
     if ego.get("translation") is not None:
         t = [a + b for a, b in zip(floats(ego["translation"]), t)]
     if ego.get("rotation") is not None:
-        q = quat_mul(q, ego["rotation"])
+        q = quat_mul(q, floats(ego["rotation"], 4)).tolist()
     return t, q
 
 

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from ...core.rotation import quat_matrix, quat_unit
+
 _AXES = "xyzw"
 
 
@@ -41,30 +43,9 @@ def quat(value) -> np.ndarray:
     return vec(value, 4)
 
 
-def quat_matrix(q) -> np.ndarray:
-    """3×3 rotation of the unit quaternion (x, y, z, w); maps local vectors to the parent frame."""
-    x, y, z, w = quat(q)
-    norm = np.sqrt(x * x + y * y + z * z + w * w)
-    if not np.isfinite(norm) or norm < 1e-9:
-        raise ValueError(f"zero-length quaternion {list(np.atleast_1d(q))!r}")
-    x, y, z, w = x / norm, y / norm, z / norm, w / norm
-    return np.array([
-        [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
-        [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
-        [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
-    ])
-
-
-def quat_mul(a, b) -> list[float]:
-    """Hamilton product a·b of two (x, y, z, w) quaternions (apply b, then a)."""
-    ax, ay, az, aw = floats(a, 4)
-    bx, by, bz, bw = floats(b, 4)
-    return [
-        aw * bx + ax * bw + ay * bz - az * by,
-        aw * by - ax * bz + ay * bw + az * bx,
-        aw * bz + ax * by - ay * bx + az * bw,
-        aw * bw - ax * bx - ay * by - az * bz,
-    ]
+def rotation_matrix(value) -> np.ndarray:
+    """3×3 rotation (local → parent frame) of a quaternion value; ValueError if it has no direction."""
+    return quat_matrix(quat_unit(quat(value)))
 
 
 def rgba(value) -> tuple[int, int, int, int]:

@@ -1,4 +1,4 @@
-"""Rotations, ellipsoids and a ray caster for solids built from them.
+"""Ellipsoids and a ray caster for solids built from them.
 
 A subject is a list of shapes, each with a *role*:
 
@@ -19,34 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 
 ADD, SUB, TOP = "add", "sub", "top"
-
-
-def rot_x(deg: float) -> np.ndarray:
-    c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
-    return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
-
-
-def rot_y(deg: float) -> np.ndarray:
-    c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
-    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
-
-
-def rot_z(deg: float) -> np.ndarray:
-    c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
-    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-
-
-def head_rotation(pitch: float, yaw: float, roll: float) -> np.ndarray:
-    """Datagen's head Euler order (spec §4.4): ``Rx(pitch)·Rz(yaw)·Ry(roll)``."""
-    return rot_x(pitch) @ rot_z(yaw) @ rot_y(roll)
-
-
-def rotation_about(axis: np.ndarray, deg: float) -> np.ndarray:
-    """Rodrigues rotation about a unit ``axis``."""
-    k = np.asarray(axis, dtype=float) / np.linalg.norm(axis)
-    kx = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
-    a = np.radians(deg)
-    return np.eye(3) + np.sin(a) * kx + (1.0 - np.cos(a)) * (kx @ kx)
 
 
 def unit(v: np.ndarray) -> np.ndarray:
