@@ -115,6 +115,10 @@ class MainWindow(QMainWindow):
             panel.applicable.connect(dock.setVisible)
             panel.applicable.connect(dock.toggleViewAction().setVisible)
             dock.hide()
+        # Panels whose content grows with the data (long ids, metric names, findings) get a fixed least
+        # width: otherwise one long line widens the window past a laptop screen.
+        for panel in (self.legend, self.inspector, self.metrics, self.qa, self.timeline):
+            panel.setMinimumWidth(PANEL_MIN_WIDTH)
         self.probe = ProbeLabel(s)
         self.statusBar().addWidget(self.probe, 1)
         self.status_line = StatusLine(s, self.statusBar())
