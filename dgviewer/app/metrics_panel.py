@@ -1,6 +1,6 @@
 """The metrics panel: a capture's metrics (Unity Perception) grouped by scope, values readable at a glance.
 
-Shown only for datasets whose datapoints offer ``metrics()``; Datagen has none.
+Shown for datasets any part of which offers ``metrics()`` (Datagen has none; a merged one may).
 """
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ class MetricsPanel(QWidget):
         by_scope: dict[str, list[Metric]] = {}
         for m in metrics:
             by_scope.setdefault(m.scope, []).append(m)
-        self.title.setText(f"{len(metrics)} metric(s) for {dp_id}" if metrics else "No metrics for this capture.")
+        self.title.setText(f"{len(metrics)} metric(s) for {dp_id}" if metrics else "No metrics for this datapoint.")
         for scope in sorted(by_scope, key=lambda s: SCOPES.index(s) if s in SCOPES else len(SCOPES)):
             group = QTreeWidgetItem([scope, str(len(by_scope[scope]))])
             group.setFont(0, self._bold)
@@ -104,7 +104,7 @@ class MetricsPanel(QWidget):
         dp = self.session.cur.dp
         if self._on and self.isVisible() and dp is not None and dp.id != self._dp_id:
             self._dp_id = dp.id
-            self.set_metrics(dp.id, dp.metrics())
+            self.set_metrics(dp.id, dp.metrics() if _offers_metrics(dp) else [])
 
     def showEvent(self, event) -> None:  # brought to front: show the current datapoint's
         super().showEvent(event)
@@ -120,7 +120,19 @@ class MetricsPanel(QWidget):
         return out
 
 
+def first_of_each_folder(dataset) -> list:
+    """The first datapoint of each dataset folder opened (one reader per folder, so each tells for its own)."""
+    firsts: dict[str, object] = {}
+    for scene in dataset.scenes:
+        if scene.dataset_name not in firsts:
+            firsts[scene.dataset_name] = next((dp for cam in scene.cameras for dp in cam), None)
+    return [dp for dp in firsts.values() if dp is not None]
+
+
+def _offers_metrics(dp) -> bool:
+    return callable(getattr(dp, "metrics", None))
+
+
 def has_metrics(dataset) -> bool:
-    """Whether the dataset's datapoints offer metrics (one reader per dataset family, so the first tells)."""
-    first = next(iter(dataset), None)
-    return first is not None and callable(getattr(first, "metrics", None))
+    """Whether any part of the dataset offers metrics (a merged Datagen + Perception one does)."""
+    return any(map(_offers_metrics, first_of_each_folder(dataset)))

@@ -37,6 +37,8 @@ class StatusLine(QObject):
 
     def _position(self, dp) -> None:
         pos = self.session.position(dp)
+        if dp is None:  # the filter left no datapoint
+            return self.position.setText(f"– / {len(self.session.order)}")
         self.position.setText(f"{dp.id}   {'' if pos is None else pos + 1} / {len(self.session.order)}")
 
     def _cache(self) -> None:

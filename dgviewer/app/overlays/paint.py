@@ -19,6 +19,20 @@ from .style import LayerStyle
 _OUTLINE = QColor(0, 0, 0, 200)
 _LINE_WIDTH = 1.5
 _FONT_PX = 10
+#: Points in one square of this many device pixels share a label (about a label's height).
+LABEL_CELL_PX = 12
+
+
+#: How each kind of gaze ray is drawn and what it is: (colour, or None for the layer's; pen style; meaning).
+RAY_LOOK = {
+    "visual": (None, Qt.PenStyle.SolidLine, "visual axis: the line of sight, from the fovea through the nodal point"),
+    "optical": ((255, 215, 60), Qt.PenStyle.DashLine, "optical axis: the eye's geometric axis, through the pupil centre"),
+}
+
+
+def ray_pen(kind: str, layer_color: QColor) -> QPen:
+    rgb, style, _ = RAY_LOOK.get(kind, (None, Qt.PenStyle.SolidLine, ""))
+    return _pen(QColor(*rgb) if rgb else layer_color, 2.0, style)
 
 
 def device_scale(painter: QPainter) -> float:
@@ -43,11 +57,11 @@ def paint_layer(painter: QPainter, layer: PreparedLayer, style: LayerStyle,
         _paint_ray(painter, ray, color, s)
     for group in layer.points:
         _paint_points(painter, group, color, style.marker_size, s)
-    if style.labels:
+    if style.labels:  # index labels and box labels: the layer's one labels switch (`I`)
         for group in layer.points:
             _paint_labels(painter, group, color, style.marker_size)
-    for x, y, text in layer.texts:
-        _paint_text(painter, QPointF(x, y), text, color, QPointF(2, -3))
+        for x, y, text in layer.texts:
+            _paint_text(painter, QPointF(x, y), text, color, QPointF(2, -3))
     if highlight is not None and any(highlight[0] is g for g in layer.points):
         g, i = highlight
         _ring(painter, g.xy[i], max(style.marker_size, 6) + 8, s, QColor(255, 255, 255), 2.5)
@@ -98,9 +112,7 @@ def _ring(painter: QPainter, xy, diameter: float, s: float, color: QColor, width
 
 
 def _paint_ray(painter: QPainter, ray, color: QColor, s: float) -> None:
-    dashed = ray.kind == "optical"
-    pen = _pen(color.lighter(140) if dashed else color, 2.0,
-               Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+    pen = ray_pen(ray.kind, color)
     a, b = QPointF(*ray.start), QPointF(*ray.end)
     painter.setPen(pen)
     painter.drawLine(a, b)
@@ -122,8 +134,34 @@ def _paint_ray(painter: QPainter, ray, color: QColor, s: float) -> None:
 
 def _paint_labels(painter: QPainter, g: PointGroup, color: QColor, size: float) -> None:
     offset = QPointF(size / 2 + 2, -size / 2 - 1)
-    for i in np.flatnonzero(np.isfinite(g.xy).all(axis=1)):
-        _paint_text(painter, QPointF(*g.xy[i]), g.source.labels[i], color, offset)
+    t = painter.worldTransform()
+    xy = g.xy[:, 0] * t.m11() + g.xy[:, 1] * t.m21() + t.dx(), g.xy[:, 0] * t.m12() + g.xy[:, 1] * t.m22() + t.dy()
+    for i, text in label_spots(np.column_stack(xy), g.source.labels):
+        _paint_text(painter, QPointF(*g.xy[i]), text, color, offset)
+
+
+def label_spots(device_xy: np.ndarray, labels) -> list[tuple[int, str]]:
+    """(point index, text) of the labels to draw, given the points' device positions.
+
+    Points closer than a label's height on screen (the eye points: several per eye at one spot) share one
+    label, the first one's, with "+N" for the others: stacked texts cover each other and read as none,
+    while "12 +3" says what is there; the hover card names each, and zooming in separates them (the
+    grouping is redone at every paint, in device pixels).
+    """
+    c = LABEL_CELL_PX
+    kept: dict[tuple[int, int], list[int]] = {}  # grid cell → indices of the labelled points in it
+    extra: dict[int, int] = {}  # labelled point → how many nearby points it stands for
+    for i in np.flatnonzero(np.isfinite(device_xy).all(axis=1)):
+        x, y = device_xy[i]
+        cx, cy = int(x // c), int(y // c)
+        near = next((j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in kept.get((cx + dx, cy + dy), ())
+                     if abs(device_xy[j, 0] - x) < c and abs(device_xy[j, 1] - y) < c), None)
+        if near is None:
+            kept.setdefault((cx, cy), []).append(int(i))
+            extra[int(i)] = 0
+        else:
+            extra[near] += 1
+    return [(i, str(labels[i]) + (f" +{n}" if n else "")) for i, n in extra.items()]
 
 
 def _paint_text(painter: QPainter, at: QPointF, text: str, color: QColor, offset: QPointF) -> None:
