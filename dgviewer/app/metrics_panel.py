@@ -9,6 +9,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ..core.annotations import Metric
+from .open_dataset import first_of_each_folder
 from .session import Session
 
 #: Narrowest scope first: what this capture measured, then its step, sequence and the whole run.
@@ -118,15 +119,6 @@ class MetricsPanel(QWidget):
             for i in range(group.childCount()):
                 out[group.child(i).text(0)] = group.child(i).text(1)
         return out
-
-
-def first_of_each_folder(dataset) -> list:
-    """The first datapoint of each dataset folder opened (one reader per folder, so each tells for its own)."""
-    firsts: dict[str, object] = {}
-    for scene in dataset.scenes:
-        if scene.dataset_name not in firsts:
-            firsts[scene.dataset_name] = next((dp for cam in scene.cameras for dp in cam), None)
-    return [dp for dp in firsts.values() if dp is not None]
 
 
 def _offers_metrics(dp) -> bool:

@@ -23,6 +23,17 @@ def tree_order(dataset: Dataset, keep: Callable[[Datapoint], bool] | None = None
             if keep is None or keep(dp)]
 
 
+def first_of_each_folder(dataset) -> list[Datapoint]:
+    """The first datapoint of each dataset folder opened (one reader per folder, so each tells for its own)."""
+    firsts: dict[str, Datapoint] = {}
+    for scene in dataset.scenes:
+        dp = None if scene.dataset_name in firsts else next((dp for cam in scene.cameras for dp in cam), None)
+        if dp is not None:
+            firsts[scene.dataset_name] = dp
+    return list(firsts.values())
+
+
+
 class OpenDataset:
     def __init__(self, dataset: Dataset, paths: list[str]):
         self.dataset = dataset

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from ..core.timeline import Tick, Timeline, capture_timeline
-from .metrics_panel import first_of_each_folder
+from .open_dataset import first_of_each_folder
 from .session import Session
 
 LANE_H = 22
