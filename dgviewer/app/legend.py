@@ -25,17 +25,16 @@ class LegendPanel(QWidget):
         self.search = QLineEdit(placeholderText="Filter classes")
         self.search.setClearButtonEnabled(True)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Class", "Pixels", "Stored colour"])
+        self.tree.setHeaderLabels(["Class", "Pixels"])
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
-        # Class names share long prefixes ("human_…"): the name column takes the room the numbers leave,
-        # elided in the middle, full on hover.
+        # Class names share long prefixes ("human_…"): the name column takes the room the counts leave,
+        # elided in the middle; the full name and the stored colour show on hover.
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         show_all, hide_all = QPushButton("Show all"), QPushButton("Hide all")
         buttons = QHBoxLayout()
         buttons.addWidget(show_all)
@@ -84,14 +83,14 @@ class LegendPanel(QWidget):
             if legend is not None:
                 for c in legend.classes:
                     self.tree.addTopLevelItem(self._row(c.name, class_rgb8(c.color, dtype), str(tuple(c.color))))
-                self.tree.addTopLevelItem(self._row(NOT_IN_LEGEND, UNKNOWN_CLASS_RGB, "–"))
+                self.tree.addTopLevelItem(self._row(NOT_IN_LEGEND, UNKNOWN_CLASS_RGB, "not in the legend"))
         self._set_counts(seg)
         self.tree.blockSignals(False)
         self._apply_search()
 
     def _row(self, name: str, rgb, stored: str) -> QTreeWidgetItem:
-        item = QTreeWidgetItem([name, "", stored])
-        item.setToolTip(0, name)
+        item = QTreeWidgetItem([name, ""])
+        item.setToolTip(0, f"{name}\nstored colour {stored}")
         pix = QPixmap(14, 14)
         pix.fill(QColor(*rgb))
         item.setIcon(0, QIcon(pix))
