@@ -65,9 +65,18 @@ def test_legend_swatches_have_their_colours_at_the_first_paint(open_window, samp
     w = open_window(samples["perception"])
     lg = w.legend.legend
     assert lg is not None
-    for i, c in enumerate(lg.classes):
-        pix = w.legend.tree.topLevelItem(i).icon(0).pixmap(14, 14).toImage()
-        assert pix.pixelColor(7, 7).getRgb()[:3] == class_rgb8(c.color, "uint8")
+    seg = w.session.cur.images.get(lg.modality)
+    w.legend.set_legend(None, None)
+    w.legend.set_legend(lg, None)  # listed as on real data, where the segmentation image comes later
+
+    def swatches():
+        return [w.legend.tree.topLevelItem(i).icon(0).pixmap(14, 14).toImage().pixelColor(7, 7).getRgb()[:3]
+                for i in range(len(lg.classes))]
+
+    assert swatches() == [class_rgb8(c.color, "uint8") for c in lg.classes]
+    if seg is not None:  # and once it is in, read as the image's type
+        w.legend.set_legend(lg, seg)
+        assert swatches() == [class_rgb8(c.color, seg.raw.dtype) for c in lg.classes]
     assert any(sum(class_rgb8(c.color, "uint8")) > 0 for c in lg.classes)  # not all black by chance
 
 
