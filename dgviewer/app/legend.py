@@ -83,14 +83,14 @@ class LegendPanel(QWidget):
             if legend is not None:
                 for c in legend.classes:
                     self.tree.addTopLevelItem(self._row(c.name, class_rgb8(c.color, dtype), str(tuple(c.color))))
-                self.tree.addTopLevelItem(self._row(NOT_IN_LEGEND, UNKNOWN_CLASS_RGB, "not in the legend"))
+                self.tree.addTopLevelItem(self._row(NOT_IN_LEGEND, UNKNOWN_CLASS_RGB, ""))
         self._set_counts(seg)
         self.tree.blockSignals(False)
         self._apply_search()
 
     def _row(self, name: str, rgb, stored: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([name, ""])
-        item.setToolTip(0, f"{name}\nstored colour {stored}")
+        item.setToolTip(0, name if name == NOT_IN_LEGEND else f"{name}\nstored colour {stored}")
         pix = QPixmap(14, 14)
         pix.fill(QColor(*rgb))
         item.setIcon(0, QIcon(pix))

@@ -185,12 +185,16 @@ class MainWindow(QMainWindow):
         self.overlays_menu.clear()
         self._overlay_actions = []
         for key, text, names in self.session.view.layers.toggles():
-            act = self._action(f"toggle_{names[0]}", key, text,
-                               lambda _=False, n=names: self.session.toggle_layers(n), self.overlays_menu)
+            act = self._action(f"toggle_{names[0]}", key, text, lambda _=False, n=names: self._toggle(n),
+                               self.overlays_menu)
             act.setCheckable(True)
             act.setData(names)
             self._overlay_actions.append(act)
         self._check_overlays()
+
+    def _toggle(self, names) -> None:
+        self.session.toggle_layers(names)
+        self._check_overlays()  # triggering flipped the check mark, whatever the toggle did
 
     def _check_overlays(self, *_) -> None:
         """A toggle is checked while any layer of its group is visible."""

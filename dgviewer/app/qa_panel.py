@@ -75,6 +75,7 @@ class QAPanel(QWidget):
         for col in (0, 1):
             self.table.header().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSortingEnabled(True)
+        self._id_width = 220
         top = QHBoxLayout()
         top.addWidget(self.run_button)
         top.addWidget(self.images)
@@ -167,7 +168,7 @@ class QAPanel(QWidget):
             item.setToolTip(3, f.message + (f"\n{f.file}" if f.file else ""))
             self.table.addTopLevelItem(item)
         self.table.setSortingEnabled(True)
-        self._size_id_column()
+        self._size_id_column(fit=True)
         counts: dict[str, int] = {}
         for f in findings:
             counts[f.check] = counts.get(f.check, 0) + 1
@@ -178,11 +179,13 @@ class QAPanel(QWidget):
             self.check_filter.addItem(f"{check} ({n})", check)
         self.check_filter.blockSignals(False)
 
-    def _size_id_column(self) -> None:
-        """The datapoint column fits its ids, but leaves the message at least a third of the table."""
-        self.table.resizeColumnToContents(2)
+    def _size_id_column(self, fit: bool = False) -> None:
+        """The datapoint column fits its ids (measured when listed), but leaves the message a third of the room."""
+        if fit:
+            self.table.resizeColumnToContents(2)
+            self._id_width = self.table.columnWidth(2)
         room = self.table.viewport().width() - sum(self.table.columnWidth(c) for c in (0, 1))
-        self.table.setColumnWidth(2, max(120, min(self.table.columnWidth(2), room * 2 // 3)))
+        self.table.setColumnWidth(2, max(120, min(self._id_width, room * 2 // 3)))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -66,7 +66,7 @@ class Session(QObject):
         self._goto: str | None = None
         self._keep_notice = False
         self._pending_finding = None  # jumped to, waiting for its datapoint to be shown
-        self.advance = False  # a decision moves on to the next datapoint (the window sets it from the settings)
+        self.advance = False  # whether a decision moves on to the next datapoint (the window's setting)
         self._catch_up_timer = QTimer(self, singleShot=True, interval=0)
         self._catch_up_timer.timeout.connect(self._catch_up)
         self._update_timer = QTimer(self, singleShot=True, interval=0)
@@ -148,7 +148,7 @@ class Session(QObject):
 
     def _follow_filter(self) -> None:
         """The current datapoint left the filtered list: show the first that passes, or nothing and say so."""
-        if self.cur.dp is not None and self.position(self.cur.dp) is not None:
+        if self.position(self.cur.dp) is not None:
             return
         if self.order:
             self.show_datapoint(self.order[0])
@@ -171,7 +171,6 @@ class Session(QObject):
         return self.data is not None and self.data.reviews is not None and self.cur.dp is not None
 
     def decide(self, state: str, reason: str = "") -> None:
-        """Record a decision on the current datapoint, then (``advance``) show the next one."""
         if self._reviewable():
             dp_id = self.cur.dp.id
             if self._change_review(lambda: self.data.reviews.set(dp_id, state, reason), dp_id) and self.advance:
@@ -363,6 +362,7 @@ class Session(QObject):
         if key[0] == "open":
             if key[1] == self._opening:
                 self._opening = None
+                self._update_timer.start()  # what the open held back of the dataset still shown
                 self._set_notice(f"Could not open the dataset.\n{message}")
                 self.open_failed.emit(message)
             return
