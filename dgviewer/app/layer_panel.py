@@ -99,7 +99,8 @@ class LayerPanel(QWidget):
     def _current(self) -> None:
         ann = self.session.cur.ann
         self.set_present(ann.annotations.layers if ann else [])
-        kinds = {(name, r.kind) for name, pl in (ann.layers.items() if ann else ()) for r in pl.rays if r.kind in RAY_LOOK}
+        kinds = {(name, r.kind) for name, pl in (ann.layers.items() if ann else ())
+                 for r in pl.rays if r.kind in RAY_LOOK}
         self._show_ray_key(sorted(kinds, key=lambda nk: (nk[0], list(RAY_LOOK).index(nk[1]))))
 
     def _show_ray_key(self, kinds: list[tuple[str, str]]) -> None:

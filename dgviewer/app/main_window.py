@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
         self.settings.add_recent(paths)
         self.setWindowTitle("dgviewer — " + " + ".join(os.path.basename(p) for p in paths))
         self.canvas.glw.setFocus()  # arrows must navigate, not move a text cursor in the filter box
-        self._offer_modalities(_dataset)
+        self._offer_modalities(self.session.dataset)
 
     def _set_advance(self, on: bool) -> None:
         self.session.advance = self.settings.advance_after_review = on

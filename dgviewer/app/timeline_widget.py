@@ -91,7 +91,8 @@ class TimelineWidget(QWidget):
         lanes = list(self.timeline.lanes.items())
         if not lanes:
             p.setPen(mid)
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No timeline for this datapoint (no captures with steps in its sequence).")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                       "No timeline for this datapoint (no captures with steps in its sequence).")
             return
         bottom = PAD + len(lanes) * LANE_H
         # Grid: one faint line per step that anything captured in, labelled on the axis when there is room.

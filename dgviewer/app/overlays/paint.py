@@ -26,7 +26,8 @@ LABEL_CELL_PX = 12
 #: How each kind of gaze ray is drawn and what it is: (colour, or None for the layer's; pen style; meaning).
 RAY_LOOK = {
     "visual": (None, Qt.PenStyle.SolidLine, "visual axis: the line of sight, from the fovea through the nodal point"),
-    "optical": ((255, 215, 60), Qt.PenStyle.DashLine, "optical axis: the eye's geometric axis, through the pupil centre"),
+    "optical": ((255, 215, 60), Qt.PenStyle.DashLine,
+                "optical axis: the eye's geometric axis, through the pupil centre"),
 }
 
 
