@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QWidget
 
 from ..core.display import colormap_lut
 
-BAR_W, PAD, TICKS = 14, 8, 5
+BAR_W, PAD, TICKS, GAP = 14, 8, 5, 8  # GAP: tick to text, so a tick never reads as a minus sign
 
 
 def metres(v: float) -> str:
@@ -37,7 +37,7 @@ class DepthColorbar(QWidget):
 
     def sizeHint(self) -> QSize:
         fm = QFontMetrics(self.font())
-        return QSize(PAD + BAR_W + 4 + max(fm.horizontalAdvance(t) for t in self.labels()) + PAD, 200)
+        return QSize(PAD + BAR_W + GAP + max(fm.horizontalAdvance(t) for t in self.labels()) + PAD, 200)
 
     def bar_rect(self) -> QRectF:
         fm = QFontMetrics(self.font())
@@ -58,6 +58,6 @@ class DepthColorbar(QWidget):
         for k, text in enumerate(self.labels()):
             y = bar.bottom() - bar.height() * k / (TICKS - 1)
             p.drawLine(int(bar.right()), int(y), int(bar.right()) + 3, int(y))
-            p.drawText(QRectF(bar.right() + 4, y - fm.height() / 2, self.width(), fm.height()),
+            p.drawText(QRectF(bar.right() + GAP, y - fm.height() / 2, self.width(), fm.height()),
                        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
         p.end()

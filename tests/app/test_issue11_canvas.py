@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QHeaderView
 
 from dgviewer.app.colorbar import metres
-from dgviewer.app.overlays.paint import RAY_LOOK, label_spots
+from dgviewer.app.overlays.labels import LABEL_CELL_PX, label_spots
+from dgviewer.app.overlays.paint import RAY_LOOK
 from dgviewer.core.display import class_rgb8, colormap_lut
 from dgviewer.qa import ERROR, Finding
 
@@ -83,9 +84,14 @@ def test_legend_swatches_have_their_colours_at_the_first_paint(open_window, samp
 def test_labels_of_points_at_one_spot_share_one_label():
     xy = np.array([[100.0, 100.0], [101.0, 100.5], [102.0, 99.0], [100.5, 101.0], [200.0, 50.0], [np.nan, 1.0]])
     labels = ["a", "b", "c", "d", "e", "f"]
-    assert sorted(label_spots(xy, labels)) == [(0, "a +3"), (4, "e")]
+    width = lambda text: 6.0 * len(text)  # noqa: E731
+    assert sorted(label_spots(xy, labels, width)) == [(0, "a +3"), (4, "e")]
     # Zoomed in (device positions spread out), every point has its own label again.
-    assert sorted(label_spots(xy * 40, labels)) == [(i, labels[i]) for i in range(5)]
+    assert sorted(label_spots(xy * 40, labels, width)) == [(i, labels[i]) for i in range(5)]
+    # A long label is not drawn over by the next point's, 20 px to its right (that one is left out).
+    long = ["left_eye.apex_of_cornea", "left_eye.center_of_rotation"]
+    assert label_spots(np.array([[100.0, 100.0], [120.0, 104.0]]), long, width) == [(0, long[0])]
+    assert len(label_spots(np.array([[100.0, 100.0], [300.0, 104.0]]), long, width)) == 2
 
 
 def test_eye_labels_on_the_real_window_do_not_pile_up(open_window, samples, qtbot):
@@ -94,16 +100,20 @@ def test_eye_labels_on_the_real_window_do_not_pile_up(open_window, samples, qtbo
     qtbot.keyClick(w, Qt.Key.Key_I)
     assert w.session.view.style("eyes").labels
     item = w.canvas.overlay_items["eyes"]
-    t = item.deviceTransform(w.canvas.glw.viewportTransform())
+    font = QFont()
+    font.setPixelSize(10)
+    fm = QFontMetrics(font)
     for g in item.layer.points:
-        dev = np.array([[p.x(), p.y()] for p in (t.map(QPointF(*xy)) for xy in np.nan_to_num(g.xy))])
-        spots = label_spots(dev, g.source.labels)
-        kept = dev[[i for i, _ in spots]]
-        for a in range(len(kept)):  # no two drawn labels closer than a label's height
-            for b in range(a + 1, len(kept)):
-                assert np.abs(kept[a] - kept[b]).max() >= 12 - 1e-6
-        assert sum(1 + int(t.split("+")[1]) if "+" in t else 1 for _, t in spots) == \
-            int(np.isfinite(g.xy).all(axis=1).sum())
+        dev = np.array([[p.x(), p.y()] for p in (w.canvas.view_to_widget(*xy) for xy in np.nan_to_num(g.xy))],
+                       float)
+        spots = label_spots(dev, g.source.labels, fm.horizontalAdvance)
+        assert 0 < len(spots) < len(dev)  # several eye points at one spot: fewer labels than points
+        rects = [(dev[i, 0], dev[i, 1] - LABEL_CELL_PX, dev[i, 0] + fm.horizontalAdvance(g.source.labels[i]), dev[i, 1])
+                 for i, _ in spots]
+        for a in range(len(rects)):  # no drawn label covers another
+            for b in range(a + 1, len(rects)):
+                ra, rb = rects[a], rects[b]
+                assert not (ra[0] < rb[2] and rb[0] < ra[2] and ra[1] < rb[3] and rb[1] < ra[3])
 
 
 def test_depth_colorbar_follows_range_and_colormap(open_window, samples, qtbot):

@@ -11,16 +11,15 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
 
+from .labels import label_spots
 from .prepare import PointGroup, PreparedLayer
 from .style import LayerStyle
 
 _OUTLINE = QColor(0, 0, 0, 200)
 _LINE_WIDTH = 1.5
 _FONT_PX = 10
-#: Points in one square of this many device pixels share a label (about a label's height).
-LABEL_CELL_PX = 12
 
 
 #: How each kind of gaze ray is drawn and what it is: (colour, or None for the layer's; pen style; meaning).
@@ -137,32 +136,11 @@ def _paint_labels(painter: QPainter, g: PointGroup, color: QColor, size: float) 
     offset = QPointF(size / 2 + 2, -size / 2 - 1)
     t = painter.worldTransform()
     xy = g.xy[:, 0] * t.m11() + g.xy[:, 1] * t.m21() + t.dx(), g.xy[:, 0] * t.m12() + g.xy[:, 1] * t.m22() + t.dy()
-    for i, text in label_spots(np.column_stack(xy), g.source.labels):
+    font = QFont(painter.font())
+    font.setPixelSize(_FONT_PX)
+    fm = QFontMetrics(font)
+    for i, text in label_spots(np.column_stack(xy), g.source.labels, fm.horizontalAdvance, (offset.x(), offset.y())):
         _paint_text(painter, QPointF(*g.xy[i]), text, color, offset)
-
-
-def label_spots(device_xy: np.ndarray, labels) -> list[tuple[int, str]]:
-    """(point index, text) of the labels to draw, given the points' device positions.
-
-    Points closer than a label's height on screen (the eye points: several per eye at one spot) share one
-    label, the first one's, with "+N" for the others: stacked texts cover each other and read as none,
-    while "12 +3" says what is there; the hover card names each, and zooming in separates them (the
-    grouping is redone at every paint, in device pixels).
-    """
-    c = LABEL_CELL_PX
-    kept: dict[tuple[int, int], list[int]] = {}  # grid cell → indices of the labelled points in it
-    extra: dict[int, int] = {}  # labelled point → how many nearby points it stands for
-    for i in np.flatnonzero(np.isfinite(device_xy).all(axis=1)):
-        x, y = device_xy[i]
-        cx, cy = int(x // c), int(y // c)
-        near = next((j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in kept.get((cx + dx, cy + dy), ())
-                     if abs(device_xy[j, 0] - x) < c and abs(device_xy[j, 1] - y) < c), None)
-        if near is None:
-            kept.setdefault((cx, cy), []).append(int(i))
-            extra[int(i)] = 0
-        else:
-            extra[near] += 1
-    return [(i, str(labels[i]) + (f" +{n}" if n else "")) for i, n in extra.items()]
 
 
 def _paint_text(painter: QPainter, at: QPointF, text: str, color: QColor, offset: QPointF) -> None:
