@@ -6,14 +6,15 @@ column 10.5 is drawn at the centre of pixel 10 with no offset.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, Qt, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ..core.annotations import SegmentationLegend
 from ..core.display import BACKGROUND, PreparedImage
+from .colorbar import DepthColorbar
 from .image_items import ScreenImageItem, apply_class_overlay, apply_image
 from .overlays.item import OverlayItem
-from .overlays.prepare import PreparedLayer, nearest_point
+from .overlays.prepare import PreparedLayer, box_at, nearest_point
 from .view_state import ViewState
 
 _Z_IMAGE, _Z_CLASSES, _Z_OVERLAY = 0, 5, 10
@@ -47,10 +48,19 @@ class Canvas(QWidget):
                                 " border: 1px solid #888; border-radius: 4px; padding: 4px 6px;"
                                 " font-family: monospace; font-size: 11px; }")
         self.card.hide()
-        layout = QVBoxLayout(self)
+        self.colorbar = DepthColorbar()  # beside the picture, never over it
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.glw)
+        layout.setSpacing(0)
+        layout.addWidget(self.glw, 1)
+        layout.addWidget(self.colorbar)
         self.glw.scene().sigMouseMoved.connect(self._mouse_moved)
+        self.glw.installEventFilter(self)  # the scene reports moves only: leaving the canvas ends a hover too
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.glw and event.type() == QEvent.Type.Leave:
+            self.hovered.emit(float("nan"), float("nan"))
+        return super().eventFilter(obj, event)
 
     # -- image ----------------------------------------------------------------
     def show_image(self, img: PreparedImage | None, legend: SegmentationLegend | None, view: ViewState) -> None:
@@ -120,6 +130,12 @@ class Canvas(QWidget):
                 if best is None or d < best[0]:
                     best = (d, hit)
         return best[1] if best else None
+
+    def box_at(self, col: float, row: float):
+        """The innermost drawn 2D box under the cursor (its edges a few screen pixels wider)."""
+        px = self.view.viewPixelSize()[0] or 1.0
+        shown = [i.layer for i in self.overlay_items.values() if i.isVisible() and i.layer is not None]
+        return box_at(shown, col, row, 4 * px)
 
     # -- view -----------------------------------------------------------------
     def fit(self) -> None:

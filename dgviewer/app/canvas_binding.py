@@ -8,7 +8,7 @@ from PySide6.QtGui import QImage
 
 from .canvas import Canvas
 from ..core.display import UNREGISTERED
-from .landmarks import describe_point, find_landmark
+from .landmarks import describe_box, describe_point, find_landmark
 from .render import render_prepared
 from .session import Session
 
@@ -37,12 +37,15 @@ class CanvasBinding(QObject):
 
     def _dataset_opened(self, _dataset) -> None:
         self.canvas.show_image(None, None, self.session.view)
+        self.canvas.colorbar.hide()
         self.canvas.set_overlays({}, self.session.view)
         self.canvas.clear_class_overlays()
         self._drawn_image = self._drawn_ann = None
         self._show_message()
 
-    def _current_changed(self, _dp) -> None:
+    def _current_changed(self, dp) -> None:
+        if dp is None:  # nothing is current (a filter matched none): an empty canvas under the notice
+            return self._dataset_opened(None)
         self.canvas.show_card(None)
         self._show_message()
 
@@ -63,6 +66,11 @@ class CanvasBinding(QObject):
         if force or drawn is None or drawn[0] != m or drawn[1] is not img:  # identity: images are arrays
             canvas.show_image(img, legends.get(m), view)
             self._drawn_image = (m, img)
+            if m == "depth" and img is not None and img.levels is not None:
+                look = view.look(m)
+                canvas.colorbar.show_look(look.colormap, look.levels or img.levels)
+            else:
+                canvas.colorbar.hide()
         registered = m not in UNREGISTERED
         drawn = self._drawn_ann
         if drawn is None or drawn[0] is not cur.ann or drawn[1] != registered:
@@ -86,12 +94,17 @@ class CanvasBinding(QObject):
 
     # -- hover, landmarks, QA spot ------------------------------------------------------
     def hover(self, col: float, row: float) -> None:
-        hit = self.canvas.point_at(col, row) if col == col and self.session.cur.dp is not None else None
-        if hit is None:  # NaN: the cursor left the image
-            self.canvas.show_card(None)
-        else:
+        """A card for the keypoint under the cursor, else for the 2D box; none when it left the image (NaN)."""
+        on = col == col and self.session.cur.dp is not None
+        hit = self.canvas.point_at(col, row) if on else None
+        box = self.canvas.box_at(col, row) if on and hit is None else None
+        if hit is not None:
             g, i = hit
             self.canvas.show_card(describe_point(g.source, i), self.canvas.view_to_widget(*g.xy[i]))
+        elif box is not None:
+            self.canvas.show_card(describe_box(box), self.canvas.view_to_widget(col, row))
+        else:
+            self.canvas.show_card(None)
 
     def goto_landmark(self, text: str) -> bool:
         """Highlight and centre one landmark (kept highlighted on the next datapoints); False if absent."""
@@ -124,9 +137,10 @@ class CanvasBinding(QObject):
         self.canvas.set_highlight(None)
 
     def toggle_labels(self) -> None:
-        """Index labels on every visible point layer, or off when one has them."""
+        """Labels (point indices, box classes) on every visible layer that has some, or off when one has them."""
         view = self.session.view
-        shown = [n for n, item in self.canvas.shown_overlays().items() if item.isVisible() and item.layer.points]
+        shown = [n for n, item in self.canvas.shown_overlays().items()
+                 if item.isVisible() and (item.layer.points or item.layer.texts)]
         on = not any(view.style(n).labels for n in shown)
         view.set_styles({n: view.style(n).with_(labels=on) for n in shown})
 

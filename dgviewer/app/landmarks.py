@@ -1,7 +1,7 @@
-"""Landmark identity: the hover card text and "go to landmark N"."""
+"""Landmark and box identity: the hover card text and "go to landmark N"."""
 from __future__ import annotations
 
-from ..core.annotations import KeypointSet
+from ..core.annotations import Box2D, KeypointSet
 from .overlays.prepare import PointGroup, PreparedLayer
 
 
@@ -15,6 +15,15 @@ def describe_point(kp: KeypointSet, i: int) -> str:
         lines.append("visible" if d["visible"] else "NOT visible (occluded or out of frame)")
     if "state" in d:
         lines.append(f"state {d['state']}")
+    return "\n".join(lines)
+
+
+def describe_box(box: Box2D) -> str:
+    lines = [f"{box.layer}  {box.label or '(no label)'}"]
+    if box.instance_id is not None:
+        lines.append(f"instance {box.instance_id}")
+    lines.append(f"x0 {box.x0:.1f}, y0 {box.y0:.1f}")
+    lines.append(f"x1 {box.x1:.1f}, y1 {box.y1:.1f}")
     return "\n".join(lines)
 
 

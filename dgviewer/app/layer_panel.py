@@ -6,6 +6,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QLabel, QSlider, QVBoxLayout,
                                QWidget)
 
+from .overlays.paint import RAY_LOOK
 from .overlays.style import LayerStyle
 from .session import Session
 
@@ -76,19 +77,47 @@ class LayerPanel(QWidget):
         self._grid.setContentsMargins(6, 6, 6, 6)
         self._empty = QLabel("No overlays on this datapoint.")
         self._empty.setStyleSheet("color: gray")
+        self.ray_key = QLabel()  # what the two gaze rays per eye are
+        self.ray_key.setWordWrap(True)
+        self.ray_key.setContentsMargins(6, 0, 6, 0)
+        self.ray_key.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._empty)
         layout.addLayout(self._grid)
+        layout.addWidget(self.ray_key)
         layout.addStretch(1)
         session.dataset_opened.connect(self._dataset_opened)
-        session.updated.connect(lambda: self.set_present(session.cur.ann.annotations.layers if session.cur.ann else []))
+        session.updated.connect(self._current)
         self.view.events.styles.connect(self.refresh)
 
     def _dataset_opened(self, _dataset) -> None:
         """Rows are of the dataset open now, in its readers' order and colours."""
         self._rebuild([])
         self.set_present([])
+
+    def _current(self) -> None:
+        ann = self.session.cur.ann
+        self.set_present(ann.annotations.layers if ann else [])
+        kinds = {(name, r.kind) for name, pl in (ann.layers.items() if ann else ())
+                 for r in pl.rays if r.kind in RAY_LOOK}
+        self._show_ray_key(sorted(kinds, key=lambda nk: (nk[0], list(RAY_LOOK).index(nk[1]))))
+
+    def _show_ray_key(self, kinds: list[tuple[str, str]]) -> None:
+        """One line per ray kind drawn: its stroke in its colour, and what it means."""
+        lines = []
+        for name, kind in kinds:
+            rgb, style, meaning = RAY_LOOK[kind]
+            rgb = rgb or self.view.style(name).color
+            stroke = "━━━" if style == Qt.PenStyle.SolidLine else "╍╍╍"
+            lines.append(f'<span style="color: rgb{tuple(rgb)}">{stroke}</span> {name}: {meaning}')
+        text = "<br>".join(lines)
+        if text != self.ray_key.text():
+            self.ray_key.setText(text)
+        self.ray_key.setVisible(bool(lines))
+        for name, row in self.rows.items():
+            row.check.setToolTip("\n".join([self.view.layers.spec(name).description]
+                                           + [RAY_LOOK[k][2] for n, k in kinds if n == name]))
 
     def set_present(self, layers: list[str]) -> None:
         order = self.view.layers.order(set(layers) | set(self.rows))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import (QHBoxLayout, QLineEdit, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLineEdit, QPushButton, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from ..core.annotations import SegmentationLegend
 from ..core.display import UNKNOWN_CLASS_RGB, PreparedImage, class_rgb8
@@ -25,9 +25,16 @@ class LegendPanel(QWidget):
         self.search = QLineEdit(placeholderText="Filter classes")
         self.search.setClearButtonEnabled(True)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Class", "Pixels", "Stored colour"])
+        self.tree.setHeaderLabels(["Class", "Pixels"])
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
+        # Class names share long prefixes ("human_…"): the name column takes the room the counts leave,
+        # elided in the middle; the full name and the stored colour show on hover.
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         show_all, hide_all = QPushButton("Show all"), QPushButton("Hide all")
         buttons = QHBoxLayout()
         buttons.addWidget(show_all)
@@ -66,23 +73,24 @@ class LegendPanel(QWidget):
                 if self.tree.topLevelItem(i).text(0) != NOT_IN_LEGEND]
 
     def set_legend(self, legend: SegmentationLegend | None, seg: PreparedImage | None) -> None:
-        key = None if legend is None else tuple((c.name, tuple(c.color)) for c in legend.classes)
+        dtype = None if legend is None else seg.raw.dtype if seg is not None else stored_dtype(legend)
+        key = None if legend is None else (tuple((c.name, tuple(c.color)) for c in legend.classes), str(dtype))
         self.legend = legend
         self.tree.blockSignals(True)
         if key != self._key:
             self._key = key
             self.tree.clear()
             if legend is not None:
-                dtype = seg.raw.dtype if seg is not None else "uint16"
                 for c in legend.classes:
                     self.tree.addTopLevelItem(self._row(c.name, class_rgb8(c.color, dtype), str(tuple(c.color))))
-                self.tree.addTopLevelItem(self._row(NOT_IN_LEGEND, UNKNOWN_CLASS_RGB, "–"))
+                self.tree.addTopLevelItem(self._row(NOT_IN_LEGEND, UNKNOWN_CLASS_RGB, ""))
         self._set_counts(seg)
         self.tree.blockSignals(False)
         self._apply_search()
 
     def _row(self, name: str, rgb, stored: str) -> QTreeWidgetItem:
-        item = QTreeWidgetItem([name, "", stored])
+        item = QTreeWidgetItem([name, ""])
+        item.setToolTip(0, name if name == NOT_IN_LEGEND else f"{name}\nstored colour {stored}")
         pix = QPixmap(14, 14)
         pix.fill(QColor(*rgb))
         item.setIcon(0, QIcon(pix))
@@ -129,3 +137,9 @@ class LegendPanel(QWidget):
             if item.text(0) != NOT_IN_LEGEND:
                 item.setCheckState(0, Qt.CheckState.Unchecked if item.text(0) in hidden else Qt.CheckState.Checked)
         self.tree.blockSignals(False)
+
+
+def stored_dtype(legend: SegmentationLegend) -> str:
+    """The image type a legend's colours are stored in, before its image arrives: 8-bit (RGBA Perception
+    legends) when every component fits, else 16-bit (Datagen). Read as 16-bit, 8-bit colours swatch black."""
+    return "uint8" if all(0 <= v <= 255 for c in legend.classes for v in c.color) else "uint16"

@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self.session.current_changed.connect(self._check_modality)
         self.session.updated.connect(self._check_modality)
         self.session.view.events.layers.connect(self._build_overlay_actions)
+        self.session.view.events.styles.connect(self._check_overlays)
         self._keep_layout = restore_layout
         geometry, state = self.settings.window_layout() if restore_layout else (None, None)
         if isinstance(geometry, QByteArray):
@@ -183,6 +184,14 @@ class MainWindow(QMainWindow):
         self.timeline_dock.toggleViewAction().setVisible(False)
         self.review.set_actions({ident: self._action(ident, key, text, slots[ident], review)
                                  for ident, key, text in shortcuts.REVIEW})
+        review.addSeparator()
+        for ident, key, text in shortcuts.REVIEW_UNDO:
+            self._action(ident, key, text, s.undo_review, review)
+        self.advance_action = review.addAction("Advance after a decision")
+        self.advance_action.setCheckable(True)
+        self.advance_action.setChecked(self.settings.advance_after_review)
+        self.advance_action.toggled.connect(self._set_advance)
+        s.advance = self.settings.advance_after_review
         self._build_overlay_actions()
         for ident, key, text in shortcuts.HELP:
             self._action(ident, key, text, slots[ident], help_menu)
@@ -193,10 +202,24 @@ class MainWindow(QMainWindow):
             self.removeAction(act)
             act.deleteLater()
         self.overlays_menu.clear()
-        self._overlay_actions = [
-            self._action(f"toggle_{names[0]}", key, text, lambda _=False, n=names: self.session.toggle_layers(n),
-                         self.overlays_menu)
-            for key, text, names in self.session.view.layers.toggles()]
+        self._overlay_actions = []
+        for key, text, names in self.session.view.layers.toggles():
+            act = self._action(f"toggle_{names[0]}", key, text, lambda _=False, n=names: self._toggle(n),
+                               self.overlays_menu)
+            act.setCheckable(True)
+            act.setData(names)
+            self._overlay_actions.append(act)
+        self._check_overlays()
+
+    def _toggle(self, names) -> None:
+        self.session.toggle_layers(names)
+        self._check_overlays()  # triggering flipped the check mark, whatever the toggle did
+
+    def _check_overlays(self, *_) -> None:
+        """A toggle is checked while any layer of its group is visible."""
+        view = self.session.view
+        for act in self._overlay_actions:
+            act.setChecked(any(view.style(n).visible for n in act.data()))
 
     # -- opening ----------------------------------------------------------------------
     def open_paths(self, paths: list[str], goto: str | None = None) -> None:
@@ -229,6 +252,20 @@ class MainWindow(QMainWindow):
             widget.show()
         self.setWindowTitle("dgviewer — " + " + ".join(os.path.basename(p) for p in paths))
         self.canvas.glw.setFocus()  # arrows must navigate, not move a text cursor in the filter box
+        self._offer_modalities(self.session.dataset)
+
+    def _set_advance(self, on: bool) -> None:
+        self.session.advance = self.settings.advance_after_review = on
+
+    def _offer_modalities(self, dataset) -> None:
+        """Modality actions only for what some datapoint of the open dataset has (their keys go with them)."""
+        present: set[str] = set()
+        for dp in dataset:
+            present.update(dp.modalities)
+            if len(present) == len(self.modality_actions):
+                break
+        for m, act in self.modality_actions.items():
+            act.setVisible(m in present)
 
     def _choose_modality(self, modality: str) -> None:
         self.session.set_modality(modality)

@@ -1,6 +1,6 @@
 """The metrics panel: a capture's metrics (Unity Perception) grouped by scope, values readable at a glance.
 
-Shown only for datasets whose datapoints offer ``metrics()``; Datagen has none.
+Shown for datasets any part of which offers ``metrics()`` (Datagen has none; a merged one may).
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ..core.annotations import Metric
+from .open_dataset import first_of_each_folder
 from .session import Session
 
 #: Narrowest scope first: what this capture measured, then its step, sequence and the whole run.
@@ -80,7 +81,7 @@ class MetricsPanel(QWidget):
         by_scope: dict[str, list[Metric]] = {}
         for m in metrics:
             by_scope.setdefault(m.scope, []).append(m)
-        self.title.setText(f"{len(metrics)} metric(s) for {dp_id}" if metrics else "No metrics for this capture.")
+        self.title.setText(f"{len(metrics)} metric(s) for {dp_id}" if metrics else "No metrics for this datapoint.")
         for scope in sorted(by_scope, key=lambda s: SCOPES.index(s) if s in SCOPES else len(SCOPES)):
             group = QTreeWidgetItem([scope, str(len(by_scope[scope]))])
             group.setFont(0, self._bold)
@@ -104,7 +105,7 @@ class MetricsPanel(QWidget):
         dp = self.session.cur.dp
         if self._on and self.isVisible() and dp is not None and dp.id != self._dp_id:
             self._dp_id = dp.id
-            self.set_metrics(dp.id, dp.metrics())
+            self.set_metrics(dp.id, dp.metrics() if _offers_metrics(dp) else [])
 
     def showEvent(self, event) -> None:  # brought to front: show the current datapoint's
         super().showEvent(event)
@@ -120,7 +121,10 @@ class MetricsPanel(QWidget):
         return out
 
 
+def _offers_metrics(dp) -> bool:
+    return callable(getattr(dp, "metrics", None))
+
+
 def has_metrics(dataset) -> bool:
-    """Whether the dataset's datapoints offer metrics (one reader per dataset family, so the first tells)."""
-    first = next(iter(dataset), None)
-    return first is not None and callable(getattr(first, "metrics", None))
+    """Whether any part of the dataset offers metrics (a merged Datagen + Perception one does)."""
+    return any(map(_offers_metrics, first_of_each_folder(dataset)))

@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 from ..core.errors import DgviewerError
 from ..core.filters import Facts, compile_filter
 from ..core.model import Dataset, Datapoint
-from ..core.review import UNREVIEWED, ReviewStore
+from ..core.review import UNREVIEWED, Review, ReviewStore
 
 
 def tree_order(dataset: Dataset, keep: Callable[[Datapoint], bool] | None = None) -> list[Datapoint]:
@@ -21,6 +21,17 @@ def tree_order(dataset: Dataset, keep: Callable[[Datapoint], bool] | None = None
         by_folder.setdefault(scene.dataset_name, []).append(scene)
     return [dp for scenes in by_folder.values() for scene in scenes for cam in scene.cameras for dp in cam
             if keep is None or keep(dp)]
+
+
+def first_of_each_folder(dataset) -> list[Datapoint]:
+    """The first datapoint of each dataset folder opened (one reader per folder, so each tells for its own)."""
+    firsts: dict[str, Datapoint] = {}
+    for scene in dataset.scenes:
+        dp = None if scene.dataset_name in firsts else next((dp for cam in scene.cameras for dp in cam), None)
+        if dp is not None:
+            firsts[scene.dataset_name] = dp
+    return list(firsts.values())
+
 
 
 class OpenDataset:
@@ -36,6 +47,8 @@ class OpenDataset:
         self.facts = Facts()  # facts read once per datapoint, kept while the dataset is open
         self.filter_text = ""
         self.order: list[Datapoint] = tree_order(dataset)
+        self.layers_checked = False  # whether its first annotations were checked for a bare view (all layers off)
+        self.undo: list[tuple[str, Review | None]] = []  # (datapoint id, its decision before a change)
         self._pos = {dp.id: i for i, dp in enumerate(self.order)}
 
     # -- the filter -------------------------------------------------------------
@@ -80,6 +93,18 @@ class OpenDataset:
         if self.reviews is None or self.dataset.get(dp.id) is not dp:
             return UNREVIEWED
         return self.reviews.state(dp.id)
+
+    def restore(self) -> str | None:
+        """Undo the last decision change: put back the datapoint's previous decision; its id, or None."""
+        if not self.undo or self.reviews is None:
+            return None
+        dp_id, before = self.undo[-1]
+        if before is None:
+            self.reviews.clear(dp_id)
+        else:
+            self.reviews.set(dp_id, before.state, before.reason)
+        self.undo.pop()  # only once saved: a failed write can be undone again
+        return dp_id
 
     def review_counts(self, datapoints: Iterable[Datapoint]) -> dict[str, int]:
         return self.reviews.counts(dp.id for dp in datapoints) if self.reviews else {}

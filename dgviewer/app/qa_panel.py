@@ -69,10 +69,13 @@ class QAPanel(QWidget):
         self.table.setUniformRowHeights(True)
         self.table.setAlternatingRowColors(True)
         self.table.setHeaderLabels(["", "Check", "Datapoint", "Message"])
-        self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setColumnWidth(1, 150)
-        self.table.setColumnWidth(2, 220)
+        # Datapoint ids share long prefixes (``2023-01_faces_1/datapoint_0000…``): elided in the middle,
+        # so what tells them apart shows; full text on hover; columns as wide as their content.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        for col in (0, 1):
+            self.table.header().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSortingEnabled(True)
+        self._id_width = 220
         top = QHBoxLayout()
         top.addWidget(self.run_button)
         top.addWidget(self.images)
@@ -161,9 +164,11 @@ class QAPanel(QWidget):
             item.setForeground(0, QColor(215, 70, 60) if f.severity == ERROR else QColor(90, 140, 210))
             item.setToolTip(0, f.severity)
             item.setToolTip(1, CHECKS[f.check].description if f.check in CHECKS else f.check)
+            item.setToolTip(2, item.text(2))
             item.setToolTip(3, f.message + (f"\n{f.file}" if f.file else ""))
             self.table.addTopLevelItem(item)
         self.table.setSortingEnabled(True)
+        self._size_id_column(fit=True)
         counts: dict[str, int] = {}
         for f in findings:
             counts[f.check] = counts.get(f.check, 0) + 1
@@ -173,6 +178,18 @@ class QAPanel(QWidget):
         for check, n in counts.items():
             self.check_filter.addItem(f"{check} ({n})", check)
         self.check_filter.blockSignals(False)
+
+    def _size_id_column(self, fit: bool = False) -> None:
+        """The datapoint column fits its ids (measured when listed), but leaves the message a third of the room."""
+        if fit:
+            self.table.resizeColumnToContents(2)
+            self._id_width = self.table.columnWidth(2)
+        room = self.table.viewport().width() - sum(self.table.columnWidth(c) for c in (0, 1))
+        self.table.setColumnWidth(2, max(120, min(self._id_width, room * 2 // 3)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._size_id_column()
 
     def _apply_check_filter(self) -> None:
         check = self.check_filter.currentData()

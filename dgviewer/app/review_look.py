@@ -28,6 +28,15 @@ def state_icon(glyph: str, colour: QColor) -> QIcon:
     return QIcon(pix)
 
 
+def with_badge(icon: QIcon, badge: QIcon) -> QIcon:
+    """``icon`` with ``badge`` over its lower right quarter-and-a-bit (both stay recognisable at 16 px)."""
+    pix = icon.pixmap(32, 32)
+    p = QPainter(pix)
+    p.drawPixmap(14, 14, badge.pixmap(18, 18))
+    p.end()
+    return QIcon(pix)
+
+
 def tally_text(counts: dict[str, int]) -> str:
     """"✓12 ✗3 ⚑1" for the states that occur ("" when nothing is reviewed)."""
     return " ".join(f"{LOOK[s][0]}{counts[s]}" for s in (PASS, FAIL, FLAG) if counts.get(s))

@@ -5,7 +5,8 @@ and to ``session.view.events``, and tests drive it without a window.
 Switches and worker results are applied on the next event-loop turn, so a burst of them costs one
 update, for the latest. Signals, in the order a switch emits them:
 
-- ``current_changed(dp)``: a datapoint became current (its cached results already taken);
+- ``current_changed(dp)``: a datapoint became current (its cached results already taken); None when a
+  filter leaves no datapoint;
 - ``updated()``: new results for it, or its picture can be drawn (only once its image arrived or failed,
   so the previous picture stays until then);
 - ``shown(id)``: its image and annotations are in, once per datapoint and modality (what tests, the
@@ -65,6 +66,7 @@ class Session(QObject):
         self._goto: str | None = None
         self._keep_notice = False
         self._pending_finding = None  # jumped to, waiting for its datapoint to be shown
+        self.advance = False  # whether a decision moves on to the next datapoint (the window's setting)
         self._catch_up_timer = QTimer(self, singleShot=True, interval=0)
         self._catch_up_timer.timeout.connect(self._catch_up)
         self._update_timer = QTimer(self, singleShot=True, interval=0)
@@ -142,6 +144,18 @@ class Session(QObject):
         if self.data is not None:
             self.data.set_filter(text)
             self.filter_changed.emit()
+            self._follow_filter()
+
+    def _follow_filter(self) -> None:
+        """The current datapoint left the filtered list: show the first that passes, or nothing and say so."""
+        if self.position(self.cur.dp) is not None:
+            return
+        if self.order:
+            self.show_datapoint(self.order[0])
+        elif self.cur.dp is not None:
+            self.cur = Current(None)
+            self._set_notice("No datapoint matches the filter.")
+            self.current_changed.emit(None)
 
     def set_findings(self, dataset: Dataset, findings: dict) -> None:
         """QA findings by datapoint id (for ``finding=`` terms); dropped if another dataset opened since."""
@@ -159,20 +173,35 @@ class Session(QObject):
     def decide(self, state: str, reason: str = "") -> None:
         if self._reviewable():
             dp_id = self.cur.dp.id
-            self._change_review(lambda: self.data.reviews.set(dp_id, state, reason), dp_id)
+            if self._change_review(lambda: self.data.reviews.set(dp_id, state, reason), dp_id) and self.advance:
+                self.step(1)
 
     def clear_review(self) -> None:
         if self._reviewable():
             dp_id = self.cur.dp.id
             self._change_review(lambda: self.data.reviews.clear(dp_id), dp_id)
 
-    def _change_review(self, change, dp_id: str) -> None:
+    def undo_review(self) -> None:
+        """Put back the previous decision of the last datapoint decided, and show that datapoint."""
+        if self.data is None or not self.data.undo:
+            return self.status.emit("Nothing to undo.", 3000)
+        try:
+            dp_id = self.data.restore()
+        except OSError as e:
+            return self.status.emit(f"Undo NOT saved: {e}", 10000)
+        self.reviews_changed.emit(dp_id)
+        self.goto_id(dp_id)
+
+    def _change_review(self, change, dp_id: str) -> bool:
+        before = self.data.reviews.get(dp_id)
         try:
             change()
         except OSError as e:  # neither beside the dataset nor the user data folder could be written
             self.status.emit(f"Review NOT saved: {e}", 10000)
-            return
+            return False
+        self.data.undo.append((dp_id, before))
         self.reviews_changed.emit(dp_id)
+        return True
 
     def next_unreviewed(self) -> None:
         if self.data is None or self.data.reviews is None:
@@ -336,6 +365,7 @@ class Session(QObject):
         if key[0] == "open":
             if key[1] == self._opening:
                 self._opening = None
+                self._update_timer.start()  # what the open held back of the dataset still shown
                 self._set_notice(f"Could not open the dataset.\n{message}")
                 self.open_failed.emit(message)
             return
@@ -351,12 +381,15 @@ class Session(QObject):
 
     def _update(self) -> None:
         cur = self.cur
-        if cur.dp is None:
+        if cur.dp is None or self._opening is not None:  # the dataset it belongs to is being replaced
             return
         m = self.modality
         if m not in cur.images and ("img", m) not in cur.errors:
             return  # keep the previous picture until this one is decoded
         self.updated.emit()
+        if cur.ann is not None and not self.data.layers_checked:
+            self.data.layers_checked = True
+            self.view.unless_bare(cur.ann.annotations.layers)
         if (cur.ann is not None or ("ann",) in cur.errors) and cur.announced != m:
             cur.announced = m
             self._spot_follows(cur.dp.id)

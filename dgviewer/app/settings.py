@@ -1,4 +1,4 @@
-"""Persistent user settings (QSettings): recent datasets, window layout, cache budget."""
+"""Persistent user settings (QSettings): recent datasets, window layout, cache budget, review advance."""
 from __future__ import annotations
 
 import json
@@ -39,6 +39,15 @@ class Settings:
     @cache_bytes.setter
     def cache_bytes(self, value: int) -> None:
         self.q.setValue("cache/bytes", int(value))
+
+    @property
+    def advance_after_review(self) -> bool:
+        """Whether a pass, fail or flag moves on to the next datapoint (on unless switched off)."""
+        return str(self.q.value("review/advance", "true")).lower() not in ("false", "0")
+
+    @advance_after_review.setter
+    def advance_after_review(self, on: bool) -> None:
+        self.q.setValue("review/advance", "true" if on else "false")
 
     def window_layout(self) -> tuple[QByteArray | None, QByteArray | None]:
         return self.q.value("window/geometry"), self.q.value("window/state")

@@ -23,7 +23,7 @@ NAVIGATION = [
 VIEW = [
     ("fit", "Home", "Fit image to window"),
     ("one_to_one", "0", "Zoom 1:1 (one image pixel per screen pixel)"),
-    ("labels", "I", "Index labels on visible point layers"),
+    ("labels", "I", "Labels (point indices, box classes) on visible layers"),
     ("goto_landmark", "Ctrl+G", "Go to landmark…"),
     ("depth_auto", "A", "Depth: auto range"),
 ]
@@ -41,6 +41,8 @@ REVIEW = [
     ("review_clear", "Backspace", "Clear the decision"),
     ("next_unreviewed", "N", "Next unreviewed datapoint"),
 ]
+#: Undo stays out of the review bar's buttons: it changes the last decided datapoint, not the current one.
+REVIEW_UNDO = [("review_undo", "Ctrl+Z", "Undo the last decision")]
 HELP = [("shortcuts", "?", "Keyboard shortcuts")]
 
 
@@ -59,7 +61,7 @@ def help_html(layers: LayerCatalog) -> str:
 
     section("Datapoints", [(k, t) for _, k, t in NAVIGATION])
     section("Modalities", modality_keys())
-    section("Review", [(k, t) for _, k, t in REVIEW])
+    section("Review", [(k, t) for _, k, t in REVIEW + REVIEW_UNDO])
     section("Overlays", [(k, t) for k, t, _ in layers.toggles()])
     section("View", [(k, t) for _, k, t in VIEW] + [("wheel / drag", "zoom / pan")])
     section("File", [(k, t) for _, k, t in FILE] + [(k, t) for _, k, t in HELP])

@@ -40,6 +40,9 @@ class StatusLine(QObject):
 
     def _position(self, dp) -> None:
         pos = self.session.position(dp)
+        if dp is None:  # the filter left no datapoint
+            self.position.setToolTip("")
+            return self.position.setText(f"– / {len(self.session.order)}")
         # The id is elided in the middle (its ends tell datapoints apart), so the probe and the
         # session's messages keep most of the bar; the Inspector's title and the tooltip hold it whole.
         shown = self.position.fontMetrics().elidedText(dp.id, Qt.TextElideMode.ElideMiddle, ID_WIDTH_PX)

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from ..core.timeline import Tick, Timeline, capture_timeline
+from .open_dataset import first_of_each_folder
 from .session import Session
 
 LANE_H = 22
@@ -35,9 +36,8 @@ class TimelineWidget(QWidget):
         session.shown.connect(lambda _id: self.set_current(session.cur.dp))
 
     def _dataset_opened(self, dataset) -> None:
-        first = next(iter(dataset), None)
         self.set_current(None)
-        self.applicable.emit(first is not None and bool(capture_timeline(first.scene_node).lanes))
+        self.applicable.emit(any(capture_timeline(dp.scene_node).lanes for dp in first_of_each_folder(dataset)))
 
     def sizeHint(self) -> QSize:
         return QSize(600, PAD + LANE_H * max(1, len(self.timeline.lanes)) + AXIS_H + PAD)
@@ -91,7 +91,8 @@ class TimelineWidget(QWidget):
         lanes = list(self.timeline.lanes.items())
         if not lanes:
             p.setPen(mid)
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No captures with steps in this sequence.")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                       "No timeline for this datapoint (no captures with steps in its sequence).")
             return
         bottom = PAD + len(lanes) * LANE_H
         # Grid: one faint line per step that anything captured in, labelled on the axis when there is room.

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QStyle
 
 from ..core.model import Datapoint
-from .review_look import LOOK, state_icon, tally_text
+from .review_look import LOOK, state_icon, tally_text, with_badge
 from .session import Session
 
 BATCH = 500
@@ -55,6 +55,8 @@ class DatasetTreeModel(QAbstractItemModel):
         self._icons = {state: state_icon(*look) for state, look in LOOK.items()}
         style = QApplication.style()
         self._warn = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        # A reviewed datapoint with problems shows both: its decision, with a small ⚠ in the corner.
+        self._warned_icons = {state: with_badge(icon, self._warn) for state, icon in self._icons.items()}
         self._small = QFont()  # built once: data() runs for every visible cell on each repaint
         self._small.setPointSizeF(self._small.pointSizeF() * 0.85)
         self._grey, self._blue = QColor(150, 150, 150), QColor(120, 170, 220)
@@ -184,7 +186,10 @@ class DatasetTreeModel(QAbstractItemModel):
         if role == STATUS_ROLE:
             return self._status_icon(dp)
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return self._warn if dp.problems else self._status_icon(dp)
+            if not dp.problems:
+                return self._status_icon(dp)
+            data = self.session.data
+            return self._warned_icons.get(data.review_state(dp), self._warn) if data is not None else self._warn
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [dp.id, "modalities: " + ", ".join(dp.modalities)]
             lines += [f"⚠ {p.message}" for p in dp.problems]

@@ -114,7 +114,7 @@ class TreePanel(QWidget):
 
     def select(self, dp: Datapoint, reveal: bool = True) -> None:
         """Make ``dp`` the current row without re-announcing it; ``reveal`` expands and scrolls to it."""
-        index = self.model.index_for(dp)
+        index = self.model.index_for(dp) if dp is not None else QModelIndex()
         if not index.isValid():
             return
         self._selecting = True

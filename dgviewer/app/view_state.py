@@ -57,3 +57,9 @@ class ViewState:
         self.styles = {}
         self.hidden_classes = frozenset()
         self.depth_levels = None
+
+    def unless_bare(self, present) -> None:
+        """A dataset's first annotations: when none of their layers is on, switch on their point and box
+        layers (not the translucent segmentation ones), so a dataset whose layers start off does not open bare."""
+        if present and not any(self.style(n).visible for n in present):
+            self.set_styles({n: self.style(n).with_(visible=True) for n in present if not self.layers.spec(n).image})

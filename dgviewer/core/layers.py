@@ -30,6 +30,7 @@ class LayerSpec:
     group: str = ""  # what that key toggles, for menus and the shortcut sheet
     image: bool = False  # a translucent class image (segmentation), not points and lines
     opacity: float = 1.0
+    labels: bool = False  # text labels (point indices, box classes) on when a dataset opens
 
     def with_(self, **changes) -> LayerSpec:
         return replace(self, **changes)

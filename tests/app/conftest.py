@@ -41,7 +41,10 @@ def samples(tmp_path_factory) -> dict:
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(QSettings(str(tmp_path / "dgviewer.ini"), QSettings.Format.IniFormat))
+    """Fresh settings; a decision does not advance (the tests written before that setting step themselves)."""
+    s = Settings(QSettings(str(tmp_path / "dgviewer.ini"), QSettings.Format.IniFormat))
+    s.advance_after_review = False
+    return s
 
 
 def _python_threads() -> set[threading.Thread]:

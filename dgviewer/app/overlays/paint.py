@@ -11,14 +11,28 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
 
+from .labels import label_spots
 from .prepare import PointGroup, PreparedLayer
 from .style import LayerStyle
 
 _OUTLINE = QColor(0, 0, 0, 200)
 _LINE_WIDTH = 1.5
 _FONT_PX = 10
+
+
+#: How each kind of gaze ray is drawn and what it is: (colour, or None for the layer's; pen style; meaning).
+RAY_LOOK = {
+    "visual": (None, Qt.PenStyle.SolidLine, "visual axis: the line of sight, from the fovea through the nodal point"),
+    "optical": ((255, 215, 60), Qt.PenStyle.DashLine,
+                "optical axis: the eye's geometric axis, through the pupil centre"),
+}
+
+
+def ray_pen(kind: str, layer_color: QColor) -> QPen:
+    rgb, style, _ = RAY_LOOK.get(kind, (None, Qt.PenStyle.SolidLine, ""))
+    return _pen(QColor(*rgb) if rgb else layer_color, 2.0, style)
 
 
 def device_scale(painter: QPainter) -> float:
@@ -43,11 +57,11 @@ def paint_layer(painter: QPainter, layer: PreparedLayer, style: LayerStyle,
         _paint_ray(painter, ray, color, s)
     for group in layer.points:
         _paint_points(painter, group, color, style.marker_size, s)
-    if style.labels:
+    if style.labels:  # index labels and box labels: the layer's one labels switch (`I`)
         for group in layer.points:
             _paint_labels(painter, group, color, style.marker_size)
-    for x, y, text in layer.texts:
-        _paint_text(painter, QPointF(x, y), text, color, QPointF(2, -3))
+        for x, y, text in layer.texts:
+            _paint_text(painter, QPointF(x, y), text, color, QPointF(2, -3))
     if highlight is not None and any(highlight[0] is g for g in layer.points):
         g, i = highlight
         _ring(painter, g.xy[i], max(style.marker_size, 6) + 8, s, QColor(255, 255, 255), 2.5)
@@ -98,9 +112,7 @@ def _ring(painter: QPainter, xy, diameter: float, s: float, color: QColor, width
 
 
 def _paint_ray(painter: QPainter, ray, color: QColor, s: float) -> None:
-    dashed = ray.kind == "optical"
-    pen = _pen(color.lighter(140) if dashed else color, 2.0,
-               Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+    pen = ray_pen(ray.kind, color)
     a, b = QPointF(*ray.start), QPointF(*ray.end)
     painter.setPen(pen)
     painter.drawLine(a, b)
@@ -122,8 +134,13 @@ def _paint_ray(painter: QPainter, ray, color: QColor, s: float) -> None:
 
 def _paint_labels(painter: QPainter, g: PointGroup, color: QColor, size: float) -> None:
     offset = QPointF(size / 2 + 2, -size / 2 - 1)
-    for i in np.flatnonzero(np.isfinite(g.xy).all(axis=1)):
-        _paint_text(painter, QPointF(*g.xy[i]), g.source.labels[i], color, offset)
+    t = painter.worldTransform()
+    xy = g.xy[:, 0] * t.m11() + g.xy[:, 1] * t.m21() + t.dx(), g.xy[:, 0] * t.m12() + g.xy[:, 1] * t.m22() + t.dy()
+    font = QFont(painter.font())
+    font.setPixelSize(_FONT_PX)
+    fm = QFontMetrics(font)
+    for i, text in label_spots(np.column_stack(xy), g.source.labels, fm.horizontalAdvance, (offset.x(), offset.y())):
+        _paint_text(painter, QPointF(*g.xy[i]), text, color, offset)
 
 
 def _paint_text(painter: QPainter, at: QPointF, text: str, color: QColor, offset: QPointF) -> None:

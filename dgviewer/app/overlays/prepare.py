@@ -42,6 +42,7 @@ class PreparedLayer:
     outlines: QPainterPath = field(default_factory=QPainterPath)  # polylines, 2D boxes
     rays: list[RayGeom] = field(default_factory=list)
     texts: list[tuple[float, float, str]] = field(default_factory=list)  # box labels at top-left
+    boxes: list[Box2D] = field(default_factory=list)  # 2D boxes, for the hover card
 
     def is_empty(self) -> bool:
         return not (self.points or self.rays or self.texts) and self.lines.isEmpty() and self.outlines.isEmpty()
@@ -69,6 +70,7 @@ def prepare_layers(items) -> dict[str, PreparedLayer]:
         elif isinstance(item, Box2D):
             pl = layers.setdefault(layer, PreparedLayer(layer))
             pl.outlines.addRect(item.x0, item.y0, item.x1 - item.x0, item.y1 - item.y0)
+            pl.boxes.append(item)
             if item.label:
                 pl.texts.append((item.x0, item.y0, item.label))
         elif isinstance(item, Box3D):
@@ -108,6 +110,19 @@ def _append_path(path: QPainterPath, xy: np.ndarray, connect) -> None:
     if len(xy) < 2:
         return
     path.addPath(pg.arrayToQPath(xy[:, 0], xy[:, 1], connect=connect))
+
+
+def box_at(layers: list[PreparedLayer], col: float, row: float, margin: float) -> Box2D | None:
+    """The smallest 2D box holding (col, row), edges widened by ``margin`` image pixels (nested boxes:
+    the innermost is the one pointed at)."""
+    best, best_area = None, float("inf")
+    for pl in layers:
+        for b in pl.boxes:
+            if b.x0 - margin <= col <= b.x1 + margin and b.y0 - margin <= row <= b.y1 + margin:
+                area = (b.x1 - b.x0) * (b.y1 - b.y0)
+                if area < best_area:
+                    best, best_area = b, area
+    return best
 
 
 def nearest_point(layers: list[PreparedLayer], col: float, row: float, radius: float):

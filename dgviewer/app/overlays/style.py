@@ -20,4 +20,5 @@ class LayerStyle:
 
 def default_style(spec: LayerSpec) -> LayerStyle:
     """The style a layer starts with: what its reader declared."""
-    return LayerStyle(visible=spec.visible, opacity=spec.opacity, marker_size=spec.marker_size, color=spec.color)
+    return LayerStyle(visible=spec.visible, opacity=spec.opacity, marker_size=spec.marker_size, color=spec.color,
+                      labels=spec.labels)
