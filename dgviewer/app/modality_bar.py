@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QToolButton, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from ..core.display import COLORMAPS
 from ..core.model import MODALITIES
@@ -20,8 +21,13 @@ class ModalityBar(QWidget):
         super().__init__(parent)
         self.session = session
         view = session.view
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
+        # Two rows: the depth controls get their own under the buttons, so showing depth does not widen
+        # the bar (and with it the window's least width) past a laptop screen.
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(4, 2, 4, 2)
+        rows.setSpacing(2)
+        layout = QHBoxLayout()
+        rows.addLayout(layout)
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QToolButton] = {}
         keys = {m: k for k, m in modality_keys()}
@@ -33,7 +39,6 @@ class ModalityBar(QWidget):
             self.group.addButton(b)
             self.buttons[m] = b
             layout.addWidget(b)
-        layout.addSpacing(12)
         self.depth_box = QWidget()
         depth = QHBoxLayout(self.depth_box)
         depth.setContentsMargins(0, 0, 0, 0)
@@ -55,7 +60,7 @@ class ModalityBar(QWidget):
         self.depth_box.setToolTip("depth range shown by the colour map (metres)")
         for w in (self.depth_lo, QLabel("–"), self.depth_hi, self.auto, self.cmap):
             depth.addWidget(w)
-        layout.addWidget(self.depth_box)
+        rows.addWidget(self.depth_box, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         fit, one = QToolButton(text="Fit"), QToolButton(text="1:1")  # compact: the bar must fit a laptop screen
         fit.setToolTip("Fit image to window (Home)")
