@@ -20,6 +20,9 @@ LABEL_W = 120
 AXIS_H = 18
 PAD = 14  # keeps the end ticks (and the enlarged current one) inside the widget
 TICK_W = 6
+#: Ticks and grid lines closer than this (px) to the last one painted are skipped: long sequences paint in
+#: time proportional to the widget's width, not to their length.
+MIN_GAP_PX = 2.0
 
 
 class TimelineWidget(QWidget):
@@ -57,8 +60,7 @@ class TimelineWidget(QWidget):
 
     # -- geometry -----------------------------------------------------------------
     def _span(self) -> tuple[float, float]:
-        positions = [self.timeline.position(t) for lane in self.timeline.lanes.values() for t in lane]
-        lo, hi = (min(positions), max(positions)) if positions else (0.0, 1.0)
+        lo, hi = self.timeline.span  # computed once per timeline: asked for every tick of every paint
         return lo, hi if hi > lo else lo + 1.0
 
     def _x(self, value: float) -> float:
@@ -96,10 +98,13 @@ class TimelineWidget(QWidget):
             return
         bottom = PAD + len(lanes) * LANE_H
         # Grid: one faint line per step that anything captured in, labelled on the axis when there is room.
-        last_label = -1e9
+        last_label = last_line = -1e9
         for step in self.timeline.steps:
             ticks = self.timeline.at_step(step)
             x = self._x(self.timeline.position(ticks[0]))
+            if x - last_line < MIN_GAP_PX:  # thousands of steps: one line per couple of pixels is all that shows
+                continue
+            last_line = x
             p.setPen(QPen(mid, 1, Qt.PenStyle.DotLine))
             p.drawLine(QPointF(x, PAD), QPointF(x, bottom))
             label = _number(ticks[0].time) if self.timeline.uses_time else str(step)
@@ -117,9 +122,13 @@ class TimelineWidget(QWidget):
             p.drawText(QRectF(PAD, y, LABEL_W - PAD, LANE_H), Qt.AlignmentFlag.AlignVCenter, name)
             p.setPen(QPen(mid, 1))
             p.drawLine(QPointF(self._x(self._span()[0]), y + LANE_H / 2), QPointF(self.width() - PAD, y + LANE_H / 2))
+            last_x = -1e9
             for t in ticks:
                 current = t.datapoint is self.current
                 r = self.tick_rect(lane, t)
+                if not current and r.center().x() - last_x < MIN_GAP_PX:
+                    continue  # painted over by its neighbour anyway
+                last_x = r.center().x()
                 if current:
                     r = r.adjusted(-3, -2, 3, 2)
                 p.setPen(QPen(QColor(255, 255, 255) if current else QColor(40, 90, 150), 1.5 if current else 1))
