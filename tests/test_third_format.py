@@ -36,3 +36,24 @@ def test_unregistered_it_is_not_a_dataset(tmp_path):
     root = write_coco_sample(str(tmp_path / "coco"))
     with pytest.raises(dgviewer.NotADatasetError):
         dgviewer.load(root)
+
+
+def test_its_declared_check_runs_in_validate(tmp_path, coco):
+    from dgviewer.cli import main
+    from dgviewer.qa import CHECKS, run_checks
+
+    assert "coco-count" in CHECKS
+    assert [f.check for f in run_checks(dgviewer.load(coco)).findings] == []
+    bad = write_coco_sample(str(tmp_path / "bad"), miscount=True)
+    findings = run_checks(dgviewer.load(bad)).findings
+    assert [(f.check, f.datapoint) for f in findings] == [("coco-count", "bad/b.png")]
+    assert main(["validate", bad]) == 1
+
+
+def test_its_declared_fact_filters(coco):
+    from dgviewer.core.filters import compile_filter, help_text
+
+    ds = dgviewer.load(coco)
+    assert "labelled" in help_text(ds.fact_keys)
+    assert [dp.name for dp in compile_filter("labelled=3").select(ds)] == ["a.png", "b.png"]
+    assert [dp.name for dp in compile_filter("category=person labelled<3").select(ds)] == []

@@ -12,7 +12,9 @@ import cv2
 import numpy as np
 
 from dgviewer.core.annotations import Annotations, KeypointSet
+from dgviewer.core.checks import CheckContext
 from dgviewer.core.errors import DataError
+from dgviewer.core.findings import ERROR, Check
 from dgviewer.core.imaging import read_png
 from dgviewer.core.jsonio import read_json
 from dgviewer.core.layers import LayerSpec
@@ -48,11 +50,26 @@ class CocoDatapoint(Datapoint):
     def _metadata(self) -> dict:
         return {"image": self._record["image"], "annotations": self._record["annotations"]}
 
+    def facts(self, keys) -> dict[str, list]:
+        if "labelled" not in keys:
+            return {}
+        return {"labelled": [sum(v > 0 for v in a["keypoints"][2::3]) for a in self._record["annotations"]]}
+
 
 class CocoReader(Reader):
     name = "coco-keypoints"
     hint = "a COCO-keypoints annotations.json beside its images"
     layers = (LAYER,)
+    facts = {"labelled": "number of labelled keypoints of an annotation"}
+    checks = (Check("coco-count", ERROR, "num_keypoints disagrees with the keypoints labelled"),)
+
+    @classmethod
+    def check(cls, ctx: CheckContext) -> None:
+        for a in ctx.dp._record["annotations"]:
+            labelled = sum(v > 0 for v in a["keypoints"][2::3])
+            if a.get("num_keypoints") != labelled:
+                ctx.out.add("coco-count", f"annotation {a['id']}: num_keypoints {a.get('num_keypoints')}, "
+                                          f"{labelled} labelled", layer="coco")
 
     @classmethod
     def detect(cls, root: str) -> bool:
@@ -82,8 +99,9 @@ POINTS = {
 SIZE = 128
 
 
-def write_coco_sample(root: str, outside: bool = False) -> str:
-    """Two grey PNGs and their keypoints; ``outside`` puts a visible point of b.png off the image."""
+def write_coco_sample(root: str, outside: bool = False, miscount: bool = False) -> str:
+    """Two grey PNGs and their keypoints; ``outside`` puts a visible point of b.png off the image,
+    ``miscount`` gives b.png's annotation a wrong num_keypoints."""
     os.makedirs(root, exist_ok=True)
     images, annotations = [], []
     for i, (name, pts) in enumerate(POINTS.items(), start=1):
@@ -92,7 +110,8 @@ def write_coco_sample(root: str, outside: bool = False) -> str:
         if outside and name == "b.png":
             pts = [(SIZE + 40, 20, 2)] + pts[1:]
         annotations.append({"id": i, "image_id": i, "category_id": 1,
-                            "keypoints": [v for p in pts for v in p], "num_keypoints": len(pts)})
+                            "keypoints": [v for p in pts for v in p],
+                            "num_keypoints": len(pts) + (1 if miscount and name == "b.png" else 0)})
     categories = [{"id": 1, "name": "person", "keypoints": ["left_eye", "right_eye", "nose"],
                    "skeleton": [[1, 2], [2, 3], [3, 1]]}]
     with open(os.path.join(root, "annotations.json"), "w") as f:
