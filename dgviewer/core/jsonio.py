@@ -62,6 +62,11 @@ def require(obj: Any, key: str, path: str, where: str = "") -> Any:
     return obj[key]
 
 
+def is_number(v: Any) -> bool:
+    """A JSON number that is a usable float: not a bool, not NaN or infinite, not an integer too wide for a float."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and -1e308 < v < 1e308
+
+
 def dumps(value: Any, **kw) -> str:
     """Strict JSON (RFC 8259) text of ``value``: NaN and ±Infinity, which damaged metadata carries, become null."""
     return json.dumps(finite(value), allow_nan=False, **kw)
