@@ -8,6 +8,7 @@ checks judge positions and sizes against), then :func:`canonical`.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from .camera import CameraModel
 from .display import UNREGISTERED, class_labels, key_channels
 from .errors import DataError
 from .findings import CORE_CHECKS, Collector, Finding
+from .fsio import regular_file
 from .imagefile import check_structure
 from .imaging import exr_single, image_size
 
@@ -164,6 +166,29 @@ def _depth(d: np.ndarray, path: str, out: Collector) -> None:
 
 
 _UNUSED = next(c for c in CORE_CHECKS if c.name == "seg-unused-class")
+_UNREADABLE = next(c for c in CORE_CHECKS if c.name == "unreadable-file")
+_IMAGE_EXTENSIONS = (".png", ".exr", ".jpg", ".jpeg")
+
+
+def dataset_files(roots: list[str], listed: set[str], named: set[str]) -> list[Finding]:
+    """What no datapoint's check meets: files in the dataset folders that are no regular file (a FIFO, a link to a
+    device, a link loop) and images no datapoint lists that are not whole. ``listed``: the images datapoints list;
+    ``named``: files findings already name (not reported twice)."""
+    out = []
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                if name.startswith(".") or path in named:
+                    continue
+                try:
+                    regular_file(path)
+                    if path not in listed and name.lower().endswith(_IMAGE_EXTENSIONS):
+                        check_structure(path)
+                except DataError as e:
+                    out.append(Finding.of(_UNREADABLE, None, f"{os.path.relpath(path, root)}: {e.message}", file=path))
+    return out
 _BACKGROUND_NAMES = ("background", "unlabeled", "unlabelled")
 
 

@@ -107,6 +107,10 @@ class PerceptionDatapoint(Datapoint):
         """The JSON file holding this capture's record."""
         raise NotImplementedError
 
+    def referenced(self, name) -> str | None:
+        """The existing file inside the dataset a ``filename`` of this capture names; None when refused or absent."""
+        raise NotImplementedError
+
     def _kinds(self) -> list[tuple[str | None, dict]]:
         """The capture's annotations with what each is (see convert.SOLO_KINDS; None: custom or unknown)."""
         raise NotImplementedError
