@@ -44,10 +44,14 @@ def test_a_metadata_file_of_the_wrong_shape_raises_the_documented_error_and_is_a
     _write(os.path.join(_camera(faces), "camera_metadata.json"), '[{"camera_name": "camera"}]')
     _write(os.path.join(_camera(faces), "face_bounding_box.json"), '{"min_x": Infinity, "min_y": 1, "max_x": 2, '
                                                                     '"max_y": 3}')
+    deep = '{"a":' * 1000 + "1" + "}" * 1000  # orjson parses it; a recursive walk down it does not end well
+    _write(os.path.join(_camera(faces), "datapoint_request.json"), '{"datapoints": [' + deep + "]}")
     ds = dgviewer.load(faces)
     dp, other = ds[0], ds[1]
     with pytest.raises(DataError, match="camera_metadata.json"):
         dp.camera_metadata
+    with pytest.raises(DataError, match="datapoint_request.json"):
+        dp.datapoint_request
     with pytest.raises(DataError, match="face_bounding_box.json"):
         dp.face_bounding_box
     assert not dp.annotations().of_type(Box2D)  # an infinite box is dropped, with a problem naming its file

@@ -19,8 +19,9 @@ import numpy as np
 from .errors import DataError
 
 #: What a builder raises on a value of the wrong shape (a missing key, a string where a number belongs, ...).
-#: (OverflowError: ``int()`` of an infinite number.)
-MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError)
+#: (OverflowError: ``int()`` of an infinite number; RecursionError: a walk down a value nested ~1000 deep, which
+#: orjson parses.)
+MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError, RecursionError)
 from .display import class_of
 
 
