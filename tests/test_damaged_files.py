@@ -61,6 +61,18 @@ def test_a_metadata_file_of_the_wrong_shape_raises_the_documented_error_and_is_a
     assert other.problems == []
 
 
+def test_a_segmentation_colour_no_image_can_hold_is_a_problem_not_a_crash(faces):
+    path = os.path.join(faces, "datapoint_00001", "semantic_segmentation_metadata.json")
+    with open(path) as f:
+        d = json.load(f)
+    first = next(k for k in d if k != "version")
+    d[first] = {"R": -(2 ** 63), "G": 0, "B": 0}
+    _write(path, json.dumps(d))
+    result = run_checks(dgviewer.load(faces), images=True, workers=1)
+    assert not [f for f in result.findings if f.check == "check-crashed"]
+    assert any(f.file == path and "outside 0..65535" in f.message for f in result.findings)
+
+
 def test_a_box_must_be_finite():
     with pytest.raises(ValueError, match="not finite"):
         Box2D("boxes", "car", 0.0, 0.0, math.nan, 1.0)
