@@ -24,13 +24,14 @@ SLOW_MUTANTS = 3024
 
 
 def ci_entries(seed: int) -> list[str]:
-    """Everything but the two costliest entry points on every mutant; those on a third and a half of them.
+    """Everything but the three costliest entry points on every mutant; those on a third, a half and an eighth
+    (63 mutants: the viewer) of them.
 
     Uses ``seed // 9`` so each damage class (``seed % 9``) meets every combination.
     """
     k = seed // len(CLASSES)
     return ["library", "info", "validate"] + (["validate-images"] if k % 3 == 0 else []) + (
-        ["render"] if k % 2 == 0 else [])
+        ["render"] if k % 2 == 0 else []) + (["gui"] if k % 8 == 0 else [])
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +177,24 @@ def test_a_hung_entry_point_times_out_and_frees_its_threads(tmp_path, monkeypatc
             break
         time.sleep(0.1)
     assert threading.active_count() == threads
+
+
+def test_the_viewer_entry_steps_through_every_datapoint_and_reports_an_internal_error(tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    import dgviewer
+    from dgviewer.formats.datagen.datapoint import DatagenDatapoint
+    from dgviewer.samples import write_sample
+    from tests.hostile.entries import run_entry
+
+    QApplication.instance() or QApplication([])  # the app tests' kind: a QCoreApplication would bar it later
+    root = write_sample(str(tmp_path / "ds"), variant="datapoint", size=64, seed=0)
+    ok = run_entry("gui", root, str(tmp_path))
+    assert ok["outcome"] == "ok" and ok["shown"] == sum(len(dp.modalities) for dp in dgviewer.load(root))
+
+    def bug(self, modality):
+        raise ZeroDivisionError("a bug in a reader")
+
+    monkeypatch.setattr(DatagenDatapoint, "_read", bug)
+    broken = run_entry("gui", root, str(tmp_path))
+    assert broken["outcome"] == "traceback" and "ZeroDivisionError" in broken["detail"]

@@ -296,8 +296,9 @@ def test_datagen_corpora_report_only_their_real_problems():
 
 def test_perception_corpora_report_only_their_real_problems():
     # The hand-written mock: a metric naming no capture, two segmentation files misspelled on disk,
-    # boxes beyond its 320x240 images and captures of sensors "1" and "2" that sensors.json lacks.
-    mock = Counter({("metric-unknown-capture", "-"): 1,
+    # boxes beyond its 320x240 images, captures of sensors "1" and "2" that sensors.json lacks, and an empty
+    # image no capture lists (annotations/instance_segmantation_000.png: 0 bytes).
+    mock = Counter({("metric-unknown-capture", "-"): 1, ("unreadable-file", "-"): 1,
                     ("missing-file", "sequence.0/b4f6a75e-12de-4b4c-9574-5b135cecac6f/step1"): 1,
                     ("missing-file", "sequence.0/1/step2"): 1, ("box-outside", "sequence.0/1/step2"): 2,
                     ("unknown-definition", "sequence.0/1/step2"): 1, ("unknown-definition", "sequence.0/2/step2"): 1})

@@ -1,8 +1,6 @@
 """``dgviewer info PATH... [--json]``: what dataset folders hold (scenes, cameras, modalities, problems)."""
 from __future__ import annotations
 
-import json
-
 NAME = "info"
 HELP = "summarise dataset folders (scenes, cameras, modalities, problems)"
 
@@ -13,9 +11,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ..core import jsonio
     from ..core.summary import format_text, summarize
     from ..formats.registry import load
 
     info = summarize(load(*args.paths))
-    print(json.dumps(info, indent=2) if args.json else format_text(info))
+    print(jsonio.dumps(info, indent=2) if args.json else format_text(info))
     return 0

@@ -9,6 +9,7 @@ use to toggle it; how a layer looks is declared by its reader
 """
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -18,7 +19,9 @@ import numpy as np
 from .errors import DataError
 
 #: What a builder raises on a value of the wrong shape (a missing key, a string where a number belongs, ...).
-MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
+#: (OverflowError: ``int()`` of an infinite number; RecursionError: a walk down a value nested ~1000 deep, which
+#: orjson parses.)
+MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError, RecursionError)
 from .display import class_of
 
 
@@ -91,6 +94,13 @@ class Box2D:
     y1: float  # bottom row
     instance_id: int | None = None
     label_id: int | None = None
+
+    def __post_init__(self):
+        # A box has no "missing corner" to mark (unlike a keypoint's NaN): one that is not finite is damage,
+        # refused here so its builder's guard reports it and drawing code never gets it.
+        if not all(math.isfinite(v) for v in (self.x0, self.y0, self.x1, self.y1)):
+            raise ValueError(f"{self.label} box corners are not finite: "
+                             f"{self.x0}, {self.y0}, {self.x1}, {self.y1}")
 
 
 @dataclass(eq=False)

@@ -1,4 +1,4 @@
-"""The checks every datapoint gets, on the canonical model: landmarks, image sizes, pixels; and what a reader's own
+"""The checks every datapoint gets, on the canonical model: landmarks, image files and sizes, pixels; and what a reader's own
 checks get (:class:`CheckContext`).
 
 Each function adds to a :class:`~.findings.Collector`; none raises on bad
@@ -8,6 +8,7 @@ checks judge positions and sizes against), then :func:`canonical`.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,8 @@ from .camera import CameraModel
 from .display import UNREGISTERED, class_labels, key_channels
 from .errors import DataError
 from .findings import CORE_CHECKS, Collector, Finding
+from .fsio import regular_file
+from .imagefile import check_structure
 from .imaging import exr_single, image_size
 
 #: A point this far (px) beyond the image edge still counts as inside: integer coordinates are rounded.
@@ -54,7 +57,7 @@ class CheckContext:
 def canonical(c: CheckContext) -> None:
     """The checks of the canonical model (and, with ``settings.images``, of the pixels)."""
     landmarks(c.annotations, c.camera, c.out, c.settings)
-    image_sizes(c.dp, c.camera, c.out)
+    image_files(c.dp, c.camera, c.out)
     if c.settings.images:
         pixels(c.dp, c.annotations, c.out, c.facts)
 
@@ -109,13 +112,15 @@ def landmarks(ann, cam: CameraModel | None, out: Collector, s: Settings) -> None
                     layer=ks.layer, xy=ks.xy[i], modality="visible")
 
 
-def image_sizes(dp, cam: CameraModel | None, out: Collector) -> None:
-    """Every image's header size against the camera resolution (no pixels decoded)."""
+def image_files(dp, cam: CameraModel | None, out: Collector) -> None:
+    """Every image file: a whole regular file (PNG chunks to IEND, EXR chunk offsets within the file, JPEG to its
+    end marker) whose header size is the camera resolution. No pixel is decoded."""
     for m in dp.modalities:
         path = dp.file(m)
         if path is None:
             continue
         try:
+            check_structure(path)
             size = image_size(path)
         except DataError as e:
             out.problem(e.file, e.message)
@@ -144,6 +149,8 @@ def pixels(dp, ann, out: Collector, facts: dict) -> None:
             img = dp.read(legend.modality)
         except DataError:
             continue  # reported above
+        if img is None:  # its file is missing: a problem the reader recorded
+            continue
         _segmentation(img, legend, dp.file(legend.modality), out, seen)
 
 
@@ -159,6 +166,29 @@ def _depth(d: np.ndarray, path: str, out: Collector) -> None:
 
 
 _UNUSED = next(c for c in CORE_CHECKS if c.name == "seg-unused-class")
+_UNREADABLE = next(c for c in CORE_CHECKS if c.name == "unreadable-file")
+_IMAGE_EXTENSIONS = (".png", ".exr", ".jpg", ".jpeg")
+
+
+def dataset_files(roots: list[str], listed: set[str], named: set[str]) -> list[Finding]:
+    """What no datapoint's check meets: files in the dataset folders that are no regular file (a FIFO, a link to a
+    device, a link loop) and images no datapoint lists that are not whole. ``listed``: the images datapoints list;
+    ``named``: files findings already name (not reported twice)."""
+    out = []
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                if name.startswith(".") or path in named:
+                    continue
+                try:
+                    regular_file(path)
+                    if path not in listed and name.lower().endswith(_IMAGE_EXTENSIONS):
+                        check_structure(path)
+                except DataError as e:
+                    out.append(Finding.of(_UNREADABLE, None, f"{os.path.relpath(path, root)}: {e.message}", file=path))
+    return out
 _BACKGROUND_NAMES = ("background", "unlabeled", "unlabelled")
 
 

@@ -9,6 +9,7 @@ each full garbage collection (which holds the GIL), and at 4096 files that took
 from __future__ import annotations
 
 import json
+import math
 import threading
 from typing import Any
 
@@ -59,6 +60,27 @@ def require(obj: Any, key: str, path: str, where: str = "") -> Any:
     if not isinstance(obj, dict) or key not in obj:
         raise DataError(path, "missing key", key=f"{where}.{key}" if where else key)
     return obj[key]
+
+
+def is_number(v: Any) -> bool:
+    """A JSON number that is a usable float: not a bool, not NaN or infinite, not an integer too wide for a float."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and -1e308 < v < 1e308
+
+
+def dumps(value: Any, **kw) -> str:
+    """Strict JSON (RFC 8259) text of ``value``: NaN and ±Infinity, which damaged metadata carries, become null."""
+    return json.dumps(finite(value), allow_nan=False, **kw)
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every non-finite float (at any depth of dicts, lists and tuples) replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
 
 
 def clear() -> None:

@@ -17,7 +17,7 @@ from typing import IO
 
 import numpy as np
 
-from ..core import display
+from ..core import display, jsonio
 from ..core.checks import Settings
 from ..core.errors import DataError
 from ..core.findings import Finding
@@ -49,7 +49,7 @@ def as_dict(result: QAResult) -> dict:
 
 
 def write_json(result: QAResult, out: IO[str]) -> None:
-    json.dump(as_dict(result), out, indent=1, ensure_ascii=False)
+    out.write(jsonio.dumps(as_dict(result), indent=1, ensure_ascii=False))
     out.write("\n")
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..core import jsonio
-from ..core.checks import CheckContext, Settings, canonical, unused_classes
+from ..core.checks import CheckContext, Settings, canonical, dataset_files, unused_classes
 from ..core.errors import DataError
 from ..core.findings import CORE_CHECKS, ERROR, SEVERITIES, Check, Collector, Finding
 from ..formats.registry import check_catalog, reader_named
@@ -153,6 +153,8 @@ def run_checks(ds, images: bool = False, settings: Settings | None = None, worke
                 findings.extend(reader.check_dataset(members, facts))
         if settings.images:
             findings.extend(unused_classes(facts))
+        listed = {dp.file(m) for dp in datapoints for m in dp.modalities}
+        findings.extend(dataset_files(list(ds.roots), listed, {f.file for f in findings if f.file}))
     return QAResult(list(ds.roots), len(datapoints), settings.images, findings, time.perf_counter() - started,
                     complete, settings)
 

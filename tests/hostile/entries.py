@@ -19,10 +19,12 @@ import io
 import json
 import os
 import re
+import sys
+import time
 import traceback
 from contextlib import redirect_stderr, redirect_stdout
 
-ENTRIES = ("library", "info", "validate", "validate-images", "render")
+ENTRIES = ("library", "info", "validate", "validate-images", "render", "gui")
 _TRACEBACK = "Traceback (most recent call last)"
 #: render's line for a datapoint that failed with an exception other than a DgviewerError.
 _MASKED = re.compile(r"^failed \S+: ([A-Z]\w*(?:Error|Exception)\b.*)$", re.M)
@@ -218,10 +220,64 @@ def _render(root: str, scratch: str, damaged: str | None) -> dict:
     return result
 
 
+# -- the viewer -----------------------------------------------------------------------------------------
+def _gui(root: str, scratch: str, damaged: str | None) -> dict:
+    """The viewer's headless session: open ``root``, then show every datapoint in each of its modalities.
+
+    A traceback (a slot's exception, or one printed on stderr) or a worker's "Internal error" status is a
+    traceback; an open that fails is the documented error; a step that never shows is the alarm's timeout.
+    """
+    from PySide6.QtCore import QCoreApplication
+
+    from dgviewer.app.session import Session
+
+    app = QCoreApplication.instance() or QCoreApplication([])
+    session = Session(64 << 20, threads=2)
+    failed: list[str] = []
+    internal: list[str] = []
+    raised: list[BaseException] = []
+    session.open_failed.connect(failed.append)
+    session.status.connect(lambda text, ms: internal.append(text) if text.startswith("Internal error") else None)
+    previous, sys.excepthook = sys.excepthook, lambda t, e, tb: raised.append(e.with_traceback(tb))
+    err = io.StringIO()
+    shown = 0
+    try:
+        with redirect_stderr(err):
+            session.open([root])
+            _spin(app, lambda: session.dataset is not None or failed or raised)
+            for dp in list(session.order) if not failed else []:
+                session.show_datapoint(dp)
+                for m in dp.modalities:
+                    session.set_modality(m)
+                    _spin(app, lambda: raised or (session.cur.dp is dp and session.cur.announced == session.modality))
+                    shown += 1
+    finally:
+        sys.excepthook = previous
+        session.shutdown()
+    if any(isinstance(e, Timeout) for e in raised):  # the alarm went off inside a slot
+        return {"outcome": "timeout"}
+    if raised:
+        return _traceback(raised[0])
+    if _TRACEBACK in err.getvalue() or internal:
+        return {"outcome": "traceback", "type": "printed", "detail": _line(internal[0] if internal else
+                                                                           err.getvalue().split(_TRACEBACK)[-1])}
+    if failed:
+        return {"outcome": "error", "detail": _line(failed[0])}
+    return {"outcome": "ok", "shown": shown}
+
+
+def _spin(app, done) -> None:
+    """Run the event loop until ``done()`` (the worker's alarm ends a wait that never does)."""
+    while not done():
+        app.processEvents()
+        time.sleep(0.002)
+
+
 _ENTRIES = {
     "library": _library,
     "info": _info,
     "validate": _validate,
     "validate-images": lambda root, scratch, damaged: _validate(root, scratch, damaged, images=True),
     "render": _render,
+    "gui": _gui,
 }

@@ -4,6 +4,8 @@ This is the one place Datagen's row-first 2D convention (spec §4.3) is undone.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...core.annotations import (
@@ -223,9 +225,15 @@ def legend(raw: dict) -> SegmentationLegend:
                 continue
             name = f"{path}.{k}" if path else k
             if isinstance(v, dict) and set(v) == {"R", "G", "B"}:
-                classes.append(SegClass(name, (int(v["R"]), int(v["G"]), int(v["B"]))))
+                rgb = tuple(int(v[c]) for c in "RGB")
+                if not all(0 <= c <= 65535 for c in rgb):  # the PNG is 16-bit: no pixel has such a colour
+                    raise ValueError(f"{name}: colour {rgb} outside 0..65535")
+                classes.append(SegClass(name, rgb))
             elif isinstance(v, list):
-                classes.append(SegClass(name, tuple(float(c) for c in v[:3])))
+                rgb = tuple(float(c) for c in v[:3])
+                if not all(math.isfinite(c) for c in rgb):
+                    raise ValueError(f"{name}: colour {rgb} is not finite")
+                classes.append(SegClass(name, rgb))
             elif isinstance(v, dict):
                 walk(v, name)
 

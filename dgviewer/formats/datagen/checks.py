@@ -17,8 +17,9 @@ from ...core.camera import CameraModel
 from ...core.checks import CheckContext, Settings
 from ...core.errors import DataError
 from ...core.findings import ERROR, Check, Collector, Finding
-from ...core.jsonio import read_json
+from ...core.jsonio import is_number, parse_file, read_json
 from .canonical import camera_disagreement, camera_model, pose_camera_model
+from .index import listing
 
 #: What the Datagen reader declares.
 CHECKS = (
@@ -51,9 +52,15 @@ def check(c: CheckContext) -> None:
         if path is None:
             continue
         try:
-            raw[name] = (path, read_json(path))
+            value = read_json(path)
         except DataError as e:
             out.problem(e.file, e.message)
+            continue
+        if isinstance(value, dict):  # every check below reads keys of an object
+            raw[name] = (path, value)
+        else:
+            out.add("json-invalid", f"{name}: expected an object at the top level, not {type(value).__name__}",
+                    file=path)
     c.camera = _camera(raw.get("camera_metadata.json"), out)
     _face_box_file(raw.get("face_bounding_box.json"), out)
     ann = c.annotations  # the reader records what it cannot parse in dp.problems (collected by the runner)
@@ -68,17 +75,13 @@ def check(c: CheckContext) -> None:
 
 
 # -- JSON shape -----------------------------------------------------------------
-def _number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
 def _matrix(v, rows: int, cols: int) -> bool:
     return isinstance(v, list) and len(v) == rows and all(
-        isinstance(r, list) and len(r) == cols and all(_number(x) for x in r) for r in v)
+        isinstance(r, list) and len(r) == cols and all(is_number(x) for x in r) for r in v)
 
 
 def _vector(v, keys: str = "xyz") -> bool:
-    return isinstance(v, dict) and all(_number(v.get(k)) for k in keys)
+    return isinstance(v, dict) and all(is_number(v.get(k)) for k in keys)
 
 
 def _camera(item, out: Collector):
@@ -144,7 +147,7 @@ def _face_box_file(item, out: Collector) -> None:
         return
     path, raw = item
     keys = ("min_x", "min_y", "max_x", "max_y")
-    if not isinstance(raw, dict) or not all(_number(raw.get(k)) for k in keys):
+    if not isinstance(raw, dict) or not all(is_number(raw.get(k)) for k in keys):
         out.add("json-invalid", "face_bounding_box.json: min_x, min_y, max_x and max_y must be numbers", file=path)
     elif raw["min_x"] > raw["max_x"] or raw["min_y"] > raw["max_y"]:
         out.add("json-invalid", "face_bounding_box.json: a minimum exceeds its maximum", file=path)
@@ -155,6 +158,7 @@ def _keypoint_format(dp, ann, out: Collector) -> None:
     folder = dp.find("key_points")
     if folder is None:
         return
+    _part_files(folder, out)
     path = os.path.join(folder, "all_key_points.json")
     if not os.path.isfile(path):
         out.add("missing-file", "key_points/ has no all_key_points.json (the only keypoint file the SDK reads)",
@@ -173,6 +177,16 @@ def _keypoint_format(dp, ann, out: Collector) -> None:
     lacking = [ks.name for ks in ann.of_type(KeypointSet) if ks.layer != "eyes" and ks.visible is None]
     if lacking:
         out.add("json-invalid", f"all_key_points.json: points without is_visible in {', '.join(lacking)}", file=path)
+
+
+def _part_files(folder: str, out: Collector) -> None:
+    """The per-part files beside all_key_points.json (the viewer reads only that merge): readable JSON."""
+    for name in sorted(listing(folder)[0]):
+        if name.endswith(".json") and name != "all_key_points.json":
+            try:
+                parse_file(os.path.join(folder, name))
+            except DataError as e:
+                out.problem(e.file, e.message)
 
 
 def _actor_format(actor, camera: str, path: str, out: Collector) -> bool:

@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from ...core import imaging
-from ...core.annotations import Annotations
+from ...core.annotations import MALFORMED, Annotations
 from ...core.cache import ByteCache
 from ...core.errors import DataError
 from ...core.jsonio import read_json
@@ -115,6 +115,23 @@ class DatagenDatapoint(Datapoint):
         except DataError as e:
             self.add_problem(path, e.message)
             raise
+
+    def _sdk(self, name: str, build):
+        """``build(parsed file)`` for an SDK attribute, None when the file is absent.
+
+        A file of the wrong shape (a string where a number belongs, infinity where an int does) raises
+        :class:`DataError` naming it, recorded as a problem: the documented error of every attribute.
+        """
+        raw = self._json(name)
+        if raw is None:
+            return None
+        try:
+            return build(raw)
+        except MALFORMED as e:
+            path = self._find(name)
+            err = DataError(path, f"unexpected structure ({type(e).__name__}: {e})")
+            self.add_problem(path, err.message)
+            raise err from None
 
     def _raw(self, path: str):
         """Decoded file as stored: PNG array, or EXR channel dict. Shared through the byte cache."""
@@ -288,20 +305,17 @@ class DatagenDatapoint(Datapoint):
 
     @property
     def camera_metadata(self):
-        raw = self._json("camera_metadata.json")
-        return None if raw is None else sdk_view.camera_metadata(raw)
+        return self._sdk("camera_metadata.json", sdk_view.camera_metadata)
 
     @property
     def semantic_segmentation_metadata(self):
-        raw = self._json("semantic_segmentation_metadata.json")
-        return None if raw is None else sdk_view.segmentation(raw)
+        return self._sdk("semantic_segmentation_metadata.json", sdk_view.segmentation)
 
     semantic_segmentation_color_map = semantic_segmentation_metadata  # name used by SDK 1.0–1.2.1
 
     @property
     def lights_metadata(self):
-        raw = self._json("lights_metadata.json")
-        return None if raw is None else sdk_view.lights_metadata(raw)
+        return self._sdk("lights_metadata.json", sdk_view.lights_metadata)
 
     @property
     def environment(self):
@@ -309,15 +323,11 @@ class DatagenDatapoint(Datapoint):
 
     @property
     def actor_metadata(self):
-        raw = self._json("actor_metadata.json")
-        if raw is None:
-            return None
-        return sdk_view.Actors(raw) if self._hic else sdk_view.actor_metadata(raw)
+        return self._sdk("actor_metadata.json", sdk_view.Actors if self._hic else sdk_view.actor_metadata)
 
     @property
     def face_bounding_box(self):
-        raw = self._json("face_bounding_box.json")
-        return None if raw is None else sdk_view.face_bounding_box(raw)
+        return self._sdk("face_bounding_box.json", sdk_view.face_bounding_box)
 
     @property
     def keypoints(self):
@@ -327,16 +337,11 @@ class DatagenDatapoint(Datapoint):
     @property
     def datapoint_request(self):
         """``datapoints[0]`` of datapoint_request.json, like the SDK."""
-        raw = self._json("datapoint_request.json")
-        if raw is None:
-            return None
-        items = raw.get("datapoints") or []
-        return sdk_view.generic(items[0], "HumanDatapoint") if items else None
+        return self._sdk("datapoint_request.json", sdk_view.datapoint_request)
 
     @property
     def center_of_geometry(self):
-        raw = self._json("center_of_geometry.json")
-        return None if raw is None else sdk_view.center_of_geometry(raw)
+        return self._sdk("center_of_geometry.json", sdk_view.center_of_geometry)
 
 
 def _rgb(raw) -> np.ndarray:

@@ -39,11 +39,19 @@ def listing(path: str) -> tuple[frozenset[str], list[str]]:
                 if e.name.startswith("."):
                     continue
                 names.add(e.name)
-                if e.is_dir():
+                if _is_dir(e):
                     dirs.append(e.name)
     except OSError:
         pass
     return frozenset(names), sorted(dirs)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """False for a link loop too (stat fails): it stays a name, so the file that should be there is reported."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def scene_folders(root: str) -> list[str]:
@@ -84,13 +92,25 @@ def _entries(ctx: IndexContext, env_path: str, default_image: str) -> list[dict]
         ctx.problem(env_path, e.message)
         return None
     if isinstance(raw, dict) and isinstance(raw.get("environments"), list):
-        return [e for e in raw["environments"] if isinstance(e, dict)]
-    if isinstance(raw, dict):
-        entry = {k: v for k, v in raw.items() if k != "version"}
-        entry.setdefault("image_name", default_image)
-        return [entry]
-    ctx.problem(env_path, "expected an object")
-    return None
+        entries = [e for e in raw["environments"] if isinstance(e, dict)]
+    elif isinstance(raw, dict):
+        entries = [{k: v for k, v in raw.items() if k != "version"}]
+        entries[0].setdefault("image_name", default_image)
+    else:
+        ctx.problem(env_path, "expected an object")
+        return None
+    for e in entries:
+        if not _plain_name(e.get("image_name")):  # a path would open a file elsewhere, perhaps outside the dataset
+            ctx.problem(env_path, f"image_name {e.get('image_name')!r} is not a file name in the camera folder: "
+                                  "entry skipped")
+    return [e for e in entries if _plain_name(e.get("image_name"))]
+
+
+def _plain_name(name) -> bool:
+    """A file name of the camera folder (or none: the default image), not a path."""
+    if name is None or name == "":
+        return True
+    return isinstance(name, str) and name not in (".", "..") and "/" not in name and os.sep not in name
 
 
 def _missing(folder: Folder, expected) -> list[str]:

@@ -35,7 +35,7 @@ def _is_point(d) -> bool:
 def _vec(d, keys, path, key):
     try:
         return [float(d[k]) for k in keys]
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise DataError(path, f"expected numbers {'/'.join(keys)}", key=key) from None
 
 
@@ -56,7 +56,7 @@ def _group(items: list[tuple[str, dict]], path: str, where: str) -> Points:
         if None in rc or None in xyz:  # numpy would read null as NaN
             raise TypeError
         rc, xyz = np.array(rc, dtype=np.float64), np.array(xyz, dtype=np.float64)
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         for label, p in items:  # slow path, to name the first bad point
             _vec(p.get("pixel_2d"), "xy", path, f"{where}.{label}.pixel_2d")
             if p.get("global_3d") is not None:
@@ -111,14 +111,26 @@ def parse_v1(standard: dict | None, dense: dict | None, paths: tuple[str, str]) 
             vis = raw.get("is_visible")
         except (KeyError, TypeError):
             raise DataError(path, "missing key", key="keypoints_2d_coordinates") from None
-        if not isinstance(c2, dict) or not all(map(str.isdigit, c2)):
-            raise DataError(path, "expected an object of numbered points", key="keypoints_2d_coordinates")
+        for key, value in (("keypoints_2d_coordinates", c2), ("keypoints_3d_coordinates", c3)):
+            if not isinstance(value, dict) or not all(k.isascii() and k.isdigit() for k in value):
+                raise DataError(path, "expected an object of numbered points", key=key)
         keys = sorted(c2, key=int)
-        rc = np.asarray([c2[k] for k in keys], dtype=np.float64).reshape(-1, 2)
-        xyz = np.asarray([c3.get(k, [np.nan] * 3) for k in keys], dtype=np.float64).reshape(-1, 3)
+        rc = _numbers([c2[k] for k in keys], 2, path, "keypoints_2d_coordinates")
+        xyz = _numbers([c3.get(k, _NO_3D) for k in keys], 3, path, "keypoints_3d_coordinates")
         visible = np.asarray([_visible(vis.get(k)) for k in keys], dtype=bool) if isinstance(vis, dict) else None
         face[name] = Points([str(int(k)) for k in keys], rc, xyz, visible)
     return {"face": face}
+
+
+def _numbers(points: list, n: int, path: str, key: str) -> np.ndarray:
+    """Points of ``n`` numbers each as an (N, n) array; null is NaN (a point the checks report)."""
+    try:
+        out = np.asarray(points, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise DataError(path, f"expected {n} numbers per point", key=key) from None
+    if out.shape != (len(points), n):
+        raise DataError(path, f"expected {n} numbers per point", key=key)
+    return out
 
 
 def flatten(tree, prefix: str = "") -> Points | None:

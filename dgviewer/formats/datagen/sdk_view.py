@@ -223,6 +223,12 @@ def face_bounding_box(raw: dict) -> Record:
     return Record("FaceBoundingBox", **{k: int(raw[k]) for k in ("min_x", "min_y", "max_x", "max_y") if k in raw})
 
 
+def datapoint_request(raw: dict):
+    """``datapoints[0]`` of datapoint_request.json, like the SDK."""
+    items = raw.get("datapoints") or []
+    return generic(items[0], "HumanDatapoint") if items else None
+
+
 def keypoints(tree: dict, hic: bool) -> Record:
     """Keypoint tree → SDK Keypoints records; 2D stays row-first like the SDK."""
 

@@ -16,6 +16,7 @@ from ...core.annotations import Box2D
 from ...core.checks import CheckContext
 from ...core.errors import DataError
 from ...core.findings import ERROR, Check, Collector, Finding
+from ...core.fsio import regular_file
 from ...core.jsonio import read_json
 
 BOX_OUTSIDE = Check("box-outside", ERROR, "a 2D box extends outside the image")
@@ -37,6 +38,7 @@ def check(c: CheckContext) -> None:
         annotations = [a for a in capture.get("annotations") or [] if isinstance(a, dict)]
         _labels(annotations, out)
         _definitions(dp, capture, annotations, out)
+        _referenced_files(dp, capture, annotations, out)
         c.facts["record"] = dp.record_file()
         c.facts["annotation_ids"] = [str(a["id"]) for a in annotations if a.get("id") is not None]
 
@@ -90,6 +92,19 @@ def _definitions(dp, capture: dict, annotations: list[dict], out: Collector) -> 
         table = dp.definitions.files["sensor"]
         out.add("unknown-definition", f"capture names sensor {sensor!r}, which {table} does not define",
                 file=dp.record_file())
+
+
+def _referenced_files(dp, capture: dict, annotations: list[dict], out: Collector) -> None:
+    """Files the capture and its annotations name besides the datapoint's images (a LIDAR point cloud) are
+    regular files."""
+    images = {dp.file(m) for m in dp.modalities}
+    for d in [capture] + annotations:
+        path = dp.referenced(d["filename"]) if d.get("filename") is not None else None
+        if path is not None and path not in images:
+            try:
+                regular_file(path)
+            except DataError as e:
+                out.problem(e.file, e.message)
 
 
 # -- dataset-wide ---------------------------------------------------------------

@@ -129,14 +129,20 @@ class Template:
     edge_colors: list[tuple] | None = None
 
 
+#: More keypoints than any skeleton has (COCO 17, a Datagen dense face 478): a larger index is damage.
+MAX_KEYPOINTS = 10_000
+
+
 def parse_template(t: dict) -> Template:
     """SOLO ``template`` or one legacy keypoint ``spec`` entry."""
     points = pick(t, "keypoints", "key_points", default=[]) or []
-    n = max((int(p["index"]) for p in points), default=-1) + 1
+    indices = [int(p["index"]) for p in points]
+    if not all(0 <= i < MAX_KEYPOINTS for i in indices):  # the lists below are as long as the largest index
+        raise ValueError(f"keypoint index outside 0..{MAX_KEYPOINTS - 1}")
+    n = max(indices, default=-1) + 1
     labels = [str(i) for i in range(n)]
     colors: list = [(255, 255, 255, 255)] * n
-    for p in points:
-        i = int(p["index"])
+    for i, p in zip(indices, points):
         labels[i] = str(p.get("label", i))
         if "color" in p:
             colors[i] = rgba(p["color"])

@@ -107,6 +107,10 @@ class PerceptionDatapoint(Datapoint):
         """The JSON file holding this capture's record."""
         raise NotImplementedError
 
+    def referenced(self, name) -> str | None:
+        """The existing file inside the dataset a ``filename`` of this capture names; None when refused or absent."""
+        raise NotImplementedError
+
     def _kinds(self) -> list[tuple[str | None, dict]]:
         """The capture's annotations with what each is (see convert.SOLO_KINDS; None: custom or unknown)."""
         raise NotImplementedError
@@ -135,11 +139,4 @@ def _decode(modality: str, path: str) -> np.ndarray:
         v = exr_rgb(path) @ UNITY_TO_CV.astype(np.float32)  # Unity camera-local (y up) → OpenCV (y down)
         v[~np.any(v != 0, axis=2)] = np.nan  # a zero vector marks background
         return v.astype(np.float32, copy=False)
-    if path.lower().endswith((".jpg", ".jpeg")):
-        import cv2
-
-        img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-        if img is None:
-            raise DataError(path, "file not found" if not os.path.exists(path) else "corrupt JPEG")
-        return cv2.cvtColor(img, cv2.COLOR_BGR2RGB) if img.ndim == 3 else img
     return read_image(path)

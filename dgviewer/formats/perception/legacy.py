@@ -318,6 +318,10 @@ class LegacyDatapoint(PerceptionDatapoint):
     def record_file(self) -> str:
         return self._path
 
+    def referenced(self, name) -> str | None:
+        r = self._run.files.resolve(name, self._run.bases)
+        return r.path if r.exists else None
+
     def _record(self) -> dict:
         try:
             return read_json(self._path)["captures"][self._index]

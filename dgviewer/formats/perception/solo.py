@@ -237,6 +237,12 @@ class SoloDatapoint(PerceptionDatapoint):
     def record_file(self) -> str:
         return self._frame_path
 
+    def referenced(self, name) -> str | None:
+        if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\\" in name:
+            return None  # SOLO names files of the frame's folder; the index reported any other name
+        path = os.path.join(os.path.dirname(self._frame_path), name)
+        return path if os.path.lexists(path) else None
+
     def _frame(self) -> dict:
         frame = read_json(self._frame_path)
         if not isinstance(frame, dict):
