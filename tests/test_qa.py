@@ -346,12 +346,12 @@ def test_settings_loosen_the_tolerances(planted):
 
 
 def test_a_crashing_check_is_a_finding_not_the_end_of_the_run(clean, monkeypatch):
-    from dgviewer.formats.datagen import checks as datagen_checks
+    from dgviewer.formats.datagen import DatagenReader
 
     def boom(ctx):
         raise ZeroDivisionError("odd data")
 
-    monkeypatch.setattr(datagen_checks, "check", boom)
+    monkeypatch.setattr(DatagenReader, "check", staticmethod(boom))
     result = run_checks(dgviewer.load(clean))
     assert result.complete and len(result.findings) == result.datapoints == 6
     assert {(f.check, f.message) for f in result.findings} == {("check-crashed", "ZeroDivisionError: odd data")}

@@ -1,8 +1,6 @@
 """Datagen faces/identities (every era) and Humans-in-Context datasets."""
 from __future__ import annotations
 
-from ...core.checks import CheckContext
-from ...core.findings import Finding
 from ..base import IndexContext, Reader
 from . import checks as _checks
 from . import index as _index
@@ -16,6 +14,8 @@ class DatagenReader(Reader):
     layers = LAYERS
     facts = FACTS
     checks = _checks.CHECKS
+    check = staticmethod(_checks.check)
+    check_dataset = staticmethod(_checks.check_dataset)
 
     @classmethod
     def detect(cls, root: str) -> bool:
@@ -24,10 +24,3 @@ class DatagenReader(Reader):
     def index(self, ctx: IndexContext):
         return _index.index(ctx)
 
-    @classmethod
-    def check(cls, ctx: CheckContext) -> None:
-        _checks.check(ctx)
-
-    @classmethod
-    def check_dataset(cls, datapoints: list, facts: dict[str, dict]) -> list[Finding]:
-        return _checks.check_dataset(datapoints, facts)

@@ -15,9 +15,7 @@ import re
 from collections import defaultdict
 
 from ...core.annotations import Annotations, Metric, RawAnnotation
-from ...core.checks import CheckContext
 from ...core.errors import DataError
-from ...core.findings import Finding
 from ...core.imaging import image_size
 from ...core.jsonio import read_json
 from ...core.model import Camera, Scene, unique_name
@@ -60,14 +58,9 @@ class LegacyReader(Reader):
     layers = LAYERS
     facts = LEGACY_FACTS
     checks = _checks.CHECKS
+    check = staticmethod(_checks.check)
+    check_dataset = staticmethod(_checks.check_dataset)
 
-    @classmethod
-    def check(cls, ctx: CheckContext) -> None:
-        _checks.check(ctx)
-
-    @classmethod
-    def check_dataset(cls, datapoints: list, facts: dict[str, dict]) -> list[Finding]:
-        return _checks.check_dataset(datapoints, facts)
 
     @classmethod
     def detect(cls, root: str) -> bool:

@@ -14,9 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ...core.annotations import Annotations, Metric, RawAnnotation
-from ...core.checks import CheckContext
 from ...core.errors import DataError
-from ...core.findings import Finding
 from ...core.jsonio import parse_file, read_json
 from ...core.model import Camera, Scene, unique_name
 from ..base import IndexContext, Reader
@@ -43,14 +41,9 @@ class SoloReader(Reader):
     layers = LAYERS
     facts = SOLO_FACTS
     checks = _checks.CHECKS
+    check = staticmethod(_checks.check)
+    check_dataset = staticmethod(_checks.check_dataset)
 
-    @classmethod
-    def check(cls, ctx: CheckContext) -> None:
-        _checks.check(ctx)
-
-    @classmethod
-    def check_dataset(cls, datapoints: list, facts: dict[str, dict]) -> list[Finding]:
-        return _checks.check_dataset(datapoints, facts)
 
     @classmethod
     def detect(cls, root: str) -> bool:
