@@ -10,10 +10,10 @@ import os
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QMainWindow, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from ..core.review import FAIL, PASS
-from . import shortcuts
+from . import dialogs, shortcuts
 from .canvas import Canvas
 from .canvas_binding import CanvasBinding
 from .geometry import PANEL_MIN_WIDTH, TREE_MIN_WIDTH, fit_to_screen
@@ -144,14 +144,14 @@ class MainWindow(QMainWindow):
         file_menu, go, view = mb.addMenu("&File"), mb.addMenu("&Go"), mb.addMenu("&View")
         self.overlays_menu, review, help_menu = mb.addMenu("&Overlays"), mb.addMenu("&Review"), mb.addMenu("&Help")
         slots = {
-            "open": self.open_dialog, "save_png": self.save_png_dialog, "quit": self.close,
+            "open": self.open_dialog, "save_png": lambda: dialogs.save_view(self), "quit": self.close,
             "filter": lambda: (self.tree.filter.setFocus(), self.tree.filter.selectAll()),
             "next": lambda: s.step(1), "previous": lambda: s.step(-1),
             "next_camera": lambda: s.group_step("camera", 1), "previous_camera": lambda: s.group_step("camera", -1),
             "next_scene": lambda: s.group_step("scene", 1), "previous_scene": lambda: s.group_step("scene", -1),
-            "goto_datapoint": self.goto_datapoint_dialog,
+            "goto_datapoint": lambda: dialogs.goto_datapoint(self),
             "fit": self.canvas.fit, "one_to_one": self.canvas.one_to_one, "labels": picture.toggle_labels,
-            "goto_landmark": self.goto_landmark_dialog, "depth_auto": lambda: setattr(s.view, "depth_levels", None),
+            "goto_landmark": lambda: dialogs.goto_landmark(self), "depth_auto": lambda: setattr(s.view, "depth_levels", None),
             "shortcuts": lambda: shortcuts.ShortcutsDialog(s.view.layers, self).exec(),
             "review_pass": lambda: s.decide(PASS), "review_fail": lambda: s.decide(FAIL),
             "review_flag": self.review.flag_dialog, "review_clear": s.clear_review,
@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         for ident, key, text in shortcuts.FILE:
             self._action(ident, key, text, slots[ident], file_menu)
-        file_menu.addAction("Cache size…", self.cache_size_dialog)
+        file_menu.addAction("Cache size…", lambda: dialogs.cache_size(self))
         for ident, key, text in shortcuts.NAVIGATION:
             self._action(ident, key, text, slots[ident], go)
         group = QActionGroup(self)
@@ -275,39 +275,6 @@ class MainWindow(QMainWindow):
         act = self.modality_actions.get(self.session.modality)
         if act is not None and not act.isChecked():
             act.setChecked(True)
-
-    # -- dialogs ----------------------------------------------------------------------
-    def goto_datapoint_dialog(self) -> None:
-        if self.session.dataset is None:
-            return
-        text, ok = QInputDialog.getText(self, "Go to datapoint", "Datapoint id:")
-        if ok and not self.session.goto_id(text):
-            self.statusBar().showMessage(f"No datapoint with id {text.strip()!r}", 5000)
-
-    def goto_landmark_dialog(self) -> None:
-        text, ok = QInputDialog.getText(self, "Go to landmark", "Landmark label or index, optionally after a set name\n"
-                                                                "(31, dense 1, ear.left 5):")
-        if ok and text.strip() and not self.picture.goto_landmark(text):
-            self.statusBar().showMessage(f"No landmark {text.strip()!r} on this datapoint", 5000)
-
-    def save_png_dialog(self) -> None:
-        image = self.picture.export_image()
-        if image is None:
-            self.statusBar().showMessage("Nothing to save yet", 3000)
-            return
-        default = self.session.cur.dp.id.replace("/", "_").rsplit(".", 1)[0] + f"_{self.session.modality}.png"
-        path, _ = QFileDialog.getSaveFileName(self, "Save view as PNG", default, "PNG images (*.png)")
-        if path:
-            ok = image.save(path, "PNG")
-            self.statusBar().showMessage(f"Saved {path}" if ok else f"Could not write {path}", 5000)
-
-    def cache_size_dialog(self) -> None:
-        cache = self.session.cache
-        mb, ok = QInputDialog.getInt(self, "Cache size", "Decoded image cache (MB):",
-                                     cache.max_bytes >> 20, 64, 1 << 20)
-        if ok:
-            cache.resize(mb << 20)
-            self.settings.cache_bytes = mb << 20
 
     # -- window events ------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:

@@ -20,11 +20,11 @@ import os
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core.cache import ByteCache
-from ..core.model import MODALITIES, Dataset, Datapoint
-from ..core.review import Review
+from ..core.model import MODALITIES, Datapoint, Dataset
 from .current import Current
 from .open_dataset import OpenDataset
 from .opening import load_enclosing
+from .reviewing import Reviewing
 from .scheduling import jobs_for
 from .view_state import ViewState
 from .workers import Loader
@@ -34,7 +34,7 @@ from .workers import Loader
 SETTLE_MS = 250
 
 
-class Session(QObject):
+class Session(QObject, Reviewing):
     opening = Signal(object)  # [paths] being indexed
     dataset_opened = Signal(object)  # Dataset; every per-dataset state already belongs to it
     open_failed = Signal(str)
@@ -162,56 +162,6 @@ class Session(QObject):
         if self.data is not None and dataset is self.data.dataset:
             self.data.findings = findings
             self.findings_changed.emit()
-
-    def current_review(self) -> Review | None:
-        dp = self.cur.dp
-        return self.data.reviews.get(dp.id) if self._reviewable() else None
-
-    def _reviewable(self) -> bool:
-        return self.data is not None and self.data.reviews is not None and self.cur.dp is not None
-
-    def decide(self, state: str, reason: str = "") -> None:
-        if self._reviewable():
-            dp_id = self.cur.dp.id
-            if self._change_review(lambda: self.data.reviews.set(dp_id, state, reason), dp_id) and self.advance:
-                self.step(1)
-
-    def clear_review(self) -> None:
-        if self._reviewable():
-            dp_id = self.cur.dp.id
-            self._change_review(lambda: self.data.reviews.clear(dp_id), dp_id)
-
-    def undo_review(self) -> None:
-        """Put back the previous decision of the last datapoint decided, and show that datapoint."""
-        if self.data is None or not self.data.undo:
-            return self.status.emit("Nothing to undo.", 3000)
-        try:
-            dp_id = self.data.restore()
-        except OSError as e:
-            return self.status.emit(f"Undo NOT saved: {e}", 10000)
-        self.reviews_changed.emit(dp_id)
-        self.goto_id(dp_id)
-
-    def _change_review(self, change, dp_id: str) -> bool:
-        before = self.data.reviews.get(dp_id)
-        try:
-            change()
-        except OSError as e:  # neither beside the dataset nor the user data folder could be written
-            self.status.emit(f"Review NOT saved: {e}", 10000)
-            return False
-        self.data.undo.append((dp_id, before))
-        self.reviews_changed.emit(dp_id)
-        return True
-
-    def next_unreviewed(self) -> None:
-        if self.data is None or self.data.reviews is None:
-            return
-        cur = self.cur.dp
-        target = self.data.reviews.next_unreviewed([dp.id for dp in self.order], cur.id if cur else None)
-        if target is None:
-            self.status.emit("Every datapoint in the list is reviewed.", 5000)
-        else:
-            self.show_datapoint(self.dataset.get(target))
 
     # -- navigation -----------------------------------------------------------------
     def step(self, n: int) -> None:
