@@ -109,3 +109,27 @@ def test_validate_names_damaged_files_without_decoding_images(faces, tmp_path):
     with open(out, "w") as f:
         write_json(result, f)
     json.loads(out.read_text(), parse_constant=lambda c: pytest.fail(c))
+
+
+def test_an_unlistable_scene_folder_is_an_error_not_a_silent_gap(tmp_path, monkeypatch):
+    """chmod 000 on a scene folder (simulated: tests run as root, who can list anything)."""
+    import os as _os
+
+    from dgviewer.cli import main
+    from dgviewer.formats.datagen import index as datagen_index
+    from dgviewer.samples import write_sample
+
+    root = tmp_path / "scenes"
+    write_sample(str(root), variant="scene", size=64, seed=0)
+    locked = str(root / "scene_00002")
+    real = _os.scandir
+
+    def scandir(path="."):
+        if _os.fspath(path) == locked:
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(datagen_index.os, "scandir", scandir)
+    ds = dgviewer.load(str(root))
+    assert any(p.file == locked and "cannot list" in p.message for p in ds.problems)
+    assert main(["validate", str(root)]) == 1

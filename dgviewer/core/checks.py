@@ -57,7 +57,7 @@ class CheckContext:
 def canonical(c: CheckContext) -> None:
     """The checks of the canonical model (and, with ``settings.images``, of the pixels)."""
     landmarks(c.annotations, c.camera, c.out, c.settings)
-    image_files(c.dp, c.camera, c.out)
+    image_files(c.dp, c.camera, c.out, crc=c.settings.images)
     if c.settings.images:
         pixels(c.dp, c.annotations, c.out, c.facts)
 
@@ -112,15 +112,16 @@ def landmarks(ann, cam: CameraModel | None, out: Collector, s: Settings) -> None
                     layer=ks.layer, xy=ks.xy[i], modality="visible")
 
 
-def image_files(dp, cam: CameraModel | None, out: Collector) -> None:
+def image_files(dp, cam: CameraModel | None, out: Collector, crc: bool = False) -> None:
     """Every image file: a whole regular file (PNG chunks to IEND, EXR chunk offsets within the file, JPEG to its
-    end marker) whose header size is the camera resolution. No pixel is decoded."""
+    end marker) whose header size is the camera resolution. No pixel is decoded; ``crc`` also checks PNG
+    chunk checksums (with ``--images``: it reads every byte)."""
     for m in dp.modalities:
         path = dp.file(m)
         if path is None:
             continue
         try:
-            check_structure(path)
+            check_structure(path, crc=crc)
             size = image_size(path)
         except DataError as e:
             out.problem(e.file, e.message)

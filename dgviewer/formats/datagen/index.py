@@ -30,8 +30,9 @@ ANNOTATION_FILES = {
 SCENE_EXPECTED = (("actor_metadata.json",), ("semantic_segmentation_metadata.json",))
 
 
-def listing(path: str) -> tuple[frozenset[str], list[str]]:
-    """(all names, sorted sub-folder names) of ``path``; empty when it cannot be listed."""
+def listing(path: str, ctx: IndexContext | None = None) -> tuple[frozenset[str], list[str]]:
+    """(all names, sorted sub-folder names) of ``path``; empty when it cannot be listed (a problem on ``ctx``:
+    an unreadable scene folder must not pass QA with its datapoints silently missing)."""
     names, dirs = set(), []
     try:
         with os.scandir(path) as it:
@@ -41,8 +42,9 @@ def listing(path: str) -> tuple[frozenset[str], list[str]]:
                 names.add(e.name)
                 if _is_dir(e):
                     dirs.append(e.name)
-    except OSError:
-        pass
+    except OSError as e:
+        if ctx is not None:
+            ctx.problem(path, f"cannot list this folder ({e.strerror or e}): its datapoints are missing")
     return frozenset(names), sorted(dirs)
 
 
@@ -120,11 +122,11 @@ def _missing(folder: Folder, expected) -> list[str]:
 
 def _index_identities(ctx: IndexContext, scene_path: str, scene_name: str) -> Scene:
     scene = Scene(scene_name, ctx.dataset_name, scene_path)
-    scene_names, cam_dirs = listing(scene_path)
+    scene_names, cam_dirs = listing(scene_path, ctx)
     scene_folder = Folder(scene_path, scene_names)
     for cam_name in cam_dirs:
         cam_path = os.path.join(scene_path, cam_name)
-        cam_names, _ = listing(cam_path)
+        cam_names, _ = listing(cam_path, ctx)
         if "environment.json" not in cam_names:
             ctx.problem(cam_path, "camera folder without environment.json: skipped")
             continue
@@ -141,7 +143,7 @@ def _index_identities(ctx: IndexContext, scene_path: str, scene_name: str) -> Sc
 
 def _index_hic(ctx: IndexContext, scene_path: str, scene_name: str) -> Scene:
     scene = Scene(scene_name, ctx.dataset_name, scene_path)
-    scene_folder = Folder(scene_path, listing(scene_path)[0])
+    scene_folder = Folder(scene_path, listing(scene_path, ctx)[0])
     frames_path = os.path.join(scene_path, "frames")
     frames = _numbered(frames_path)
     if not frames:
@@ -150,11 +152,11 @@ def _index_hic(ctx: IndexContext, scene_path: str, scene_name: str) -> Scene:
         if int(frame) != i:
             ctx.problem(os.path.join(frames_path, frame), f"frame folders are not contiguous: expected {i:03d}")
         frame_path = os.path.join(frames_path, frame)
-        frame_names, cam_dirs = listing(frame_path)
+        frame_names, cam_dirs = listing(frame_path, ctx)
         frame_folder = Folder(frame_path, frame_names)
         for cam_name in cam_dirs:
             cam_path = os.path.join(frame_path, cam_name)
-            cam_names, _ = listing(cam_path)
+            cam_names, _ = listing(cam_path, ctx)
             folders = (Folder(cam_path, cam_names), frame_folder, scene_folder)
             camera = scene.camera(cam_name, os.path.join(frames_path, frames[0], cam_name))
             if "environment.json" in cam_names:
