@@ -28,12 +28,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..core.cache import ByteCache
-from ..core.checks import CheckContext
-from ..core.findings import Check, Finding
 from ..core.layers import LayerSpec
 from ..core.model import Datapoint, Problem, Scene
+
+if TYPE_CHECKING:  # the QA vocabulary is loaded by QA, not by every `import dgviewer`
+    from ..core.checks import CheckContext
+    from ..core.findings import Check, Finding
 
 #: How far above an opened folder a dataset root is looked for (datapoint/camera/frame folders are 1–3 deep).
 ENCLOSING_DEPTH = 4
