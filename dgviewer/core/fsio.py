@@ -76,17 +76,25 @@ def read_head(path: str, n: int) -> bytes:
     return _read(path, n, min(n, regular_file(path)))
 
 
-def _read(path: str, n: int, expected: int) -> bytes:
-    """At most ``n`` bytes, in reads sized by the ``expected`` length (a read allocates all it asks for)."""
+def _open_regular(path: str) -> tuple[int, int]:
+    """(descriptor, size) of ``path`` opened for reading, still a regular file once open."""
     # O_NONBLOCK (no effect on regular files): a file swapped for a FIFO since the stat must not block
     # the open; it is refused below.
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as e:
         raise DataError(path, f"cannot read: {e.strerror or e}") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise DataError(path, "is no longer a regular file")
+    return fd, st.st_size
+
+
+def _read(path: str, n: int, expected: int) -> bytes:
+    """At most ``n`` bytes, in reads sized by the ``expected`` length (a read allocates all it asks for)."""
+    fd, _ = _open_regular(path)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise DataError(path, "is no longer a regular file")
         parts, total = [], 0
         while total < n:
             chunk = os.read(fd, min(n - total, max(expected + 1 - total, 1 << 20)))
@@ -107,14 +115,9 @@ def mapped(path: str, limit: int = MAX_FILE_BYTES) -> Iterator[bytes | mmap.mmap
     size = regular_file(path)
     if size > limit:
         raise DataError(path, f"{size} bytes, more than the {limit}-byte limit for this kind of file")
+    fd, size = _open_regular(path)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError as e:
-        raise DataError(path, f"cannot read: {e.strerror or e}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise DataError(path, "is no longer a regular file")
-        if os.fstat(fd).st_size == 0:  # mmap refuses empty files
+        if size == 0:  # mmap refuses empty files
             yield b""
             return
         try:
