@@ -55,6 +55,15 @@ def parse_file(path: str) -> Any:
     return value
 
 
+def read_list(path: str, key: str) -> list:
+    """The list under top-level ``key`` of a (cached) JSON file; DataError when the file or the list is not there."""
+    data = read_json(path)
+    rows = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise DataError(path, f"no '{key}' list")
+    return rows
+
+
 def require(obj: Any, key: str, path: str, where: str = "") -> Any:
     """``obj[key]``, or a :class:`DataError` naming the file and the missing key."""
     if not isinstance(obj, dict) or key not in obj:

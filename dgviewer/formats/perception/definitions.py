@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from ...core.errors import DataError
-from ...core.jsonio import read_json
+from ...core.jsonio import read_list
 from ..base import IndexContext
 from .files import DatasetFiles
 
@@ -48,10 +48,7 @@ def _read_table(ctx: IndexContext, files: DatasetFiles, path: str, key: str) -> 
     if os.path.basename(path) not in files.listing(os.path.dirname(path)):
         return None
     try:
-        data = read_json(path)
-        table = data.get(key) if isinstance(data, dict) else None
-        if not isinstance(table, list):
-            raise DataError(path, f"no '{key}' list")
+        table = read_list(path, key)
     except DataError as e:
         ctx.problem(e.file, e.message)
         return None

@@ -17,7 +17,7 @@ from collections import defaultdict
 from ...core.annotations import Annotations, Metric, RawAnnotation
 from ...core.errors import DataError
 from ...core.imaging import image_size
-from ...core.jsonio import read_json
+from ...core.jsonio import read_json, read_list
 from ...core.model import Camera, Scene, unique_name
 from ...core.rotation import quat_mul
 from ..base import IndexContext, Reader
@@ -124,10 +124,7 @@ class _Run:
     # -- reading --------------------------------------------------------------
     def _rows(self, path: str, key: str) -> list[tuple[int, dict]]:
         try:
-            data = read_json(path)
-            table = data.get(key) if isinstance(data, dict) else None
-            if not isinstance(table, list):
-                raise DataError(path, f"no '{key}' list")
+            table = read_list(path, key)
         except DataError as e:
             self.ctx.problem(e.file, e.message)
             self.unreadable.add(key)
