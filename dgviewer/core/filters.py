@@ -91,7 +91,7 @@ class Facts:
             if dp.id in self._metadata:
                 return self._metadata[dp.id]
         try:
-            pairs = list(_flatten(dp.metadata()))
+            pairs = list(flatten(dp.metadata()))
         except DgviewerError:
             pairs = []
         with self._lock:
@@ -122,45 +122,68 @@ def compile_filter(text: str, reviews=None, findings: Mapping[str | None, Sequen
     maps datapoint ids to their QA findings (``QAResult.by_datapoint()``);
     a term that needs one the caller did not give raises :class:`FilterError`.
     """
-    try:
-        words = shlex.split(text)
-    except ValueError as e:
-        raise FilterError(f"filter: {e}") from None
     facts = facts or Facts()
     tests, needs = [], set()
-    for word in words:
-        test, need = _compile_term(word, reviews, findings, facts)
-        tests.append(test)
-        needs |= need
+    for term in parse(text, reviews, findings):
+        tests.append(_compile_term(term, reviews, findings, facts))
+        needs |= term.needs
     if not tests:
         return None
     return Filter(text, frozenset(needs), lambda dp: all(t(dp) for t in tests))
 
 
-def _compile_term(word: str, reviews, findings, facts: Facts) -> tuple[Callable, set]:
-    m = _TERM.match(word)
-    if not m:
-        needle = word.lower()
-        return (lambda dp: needle in dp.id.lower()), set()
-    key, op, value = m.group(1).lower(), m.group(2), m.group(3).strip()
-    if key in ("review", "reason") and reviews is None:
-        raise FilterError(f"filter: {key}= needs review decisions, and none are loaded")
-    if key in ("finding", "severity") and findings is None:
-        raise FilterError(f"filter: {key}= needs QA findings: run the checks first")
-    if op in (">", ">=", "<", "<=") and _number(value) is None:
-        raise FilterError(f"filter: {word!r} compares with {value!r}, which is not a number")
-    # Any key beyond the generic ones may cost a file read (a reader's fact or the full metadata).
-    need = {"review"} if key in ("review", "reason") else {"finding"} if key in ("finding", "severity") else \
-        set() if key in KEYS else {"facts"}
-    match = _matcher(op, value)
+@dataclass(frozen=True)
+class Term:
+    """One term: ``key`` is None for a bare word (``value``: the text the id must contain)."""
 
-    def test(dp) -> bool:
-        return match(list(_values(dp, key, reviews, findings, facts)))
+    key: str | None
+    op: str
+    value: str
 
-    return test, need
+    @property
+    def needs(self) -> set[str]:
+        """What it reads beyond the index: review decisions, QA findings, or (any other key) facts."""
+        if self.key in ("review", "reason"):
+            return {"review"}
+        if self.key in ("finding", "severity"):
+            return {"finding"}
+        return set() if self.key is None or self.key in KEYS else {"facts"}
 
 
-def _number(text) -> float | None:
+def parse(text: str, reviews=None, findings=None) -> list[Term]:
+    """The terms of ``text``; FilterError for bad syntax, a non-number compared, or a store not given."""
+    try:
+        words = shlex.split(text)
+    except ValueError as e:
+        raise FilterError(f"filter: {e}") from None
+    terms = []
+    for word in words:
+        m = _TERM.match(word)
+        if not m:
+            terms.append(Term(None, "~", word))
+            continue
+        key, op, value = m.group(1).lower(), m.group(2), m.group(3).strip()
+        if key in ("review", "reason") and reviews is None:
+            raise FilterError(f"filter: {key}= needs review decisions, and none are loaded")
+        if key in ("finding", "severity") and findings is None:
+            raise FilterError(f"filter: {key}= needs QA findings: run the checks first")
+        if op in (">", ">=", "<", "<=") and number(value) is None:
+            raise FilterError(f"filter: {word!r} compares with {value!r}, which is not a number")
+        terms.append(Term(key, op, value))
+    return terms
+
+
+def _compile_term(term: Term, reviews, findings, facts: Facts) -> Callable:
+    if term.key is None:
+        needle = term.value.lower()
+        return lambda dp: needle in dp.id.lower()
+    test, negated = value_test(term.op, term.value)
+    key = term.key
+    return lambda dp: any(test(v) for v in _values(dp, key, reviews, findings, facts)) != negated
+
+
+def number(text) -> float | None:
+    """``text`` as a number, or None (booleans are not numbers)."""
     if isinstance(text, bool):
         return None
     try:
@@ -169,20 +192,22 @@ def _number(text) -> float | None:
         return None
 
 
-def _matcher(op: str, value: str) -> Callable[[list], bool]:
+def value_test(op: str, value: str) -> tuple[Callable[[Any], bool], bool]:
+    """(test of one value, negated): a datapoint matches when ``any(test(v) for v in its values) != negated``.
+
+    A value tests the same as its ``str()`` (the facts index stores values as text)."""
     if op in ("~", "!~"):
         needle = value.lower()
-        hit = lambda vs: any(needle in str(v).lower() for v in vs)  # noqa: E731
-        return hit if op == "~" else (lambda vs: not hit(vs))
+        return (lambda v: needle in str(v).lower()), op == "!~"
     if op in ("=", "!="):
-        patterns = [p.strip().lower() for p in value.split(",")]
+        patterns = [(p, number(p), "*" in p or "?" in p) for p in (p.strip().lower() for p in value.split(","))]
 
         def equal(v) -> bool:
-            text, number = str(v).lower(), _number(v)
-            for p in patterns:
-                if number is not None and _number(p) is not None:
-                    same = number == _number(p)
-                elif "*" in p or "?" in p:
+            text, n = str(v).lower(), number(v)
+            for p, pn, wild in patterns:
+                if n is not None and pn is not None:
+                    same = n == pn
+                elif wild:
                     same = fnmatch.fnmatchcase(text, p)
                 else:
                     same = text == p
@@ -190,11 +215,10 @@ def _matcher(op: str, value: str) -> Callable[[list], bool]:
                     return True
             return False
 
-        hit = lambda vs: any(equal(v) for v in vs)  # noqa: E731
-        return hit if op == "=" else (lambda vs: not hit(vs))
+        return equal, op == "!="
     limit = float(value)
     compare = {">": float.__gt__, ">=": float.__ge__, "<": float.__lt__, "<=": float.__le__}[op]
-    return lambda vs: any((n := _number(v)) is not None and compare(n, limit) for v in vs)
+    return (lambda v: (n := number(v)) is not None and compare(n, limit)), False
 
 
 def _values(dp, key: str, reviews, findings, facts: Facts) -> Iterator[Any]:
@@ -226,24 +250,31 @@ def _values(dp, key: str, reviews, findings, facts: Facts) -> Iterator[Any]:
     elif (given := facts.fact(dp, key)) is not None:
         yield from given
     else:
-        cheap = [v for meta in (dp.meta, cam.meta, cam.scene.meta) for path, v in _flatten(meta) if _key_is(path, key)]
+        cheap = [v for path, v in cheap_meta(dp) if key_is(path, key)]
         if cheap:
             yield from cheap
         else:
-            yield from (v for path, v in facts.metadata(dp) if _key_is(path, key))
+            yield from (v for path, v in facts.metadata(dp) if key_is(path, key))
 
 
-def _key_is(path: str, key: str) -> bool:
+def cheap_meta(dp) -> Iterator[tuple[str, Any]]:
+    """The (dotted path, value) pairs of the datapoint's, its camera's and its scene's index facts."""
+    cam = dp.camera_node
+    for meta in (dp.meta, cam.meta, cam.scene.meta):
+        yield from flatten(meta)
+
+
+def key_is(path: str, key: str) -> bool:
     p = path.lower()
     return p == key or p.endswith("." + key) or p.startswith(key + ".")
 
 
-def _flatten(tree, prefix: str = "") -> Iterator[tuple[str, Any]]:
+def flatten(tree, prefix: str = "") -> Iterator[tuple[str, Any]]:
     if isinstance(tree, dict):
         for k, v in tree.items():
-            yield from _flatten(v, f"{prefix}{k}" if not prefix else f"{prefix}.{k}")
+            yield from flatten(v, f"{prefix}{k}" if not prefix else f"{prefix}.{k}")
     elif isinstance(tree, (list, tuple)):
         for v in tree:
-            yield from _flatten(v, prefix)
+            yield from flatten(v, prefix)
     else:
         yield prefix, tree

@@ -1,0 +1,230 @@
+"""The facts index: every datapoint's filterable facts in columns, saved in the user cache folder.
+
+A column holds one key's values for every datapoint, several per datapoint where it has several (Perception
+labels): a dictionary of the distinct values (as text: a value filters the same as its ``str()``), a code per
+value and an offset per datapoint (Arrow's list layout), plus, for a reader's fact, whether the datapoint's reader
+gave the key at all (when it did not, filters fall back to the cheap index facts, as per datapoint).
+
+Kinds of column: ``generic`` (name, dataset, scene, camera, has; ``id`` is the row order itself), ``fact`` (a key
+a reader gave through ``Datapoint.facts``) and ``meta`` (a dotted path of the datapoint's, camera's or scene's
+cheap index facts). Review decisions and QA findings change while the viewer runs: they are never stored here,
+filters join them at query time (core/facts_query.py).
+
+Stored as one uncompressed ``.npz`` (NumPy arrays plus a JSON header), written atomically under
+``user_cache_dir()/facts/``, named after the dataset's roots; :func:`fingerprint` tells whether it is stale.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import orjson
+
+from .errors import DgviewerError
+from .filters import KEYS, cheap_meta, key_is, number
+from .fsio import atomic_write, user_cache_dir
+
+#: Bump when the layout or what is extracted changes: older files are rebuilt.
+FORMAT = 1
+GENERIC = ("name", "dataset", "scene", "camera", "has")
+
+
+@dataclass
+class Column:
+    """One key's values: ``texts[codes[offsets[i]:offsets[i + 1]]]`` are datapoint i's."""
+
+    kind: str  # "generic", "fact" or "meta"
+    key: str
+    texts: list[str]
+    codes: np.ndarray  # int32, into texts
+    offsets: np.ndarray  # int64, one more than datapoints
+    given: np.ndarray | None = None  # bool per datapoint (facts only): whether its reader gave this key
+    _lower: list[str] | None = field(default=None, repr=False)
+    _numbers: np.ndarray | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_lists(cls, kind: str, key: str, lists: Sequence[Sequence[Any] | None]) -> Column:
+        """From each datapoint's values (None: not given), in row order."""
+        index: dict[str, int] = {}
+        codes: list[int] = []
+        counts = np.zeros(len(lists), np.int64)
+        for i, values in enumerate(lists):
+            if values:
+                codes.extend(index.setdefault(str(v), len(index)) for v in values)
+                counts[i] = len(values)
+        offsets = np.zeros(len(lists) + 1, np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        given = np.fromiter((v is not None for v in lists), bool, len(lists)) if kind == "fact" else None
+        return cls(kind, key, list(index), np.asarray(codes, np.int32), offsets, given)
+
+    def values(self, row: int) -> list[str]:
+        return [self.texts[c] for c in self.codes[self.offsets[row]:self.offsets[row + 1]]]
+
+    @property
+    def lower(self) -> list[str]:
+        if self._lower is None:
+            self._lower = [t.lower() for t in self.texts]
+        return self._lower
+
+    @property
+    def numbers(self) -> np.ndarray:
+        """Each distinct value as a float, NaN where it is not a number."""
+        if self._numbers is None:
+            self._numbers = np.array([n if (n := number(t)) is not None else np.nan for t in self.texts], np.float64)
+        return self._numbers
+
+    def any(self, hits: np.ndarray) -> np.ndarray:
+        """Per datapoint: whether any of its values is a hit (``hits``: bool per distinct value)."""
+        total = np.zeros(len(self.codes) + 1, np.int64)
+        if len(self.codes):
+            np.cumsum(hits[self.codes], out=total[1:])
+        return total[self.offsets[1:]] > total[self.offsets[:-1]]
+
+
+@dataclass
+class FactsIndex:
+    """The facts of a dataset's datapoints, a row each, in dataset order.
+
+    For other panels: :attr:`ids`, :attr:`keys`, :meth:`column` (values per datapoint), and
+    ``facts_query.select(index, text)`` for a boolean mask over the rows.
+    """
+
+    ids: list[str]
+    columns: dict[tuple[str, str], Column]  # (kind, key) → column
+    fact_keys: dict[str, str]  # what the readers declare: key → description
+    roots: dict[str, str]  # dataset name (first id component) → folder, for review decisions
+    sources: list[str]  # the folders it was opened from (what the fingerprint covers)
+    fingerprint: str = ""
+    _rows: dict[str, int] | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def keys(self) -> list[str]:
+        """Every key a filter may name: generic, readers' facts, then cheap metadata paths."""
+        facts = sorted({k for kind, k in self.columns if kind == "fact"} | set(self.fact_keys))
+        meta = sorted(k for kind, k in self.columns if kind == "meta")
+        return [*KEYS, *(k for k in facts if k not in KEYS), *(k for k in meta if k not in facts and k not in KEYS)]
+
+    def knows(self, key: str) -> bool:
+        """Whether ``key`` names something here (a meta path also by its last keys, as filters match it)."""
+        return key in KEYS or key in self.fact_keys or ("fact", key) in self.columns or any(
+            kind == "meta" and key_is(path, key) for kind, path in self.columns)
+
+    def column(self, key: str) -> np.ndarray | list[list[str]]:
+        """Values per datapoint: a float array when every datapoint has one number, a str array when one text,
+        else a list of value lists. ``key`` is a generic key, a fact or a meta path; KeyError otherwise."""
+        if key == "id":
+            return np.array(self.ids, dtype=object)
+        col = next((self.columns[k] for k in (("generic", key), ("fact", key), ("meta", key)) if k in self.columns),
+                   None)
+        if col is None:
+            raise KeyError(key)
+        if len(col.codes) == len(self.ids) and np.all(np.diff(col.offsets) == 1):
+            nums = col.numbers[col.codes]
+            return nums if not np.isnan(nums).any() else np.array(col.texts, dtype=object)[col.codes]
+        return [col.values(i) for i in range(len(self.ids))]
+
+    def row_of(self) -> dict[str, int]:
+        """Datapoint id → row."""
+        if self._rows is None:
+            self._rows = {dp_id: i for i, dp_id in enumerate(self.ids)}
+        return self._rows
+
+    # -- building and storing ------------------------------------------------------------------
+    @classmethod
+    def from_rows(cls, ids: list[str], rows: Sequence[dict], fact_keys: dict[str, str], roots: dict[str, str],
+                  sources: list[str], fingerprint: str) -> FactsIndex:
+        """From :func:`datapoint_row` results, one per id, in row order."""
+        names = sorted({k for row in rows for k in row})
+        columns = {(kind, key): Column.from_lists(kind, key, [row.get((kind, key)) for row in rows])
+                   for kind, key in names}
+        return cls(ids, columns, fact_keys, roots, sources, fingerprint)
+
+    def save(self, path: str) -> None:
+        header = {"format": FORMAT, "ids": self.ids, "fact_keys": self.fact_keys, "roots": self.roots,
+                  "sources": self.sources, "fingerprint": self.fingerprint,
+                  "columns": [{"kind": c.kind, "key": c.key, "texts": c.texts} for c in self.columns.values()]}
+        arrays = {"header": np.frombuffer(orjson.dumps(header), np.uint8)}
+        for i, c in enumerate(self.columns.values()):
+            arrays[f"{i}.codes"], arrays[f"{i}.offsets"] = c.codes, c.offsets
+            if c.given is not None:
+                arrays[f"{i}.given"] = c.given
+        out = io.BytesIO()
+        np.savez(out, **arrays)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        atomic_write(path, out.getvalue())
+
+    @classmethod
+    def load(cls, path: str) -> FactsIndex | None:
+        """The index saved at ``path``, or None when there is none or it is unreadable or of an older format."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                header = orjson.loads(z["header"].tobytes())
+                if header.get("format") != FORMAT:
+                    return None
+                columns = {}
+                for i, c in enumerate(header["columns"]):
+                    given = z[f"{i}.given"] if f"{i}.given" in z.files else None
+                    columns[(c["kind"], c["key"])] = Column(c["kind"], c["key"], c["texts"], z[f"{i}.codes"],
+                                                            z[f"{i}.offsets"], given)
+        except (OSError, ValueError, KeyError, orjson.JSONDecodeError):
+            return None
+        return cls(header["ids"], columns, header["fact_keys"], header["roots"], header["sources"],
+                   header["fingerprint"])
+
+
+def datapoint_row(dp, fact_keys: Iterable[str]) -> dict[tuple[str, str], list]:
+    """What the index stores of one datapoint: generic values, its reader's facts, its cheap index facts."""
+    cam = dp.camera_node
+    row: dict[tuple[str, str], list] = {
+        ("generic", "name"): [dp.name], ("generic", "dataset"): [cam.scene.dataset_name],
+        ("generic", "scene"): [cam.scene.name], ("generic", "camera"): [cam.name],
+        ("generic", "has"): list(dp.modalities)}
+    try:
+        given = dp.facts(set(fact_keys))
+    except DgviewerError:  # unreadable: nothing given, filters fall back to the cheap facts (as per datapoint)
+        given = {}
+    for key, values in given.items():
+        row[("fact", key)] = [] if values is None else list(values)
+    for path, value in cheap_meta(dp):
+        row.setdefault(("meta", path), []).append(value)
+    return row
+
+
+def index_path(roots: Sequence[str], options: Iterable = ()) -> str:
+    """Where the index of the dataset opened from ``roots`` (with ``dgviewer.load`` ``options``) is kept."""
+    key = orjson.dumps([[os.path.realpath(r) for r in roots], sorted(map(list, options))])
+    return os.path.join(user_cache_dir(), "facts", hashlib.blake2b(key, digest_size=16).hexdigest() + ".npz")
+
+
+def fingerprint(roots: Sequence[str]) -> str:
+    """A digest of each root's entries and the modification times of them and of their entries.
+
+    Adding, removing or renaming a datapoint folder changes its parent's time; writing a file into a folder
+    directly under a root (replacing it, as generators and atomic writers do) changes that folder's time.
+    One ``stat`` per top-level entry, no deeper listing: cheap enough to check on every ``find``.
+    """
+    h = hashlib.blake2b(digest_size=16)
+    for root in roots:
+        real = os.path.realpath(root)
+        try:
+            st = os.stat(real)
+            h.update(f"{real}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
+            if not os.path.isdir(real):
+                continue
+            with os.scandir(real) as it:
+                entries = sorted(it, key=lambda e: e.name)
+            for e in entries:
+                try:
+                    h.update(f"{e.name}\0{e.stat(follow_symlinks=False).st_mtime_ns}\n".encode())
+                except OSError:
+                    h.update(f"{e.name}\0?\n".encode())
+        except OSError:
+            h.update(f"{real}\0missing\n".encode())
+    return h.hexdigest()

@@ -1,0 +1,63 @@
+"""Build, or reuse, the facts index of an open dataset (``core/facts_index.py``): its readers' facts extracted
+once, over batches of datapoints in parallel (``batches.run``: local processes, or any Executor such as Dask's),
+saved in the user cache folder and reused while :func:`~dgviewer.core.facts_index.fingerprint` says its files
+did not change. Used by the viewer's filter box, ``dgviewer find`` and ``dgviewer render --filter``.
+"""
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from typing import Callable, Sequence
+
+from . import batches
+from .core.facts_index import FactsIndex, datapoint_row, fingerprint, index_path
+from .core.review import dataset_roots
+
+
+def extract(job: batches.Job, ids: list[str], fact_keys: tuple[str, ...]) -> list[dict]:
+    """The task run per batch: each datapoint's index row (see ``datapoint_row``), in the order of ``ids``."""
+    ds = job.open()
+    return [datapoint_row(ds.get(i), fact_keys) for i in ids]
+
+
+def cached(roots: Sequence[str], ids: Sequence[str] | None = None) -> FactsIndex | None:
+    """The saved index of the dataset opened from ``roots``, when its files did not change since (and it lists
+    exactly ``ids``, when given); else None."""
+    index = FactsIndex.load(index_path(roots))
+    if index is None or index.fingerprint != fingerprint(index.sources):
+        return None
+    if ids is not None and index.ids != list(ids):
+        return None
+    return index
+
+
+def build(ds, workers: int | None = None, executor: Executor | None = None,
+          cancel: Callable[[], bool] | None = None,
+          progress: Callable[[int, int], None] | None = None) -> FactsIndex | None:
+    """Extract and save the index of ``ds``; None when ``cancel()`` turned True first."""
+    ids = [dp.id for dp in ds]
+    stamp = fingerprint(ds.roots)  # before reading: a file changed during the build leaves the index stale
+    row_of = {dp_id: i for i, dp_id in enumerate(ids)}
+    rows: list[dict | None] = [None] * len(ids)
+    done = 0
+    job = batches.Job.of(ds.roots)
+    keys = tuple(sorted(ds.fact_keys))
+    for batch, result in batches.run(extract, job, ids, args=(keys,), workers=workers, executor=executor,
+                                     cancel=cancel, opened=ds):
+        for dp_id, row in zip(batch, result):
+            rows[row_of[dp_id]] = row
+        done += len(batch)
+        if progress is not None:
+            progress(done, len(ids))
+    if done < len(ids) or (cancel is not None and cancel()):
+        return None
+    index = FactsIndex.from_rows(ids, rows, dict(ds.fact_keys), dataset_roots(ds), list(ds.roots), stamp)
+    index.save(index_path(ds.roots))
+    return index
+
+
+def index_of(ds, workers: int | None = None, executor: Executor | None = None,
+             cancel: Callable[[], bool] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> FactsIndex | None:
+    """The saved index of ``ds`` when still valid, else a new one (None when cancelled)."""
+    index = cached(ds.roots, [dp.id for dp in ds])
+    return index if index is not None else build(ds, workers, executor, cancel, progress)
