@@ -61,3 +61,33 @@ def index_of(ds, workers: int | None = None, executor: Executor | None = None,
     """The saved index of ``ds`` when still valid, else a new one (None when cancelled)."""
     index = cached(ds.roots, [dp.id for dp in ds])
     return index if index is not None else build(ds, workers, executor, cancel, progress)
+
+
+def probe(ds) -> FactsIndex:
+    """An index of the first datapoint of each dataset folder: the keys a filter may name, known at once (before
+    the full index: a cheap-fact path only later datapoints have is known once the full index is)."""
+    firsts: dict[str, object] = {}
+    for scene in ds.scenes:
+        if scene.dataset_name not in firsts:
+            dp = next((dp for cam in scene.cameras for dp in cam), None)
+            if dp is not None:
+                firsts[scene.dataset_name] = dp
+                if len(firsts) == len(ds.roots):
+                    break
+    dps = list(firsts.values())
+    rows = [datapoint_row(dp, tuple(ds.fact_keys)) for dp in dps]
+    return FactsIndex.from_rows([dp.id for dp in dps], rows, dict(ds.fact_keys), {}, list(ds.roots), "")
+
+
+def selection(ds, text: str, reviews=None, findings=None, **build) -> set[str] | None:
+    """The ids of ``ds`` that ``text`` keeps (None: no filter), from its facts index (built if needed, with
+    ``build`` options). Syntax and unknown keys are a FilterError before any index work."""
+    from .core import facts_query
+
+    known = probe(ds)
+    if not facts_query.check(text, known.knows, lambda: known.keys, reviews, findings):
+        return None
+    index = index_of(ds, **build)
+    if index is None:
+        return None
+    return set(facts_query.selected_ids(index, text, reviews, findings))

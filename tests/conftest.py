@@ -11,6 +11,12 @@ REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_folder(tmp_path_factory):
+    """Facts indexes and other caches the tests make go to a folder of this run, not the user's."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+
+
 def corpus(*parts: str) -> Path:
     """A real dataset under ../shared/corpora, or skip the test when it is not there."""
     path = CORPORA.joinpath(*parts)

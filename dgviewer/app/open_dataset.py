@@ -1,4 +1,4 @@
-"""Everything that belongs to one open dataset: its review store, QA findings, filter and filtered order.
+"""Everything that belongs to one open dataset: its review store, QA findings, filter text and filtered order.
 
 The session replaces the whole object when another dataset opens, so no piece of
 per-dataset state can outlive its dataset (a review store asked about the new
@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from ..core.errors import DgviewerError
-from ..core.filters import Facts, compile_filter
 from ..core.model import Dataset, Datapoint
 from ..core.review import UNREVIEWED, Review, ReviewStore
 
@@ -44,7 +43,6 @@ class OpenDataset:
         except DgviewerError as e:  # a corrupt review file: say so, never overwrite it
             self.reviews, self.load_error = None, f"Reviews not loaded: {e}"
         self.findings: dict | None = None  # QA findings by datapoint id, after a run
-        self.facts = Facts()  # facts read once per datapoint, kept while the dataset is open
         self.filter_text = ""
         self.order: list[Datapoint] = tree_order(dataset)
         self.layers_checked = False  # whether its first annotations were checked for a bare view (all layers off)
@@ -52,12 +50,11 @@ class OpenDataset:
         self._pos = {dp.id: i for i, dp in enumerate(self.order)}
 
     # -- the filter -------------------------------------------------------------
-    def set_filter(self, text: str) -> None:
-        """Keep only the datapoints ``text`` selects; raises FilterError (leaving the order as it was)."""
-        predicate = compile_filter(text, reviews=self.reviews, findings=self.findings, facts=self.facts)
+    def set_order(self, text: str, order: list[Datapoint]) -> None:
+        """Show ``order``: the datapoints filter ``text`` kept, in tree order (worked out off the GUI thread)."""
         self.filter_text = text
-        self.order = tree_order(self.dataset, predicate)
-        self._pos = {dp.id: i for i, dp in enumerate(self.order)}
+        self.order = order
+        self._pos = {dp.id: i for i, dp in enumerate(order)}
 
     def position(self, dp: Datapoint | None) -> int | None:
         """Index of ``dp`` in the filtered order (None when filtered out or of another dataset)."""

@@ -22,7 +22,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from ..core.cache import ByteCache
 from ..core.model import MODALITIES, Datapoint, Dataset
 from .current import Current
-from .open_dataset import OpenDataset
+from .filtering import Filtering
+from .open_dataset import OpenDataset, tree_order
 from .opening import load_enclosing
 from .reviewing import Reviewing
 from .scheduling import jobs_for
@@ -42,7 +43,9 @@ class Session(QObject, Reviewing):
     updated = Signal()
     shown = Signal(str)
     settled = Signal()  # a burst of switches ended
-    filter_changed = Signal()
+    filter_changed = Signal()  # the filtered order changed (a filter's run, off the GUI thread, finished)
+    filter_waiting = Signal(int, int)  # a filter waits for the facts index: datapoints indexed, of how many
+    filter_failed = Signal(str)
     reviews_changed = Signal(str)  # datapoint id whose decision changed
     findings_changed = Signal()
     problem = Signal(object)  # Datapoint that got a problem recorded
@@ -73,6 +76,10 @@ class Session(QObject, Reviewing):
         self._update_timer.timeout.connect(self._update)
         self._settle_timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle_timer.timeout.connect(self._settled)
+        self.filtering = Filtering(tree_order, parent=self)
+        self.filtering.filtered.connect(self._filtered)
+        self.filtering.waiting.connect(self.filter_waiting)
+        self.filtering.failed.connect(self.filter_failed)
         self.loader.signals.done.connect(self._on_done)
         self.loader.signals.failed.connect(self._on_failed)
         self.view.events.modality.connect(self._modality_changed)
@@ -117,6 +124,7 @@ class Session(QObject, Reviewing):
         self._pending_finding = None
         self._set_spot(None, None)
         self.data = OpenDataset(dataset, paths)
+        self.filtering.follow(dataset)
         self.cache.clear()
         self.view.follow_dataset(dataset.layers)
         self.dataset_opened.emit(dataset)
@@ -140,11 +148,16 @@ class Session(QObject, Reviewing):
 
     # -- filter, findings, reviews (of the open dataset) --------------------------------
     def set_filter(self, text: str) -> None:
-        """Filter the datapoints (raises FilterError, changing nothing, when ``text`` is not a filter)."""
+        """Filter the datapoints off the GUI thread; ``filter_changed`` when done, a later call supersedes it.
+        Raises FilterError at once, changing nothing, when ``text`` is not a filter or names an unknown key."""
         if self.data is not None:
-            self.data.set_filter(text)
-            self.filter_changed.emit()
-            self._follow_filter()
+            self.filtering.check(text, self.data.reviews, self.data.findings)
+            self.filtering.request(text, self.data.reviews, self.data.findings)
+
+    def _filtered(self, text: str, order: list) -> None:
+        self.data.set_order(text, order)
+        self.filter_changed.emit()
+        self._follow_filter()
 
     def _follow_filter(self) -> None:
         """The current datapoint left the filtered list: show the first that passes, or nothing and say so."""
@@ -350,4 +363,5 @@ class Session(QObject, Reviewing):
         self._catch_up_timer.stop()
         self._update_timer.stop()
         self._settle_timer.stop()
+        self.filtering.shutdown()
         self.loader.shutdown()

@@ -64,7 +64,9 @@ class TreePanel(QWidget):
         session.opening.connect(lambda paths: self._set_busy(True, "Indexing " + ", ".join(paths) + " …"))
         session.open_failed.connect(self._open_failed)
         session.dataset_opened.connect(self._dataset_opened)
-        session.filter_changed.connect(self._rebuild)
+        session.filter_changed.connect(self._filtered)
+        session.filter_waiting.connect(self._filter_waiting)
+        session.filter_failed.connect(self._filter_failed)
         session.current_changed.connect(
             lambda dp: self.select(dp, reveal=not session.burst or time.monotonic() - self._revealed_at > REVEAL_S))
         session.settled.connect(lambda: self.select(session.cur.dp))
@@ -91,12 +93,28 @@ class TreePanel(QWidget):
         self.view.resizeColumnToContents(1)
 
     def apply_filter(self) -> None:
+        """Run the box's filter off the GUI thread (the tree follows when it is done); a bad one is red at once."""
         try:
             self.session.set_filter(self.filter.text())
             self.filter.setStyleSheet("")
+            self.summary.setText("Filtering …")
         except FilterError as e:
-            self.filter.setStyleSheet("QLineEdit { border: 1px solid #d33; }")
-            self.summary.setText(str(e))
+            self._filter_failed(str(e))
+
+    def _filter_failed(self, message: str) -> None:
+        self.progress.hide()
+        self.filter.setStyleSheet("QLineEdit { border: 1px solid #d33; }")
+        self.summary.setText(message)
+
+    def _filter_waiting(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self._set_busy(True, f"Filtering: indexing the datapoints' facts, {done} of {total} …")
+
+    def _filtered(self) -> None:
+        self.progress.hide()
+        self.progress.setRange(0, 0)
+        self._rebuild()
 
     def _rebuild(self) -> None:
         self.model.rebuild()

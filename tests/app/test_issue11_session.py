@@ -75,7 +75,8 @@ def test_the_filter_moves_off_an_excluded_datapoint_or_says_none_matches(open_wi
         s.set_filter(other.id.split("/")[1])
     assert s.cur.dp is other and w.canvas.image.image is not None and not w.canvas.message
     assert w.status_line.position.toolTip() == other.id
-    s.set_filter("no_such_datapoint_zz")
+    with qtbot.waitSignal(s.filter_changed, timeout=20000):
+        s.set_filter("no_such_datapoint_zz")
     assert s.cur.dp is None and s.order == []
     assert "No datapoint matches" in w.canvas.message
     assert w.canvas.image.image is None  # an empty canvas, not the excluded datapoint

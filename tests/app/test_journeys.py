@@ -124,7 +124,8 @@ def test_filter_and_legend_belong_to_the_open_dataset(open_window, folders, qtbo
     w.legend.tree.topLevelItem(0).setCheckState(0, Qt.CheckState.Unchecked)
     assert name in w.session.view.hidden_classes
     w.tree.filter.setText("datapoint_00002")
-    w.tree.apply_filter()
+    with qtbot.waitSignal(w.session.filter_changed, timeout=20000):
+        w.tree.apply_filter()
     assert len(w.session.order) == 1
 
     _open_from_menu(qtbot, w, monkeypatch, folders["scenes"])

@@ -103,9 +103,11 @@ def test_journey(kind, places, open_window, qtbot, monkeypatch):
 
     camera = dp.camera_node.name  # filter
     w.tree.filter.setText(f"camera={camera}")
-    w.tree.apply_filter()
+    with qtbot.waitSignal(w.session.filter_changed, timeout=20000):
+        w.tree.apply_filter()
     assert w.session.order and all(d.camera_node.name == camera for d in w.session.order)
-    w.tree.filter.setText("")
+    with qtbot.waitSignal(w.session.filter_changed, timeout=20000):
+        w.tree.filter.setText("")
 
     w.resize(*LAPTOP)  # a laptop screen
     assert w.minimumSizeHint().width() <= LAPTOP[0] and w.minimumSizeHint().height() <= LAPTOP[1]

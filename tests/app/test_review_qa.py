@@ -106,7 +106,8 @@ def test_qa_panel_lists_planted_fault_and_jumps_to_it(open_window, faces_with_na
     assert w.canvas.shown_overlays()["standard"].isVisible()
 
     w.tree.filter.setText("finding=landmark-nan")  # the run's findings feed the tree filter
-    w.tree.apply_filter()
+    with qtbot.waitSignal(w.session.filter_changed, timeout=20000):
+        w.tree.apply_filter()
     assert [dp.id for dp in w.session.order] == [bad]
 
 
@@ -122,7 +123,8 @@ def test_tree_filter_review_and_metadata_terms_and_arrows_follow(open_window, sc
 
     def apply(text):
         w.tree.filter.setText(text)
-        w.tree.apply_filter()
+        with qtbot.waitSignal(w.session.filter_changed, timeout=20000):
+            w.tree.apply_filter()
         return [dp.id for dp in w.session.order]
 
     assert apply("review=fail") == [dp.id for dp in failed]
@@ -130,12 +132,13 @@ def test_tree_filter_review_and_metadata_terms_and_arrows_follow(open_window, sc
     assert apply("review=fail expression=anger") == [dp.id for dp in failed[1:]]
     assert apply("camera=camera_2 expression=anger") == [dp.id for dp in order[8:10]]
     assert apply("time_of_day=nosuchtime") == []
-    apply("bad=\"unclosed")
+    w.tree.filter.setText("bad=\"unclosed")
+    w.tree.apply_filter()  # refused at once: no run to wait for
     assert "filter" in w.tree.summary.text() and "border" in w.tree.filter.styleSheet()
 
     assert apply("review=fail") == [dp.id for dp in failed]
-    with qtbot.waitSignal(w.session.shown, timeout=20000):
-        w.session.show_datapoint(failed[0])
+    # nothing was shown (none matched time_of_day): the filter shows its first datapoint
+    qtbot.waitUntil(lambda: w.session.cur.dp is failed[0] and w.session.cur.announced, timeout=20000)
     for expected in failed[1:]:  # → and ← walk the filtered list, not the dataset
         press_and_wait(qtbot, w, Qt.Key.Key_Right)
         assert w.session.cur.dp is expected

@@ -106,7 +106,8 @@ def test_open_step_modality_review_filter_and_second_dataset(qtbot, session, cop
     assert _saved(copies["datapoint"]) == {a[1].id.split("/", 1)[1]: "pass"}
 
     # filter: the order follows, bad text changes nothing
-    session.set_filter("review=pass")
+    with qtbot.waitSignal(session.filter_changed, timeout=20000):
+        session.set_filter("review=pass")
     assert [dp.id for dp in session.order] == [a[1].id] and rec.names()[-1] == "filter_changed"
     with pytest.raises(FilterError):
         session.set_filter('bad="unclosed')

@@ -39,6 +39,7 @@ def test_third_format_in_the_window(coco, open_window, qtbot):
     for rgb in _pixels_at_points(w, "a.png"):
         assert rgb == pytest.approx((64, 64, 64), abs=12)  # the grey image underneath
     w.tree.filter.setText("labelled=3")  # its declared fact
-    w.tree.apply_filter()
+    with qtbot.waitSignal(w.session.filter_changed, timeout=20000):
+        w.tree.apply_filter()
     assert [dp.name for dp in w.session.order] == ["a.png", "b.png"]
     assert "labelled" in w.tree.filter.toolTip()

@@ -41,14 +41,16 @@ def test_tree_contents_and_counts(open_window, samples):
     assert "datapoints" in w.tree.summary.text()
 
 
-def test_filter_by_metadata(open_window, samples):
+def test_filter_by_metadata(open_window, samples, qtbot):
     ds = dgviewer.load(samples["scene"])
     w = open_window(samples["scene"])
     cam_name = ds.scenes[0].cameras[-1].name
     w.tree.filter.setText(f"camera={cam_name}")
-    w.tree.apply_filter()
+    with qtbot.waitSignal(w.session.filter_changed, timeout=20000):
+        w.tree.apply_filter()
     assert w.session.order and all(dp.camera_node.name == cam_name for dp in w.session.order)
-    w.tree.filter.setText("")
+    with qtbot.waitSignal(w.session.filter_changed, timeout=20000):
+        w.tree.filter.setText("")
     assert len(w.session.order) == len(ds)
 
 

@@ -17,8 +17,8 @@ def open_dataset(paths: list[str]):
 
 def select(ds, goto: list[str] | None, filter_text: str | None) -> list:
     """``goto`` ids in the order given (else every datapoint in tree order), narrowed by ``filter_text``."""
-    from ...core.filters import compile_filter
     from ...core.review import ReviewStore
+    from ...facts import selection
 
     if goto:
         goto = list(dict.fromkeys(goto))
@@ -28,8 +28,8 @@ def select(ds, goto: list[str] | None, filter_text: str | None) -> list:
         dps = [ds.get(i) for i in goto]
     else:
         dps = list(ds)
-    keep = compile_filter(filter_text, reviews=ReviewStore.for_dataset(ds)) if filter_text else None
-    dps = keep.select(dps) if keep else dps
+    keep = selection(ds, filter_text, reviews=ReviewStore.for_dataset(ds)) if filter_text else None
+    dps = [dp for dp in dps if dp.id in keep] if keep is not None else dps
     if not dps:
         raise DgviewerError("no datapoint matches the selection")
     return dps
