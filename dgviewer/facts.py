@@ -9,6 +9,7 @@ from concurrent.futures import Executor
 from typing import Callable, Sequence
 
 from . import batches
+from .core import jsonio
 from .core.facts_index import FactsIndex, datapoint_row, fingerprint, index_path
 from .core.review import dataset_roots
 
@@ -36,6 +37,7 @@ def build(ds, workers: int | None = None, executor: Executor | None = None,
     """Extract and save the index of ``ds``; None when ``cancel()`` turned True first."""
     ids = [dp.id for dp in ds]
     stamp = fingerprint(ds.roots)  # before reading: a file changed during the build leaves the index stale
+    jsonio.clear()  # parsed before the files last changed, perhaps (what made the saved index stale)
     row_of = {dp_id: i for i, dp_id in enumerate(ids)}
     rows: list[dict | None] = [None] * len(ids)
     done = 0
