@@ -94,10 +94,10 @@ class TreePanel(QWidget):
 
     def apply_filter(self) -> None:
         """Run the box's filter off the GUI thread (the tree follows when it is done); a bad one is red at once."""
+        self.summary.setText("Filtering …")  # or, when it waits for the facts index, how far that is
         try:
             self.session.set_filter(self.filter.text())
             self.filter.setStyleSheet("")
-            self.summary.setText("Filtering …")
         except FilterError as e:
             self._filter_failed(str(e))
 
