@@ -24,8 +24,6 @@ from .model import Datapoint
 MOVED_PX = 1e-6
 #: Metadata changes listed per datapoint; the rest are counted.
 MAX_METADATA_CHANGES = 20
-#: The colour map of the viewer's difference image.
-DIFFERENCE_LOOK = Look("magma", None)
 
 
 @dataclass
@@ -90,7 +88,10 @@ def compare_datapoints(a: Datapoint, b: Datapoint, roots: tuple[list[str], list[
     except DataError as e:
         out.errors.append(f"keypoints: {e}")
     try:
-        changes = metadata_changes(_normalised(a.metadata(), roots[0]), _normalised(b.metadata(), roots[1]))
+        meta_a, meta_b = ({k: v for k, v in dp.metadata().items() if k != "id"} for dp in (a, b))  # ids name folders
+        # Equal trees (the common case) need no walk; else paths under each dataset's own folders are left out.
+        changes = [] if meta_a == meta_b else metadata_changes(_strip_roots(meta_a, roots[0]),
+                                                                _strip_roots(meta_b, roots[1]))
     except DataError as e:
         out.errors.append(f"metadata: {e}")
     else:
@@ -161,9 +162,9 @@ def pixel_difference(ra: np.ndarray, rb: np.ndarray) -> tuple[np.ndarray, np.nda
     return d, changed
 
 
-def difference_image(ra: np.ndarray, rb: np.ndarray, look: Look = DIFFERENCE_LOOK) -> PreparedImage | None:
-    """|A − B| as a prepared metric image (the display pipeline's colour map over 0..max); None when the
-    shapes differ. NaN (one side has no value) is transparent."""
+def difference_image(ra: np.ndarray, rb: np.ndarray, look: Look) -> PreparedImage | None:
+    """|A − B| as a prepared metric image, coloured by ``look``'s colour map over 0..max (the display pipeline's
+    :func:`colorize`); None when the shapes differ. NaN (one side has no value) is transparent."""
     if ra.shape != rb.shape:
         return None
     diff, _ = pixel_difference(ra, rb)
@@ -239,9 +240,8 @@ def _equal(x, y) -> bool:
     return type(x) is type(y) and x == y
 
 
-def _normalised(meta: dict, roots: list[str]) -> dict:
-    """The metadata without what names the dataset's own place: its id and paths under its folders."""
-    meta = {k: v for k, v in meta.items() if k != "id"}
+def _strip_roots(meta: dict, roots: list[str]) -> dict:
+    """``meta`` with every string path under one of the dataset's folders made relative to it."""
     prefixes = tuple(os.path.abspath(r) + os.sep for r in roots)
 
     def strip(v):

@@ -245,13 +245,15 @@ class CompareView(QWidget):
             first.canvas.set_overlays(a_layers, view)
             first.set_other(b_img, b_legend, view, self.mode, self.opacity.value() / 100)
             return
-        first.title.setText(f"|A − B|: {m}")
         first.set_other(None, None, view, None)
         first.canvas.set_overlays({}, view)
         if b_message or b_img is None or a_img is None:
+            first.title.setText(f"|A − B| of {m}")
             first.show(None, None, view, b_message or cur.errors.get(("img", m), ""))
             return
         result = self.difference.of(m, a_img, b_img, cur.ann, b.ann, view.look("difference"))
+        top = result.image.levels[1] if result.image is not None else 0
+        first.title.setText(f"|A − B| of {m}, colour map over 0 … {top:.6g}")
         first.show(result.image, None, view, result.message)
         first.set_arrows(result.arrows)
         first.set_summary(result.summary)
