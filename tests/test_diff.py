@@ -97,6 +97,16 @@ def test_dataset_never_modified(original, tmp_path, capsys):
     assert not [f for f in os.listdir(tmp_path) if f != "B"]
 
 
+def test_compare_option_opens_the_viewer_with_both(original, tmp_path, monkeypatch):
+    from dgviewer import cli
+
+    opened = []
+    monkeypatch.setattr(cli.viewer, "open_viewer",
+                        lambda paths, goto, shot, compare=None: opened.append((paths(), compare)) or 0)
+    assert main([original, "--compare", str(tmp_path)]) == 0
+    assert opened == [([original], str(tmp_path))]
+
+
 def test_pixel_difference_nan_and_shape():
     a = np.array([[0.5, np.nan], [np.nan, 1.0]], np.float32)
     b = np.array([[0.25, np.nan], [2.0, 1.0]], np.float32)
