@@ -131,6 +131,8 @@ class MainWindow(QMainWindow):
         self.tree.filter.returnPressed.connect(self.canvas.glw.setFocus)
         self.bar.fit_clicked.connect(self.canvas.fit)
         self.bar.one_to_one_clicked.connect(self.canvas.one_to_one)
+        self.bar.fit_clicked.connect(self.compare.fit)
+        self.bar.one_to_one_clicked.connect(self.compare.one_to_one)
         self.canvas.hovered.connect(self.probe.hover)
         self.canvas.hovered.connect(self.picture.hover)
 
@@ -155,7 +157,9 @@ class MainWindow(QMainWindow):
             "next_camera": lambda: s.group_step("camera", 1), "previous_camera": lambda: s.group_step("camera", -1),
             "next_scene": lambda: s.group_step("scene", 1), "previous_scene": lambda: s.group_step("scene", -1),
             "goto_datapoint": lambda: dialogs.goto_datapoint(self),
-            "fit": self.canvas.fit, "one_to_one": self.canvas.one_to_one, "labels": picture.toggle_labels,
+            "fit": lambda: (self.canvas.fit(), self.compare.fit()),
+            "one_to_one": lambda: (self.canvas.one_to_one(), self.compare.one_to_one()),
+            "labels": picture.toggle_labels,
             "goto_landmark": lambda: dialogs.goto_landmark(self), "depth_auto": lambda: setattr(s.view, "depth_levels", None),
             "shortcuts": lambda: shortcuts.ShortcutsDialog(s.view.layers, self).exec(),
             "review_pass": lambda: s.decide(PASS), "review_fail": lambda: s.decide(FAIL),

@@ -180,3 +180,38 @@ def test_compare_modalities(open_window, samples, qtbot):
                     and np.array_equal(shown[3].canvas.image.image, nxt.images["segmentation"].labels), timeout=20000)
     assert np.array_equal(shown[0].canvas.image.image, nxt.images["visible"].display)
     assert not np.array_equal(nxt.images["visible"].display, cur.images["visible"].display)
+
+
+def test_compare_with_from_the_file_menu(open_window, samples, qtbot, tmp_path, monkeypatch):
+    """File ▸ Compare with…: a folder that is no dataset is said and changes nothing; a copy missing a
+    datapoint shows it as missing there, and Home fits both panes."""
+    from PySide6.QtWidgets import QFileDialog
+
+    w = open_window(samples["datapoint"])
+    action = next(a for a in w.menuBar().actions()[0].menu().actions() if a.text() == "Compare with…")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    chosen = [str(empty)]
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: chosen[0])
+    messages: list[str] = []
+    w.statusBar().messageChanged.connect(messages.append)
+    action.trigger()
+    qtbot.waitUntil(lambda: any("Could not open the dataset to compare with" in m for m in messages), timeout=20000)
+    assert w.compare.mode == "modalities" and not w.compare.buttons["side"].isEnabled()
+
+    b = str(tmp_path / "B")
+    plant(samples["datapoint"], b, which=("deleted",))
+    chosen[0] = b
+    action.trigger()
+    qtbot.waitUntil(lambda: w.compare.other.dataset is not None and w.compare.buttons["side"].isEnabled(),
+                    timeout=20000)
+    assert w.compare.mode == "side"
+    first, second = w.compare.panes[:2]
+    deleted = next(dp for dp in w.session.order if _rel(dp).startswith("datapoint_00003"))
+    with qtbot.waitSignal(w.session.shown, timeout=20000):  # a click in the main tree
+        w.tree.view.setCurrentIndex(w.tree.model.index_for(deleted))
+    qtbot.waitUntil(lambda: second.canvas.message == f"Not in B: {_rel(deleted)}", timeout=10000)
+    assert first.canvas.message == ""
+    first.canvas.view.scaleBy((0.3, 0.3))
+    qtbot.keyClick(w, Qt.Key.Key_Home)
+    qtbot.waitUntil(lambda: first.canvas.view.viewRect().width() >= 256, timeout=5000)

@@ -26,7 +26,7 @@ class DifferenceResult(NamedTuple):
 
 class Difference:
     def __init__(self):
-        self._key: tuple | None = None
+        self._inputs: tuple | None = None  # what the result was computed from (held, so compared by identity)
         self._result: DifferenceResult | None = None
 
     @property
@@ -35,9 +35,9 @@ class Difference:
 
     def of(self, modality: str, a: PreparedImage, b: PreparedImage, a_ann: PreparedAnnotations | None,
            b_ann: PreparedAnnotations | None, look: Look) -> DifferenceResult:
-        key = (modality, id(a.raw), id(b.raw), id(a_ann), id(b_ann), look)
-        if key != self._key or self._result is None:
-            self._key, self._result = key, _compute(modality, a, b, a_ann, b_ann, look)
+        inputs = (modality, a, b, a_ann, b_ann, look)
+        if self._inputs is None or any(x is not y for x, y in zip(inputs[:5], self._inputs)) or look != self._inputs[5]:
+            self._inputs, self._result = inputs, _compute(modality, a, b, a_ann, b_ann, look)
         return self._result
 
     def value_at(self, col: float, row: float) -> float:

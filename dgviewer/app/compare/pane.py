@@ -85,6 +85,7 @@ class Pane(QWidget):
         was_swipe, self._swipe = self._swipe, mode == "swipe"
         self.clip.setOpacity(opacity if mode == "onion" else 1.0)
         self.divider.setVisible(self._swipe)
+        self.divider.setBounds((0, shape[1]))
         if self._swipe and not was_swipe:
             self.divider.setValue(shape[1] / 2)
         self._clip_to_divider()

@@ -188,6 +188,13 @@ class CompareView(QWidget):
     def shutdown(self) -> None:
         self.other.shutdown()
 
+    def fit(self) -> None:
+        """Fit the first pane's picture; the linked panes follow."""
+        self.panes[0].canvas.fit()
+
+    def one_to_one(self) -> None:
+        self.panes[0].canvas.one_to_one()
+
     # -- drawing ------------------------------------------------------------------------------
     def draw(self) -> None:
         if not self.active or self.session.cur.dp is None:
@@ -247,7 +254,9 @@ class CompareView(QWidget):
             return
         first.set_other(None, None, view, None)
         first.canvas.set_overlays({}, view)
-        if b_message or b_img is None or a_img is None:
+        if b_img is None and not b_message:
+            return  # B still decoding: the previous difference stays until it arrives
+        if b_message or a_img is None:
             first.title.setText(f"|A − B| of {m}")
             first.show(None, None, view, b_message or cur.errors.get(("img", m), ""))
             return
