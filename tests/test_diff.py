@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from dgviewer.cli import main
-from dgviewer.core.compare import flatten, image_change, pixel_difference
+from dgviewer.core.compare import flatten, image_change, metadata_changes, pixel_difference
 from dgviewer.samples import write_sample
 from tests.planted import DELETED, METADATA, plant
 
@@ -62,7 +62,8 @@ def test_planted_changes_reported_exactly(original, tmp_path, capsys):
 
     meta = by_id["datapoint_00004"]
     assert meta["images"] == [] and meta["keypoints"] == []
-    assert meta["metadata"] == [{"path": f"environment.{METADATA[1]}", "old": expected["metadata"], "new": METADATA[2]}]
+    assert meta["metadata"] == [{"path": f"environment.{METADATA[1]}", "old": expected["metadata"], "new": METADATA[2],
+                                 "status": "changed"}]
 
     lines = out.splitlines()
     assert f"only in A: {DELETED}/camera/visible_spectrum_01.png" in lines
@@ -123,5 +124,9 @@ def test_pixel_difference_nan_and_shape():
     assert image_change("visible", v, u).max_abs == 65535
 
 
-def test_flatten_paths():
+def test_flatten_paths_and_metadata_changes():
     assert flatten({"a": {"b": [1, {"c": None}]}, "e": {}}) == {"a.b[0]": 1, "a.b[1].c": None, "e": {}}
+    changes = metadata_changes({"a": 1, "b": None, "n": float("nan"), "t": 1}, {"a": 2, "c": None, "n": float("nan"),
+                                                                               "t": 1.0})
+    assert [(c.path, c.old, c.new, c.status) for c in changes] == [
+        ("a", 1, 2, "changed"), ("b", None, None, "removed"), ("c", None, None, "added"), ("t", 1, 1.0, "changed")]

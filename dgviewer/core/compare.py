@@ -50,8 +50,9 @@ class KeypointChange:
 @dataclass
 class MetadataChange:
     path: str
-    old: Any
+    old: Any  # None where it was absent (``status`` says which)
     new: Any
+    status: str = "changed"  # or "added" (only in B), "removed" (only in A)
 
 
 @dataclass
@@ -230,8 +231,8 @@ def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
 
 def metadata_changes(old: dict, new: dict) -> list[MetadataChange]:
     fa, fb = flatten(old), flatten(new)
-    return [MetadataChange(p, fa.get(p), fb.get(p)) for p in sorted(fa.keys() | fb.keys())
-            if p not in fa or p not in fb or not _equal(fa[p], fb[p])]
+    return [MetadataChange(p, fa.get(p), fb.get(p), "added" if p not in fa else "removed" if p not in fb else "changed")
+            for p in sorted(fa.keys() | fb.keys()) if p not in fa or p not in fb or not _equal(fa[p], fb[p])]
 
 
 def _equal(x, y) -> bool:

@@ -72,7 +72,9 @@ def describe(d: DatapointDiff) -> list[str]:
         else:
             out.append(f"keypoints {k.set}: {k.status}")
     for m in d.metadata:
-        out.append(f"metadata {m.path}: {_short(m.old)} -> {_short(m.new)}")
+        what = {"added": f"added {_short(m.new)}", "removed": f"removed {_short(m.old)}"}.get(
+            m.status, f"{_short(m.old)} -> {_short(m.new)}")
+        out.append(f"metadata {m.path}: {what}")
     if d.metadata_total > len(d.metadata):
         out.append(f"metadata: ... and {d.metadata_total - len(d.metadata)} more values changed")
     out += [f"error: {e}" for e in d.errors]

@@ -260,7 +260,9 @@ class CompareView(QWidget):
             first.title.setText(f"|A − B| of {m}")
             first.show(None, None, view, b_message or cur.errors.get(("img", m), ""))
             return
-        result = self.difference.of(m, a_img, b_img, cur.ann, b.ann, view.look("difference"))
+        registered = m not in UNREGISTERED  # keypoints belong to the camera image, not to an environment map
+        result = self.difference.of(m, a_img, b_img, cur.ann if registered else None, b.ann if registered else None,
+                                    view.look("difference"))
         top = result.image.levels[1] if result.image is not None else 0
         first.title.setText(f"|A − B| of {m}, colour map over 0 … {top:.6g}")
         first.show(result.image, None, view, result.message)
