@@ -48,7 +48,8 @@ def test_every_registered_command_follows_the_convention_and_is_listed(capsys):
 def test_no_arguments_opens_an_empty_viewer(monkeypatch, capsys):
     """What a desktop menu entry runs: the window with its start page, not a usage error."""
     opened = []
-    monkeypatch.setattr(cli.viewer, "open_viewer", lambda paths, goto, shot: opened.append((paths(), goto)) or 0)
+    monkeypatch.setattr(cli.viewer, "open_viewer",
+                        lambda paths, goto, shot, compare=None: opened.append((paths(), goto)) or 0)
     assert main([]) == 0
     assert opened == [([], None)]
     with pytest.raises(SystemExit) as e:
@@ -58,7 +59,8 @@ def test_no_arguments_opens_an_empty_viewer(monkeypatch, capsys):
 
 def test_path_opens_the_viewer_and_a_mistyped_command_does_not(tmp_path, monkeypatch, capsys):
     opened = []
-    monkeypatch.setattr(cli.viewer, "open_viewer", lambda paths, goto, shot: opened.append((paths(), goto)) or 0)
+    monkeypatch.setattr(cli.viewer, "open_viewer",
+                        lambda paths, goto, shot, compare=None: opened.append((paths(), goto)) or 0)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "valdiate").mkdir()  # an existing folder wins over the command it resembles
     assert main(["valdiate", "--goto", "a/b"]) == 0

@@ -15,11 +15,11 @@ def start(screenshot: str | None = None):
     return qtapp.application(qtapp.CAPTURE if screenshot else qtapp.INTERACTIVE)
 
 
-def run(paths: list[str], goto: str | None = None, screenshot: str | None = None) -> int:
+def run(paths: list[str], goto: str | None = None, screenshot: str | None = None, compare: str | None = None) -> int:
     """Open the viewer on ``paths`` (merged) and run the event loop; returns the exit code.
 
-    goto: a datapoint id to open at. screenshot: write the window to this PNG once the
-    first datapoint is drawn (or the open failed) and exit, with no display needed
+    goto: a datapoint id to open at. compare: another version of the dataset, shown beside it.
+    screenshot: write the window to this PNG once the first datapoint is drawn (or the open failed) and exit, with no display needed
     (uses the offscreen platform when there is no X11/Wayland display). Exit code 0,
     or 1 when the folders could not be opened / the screenshot could not be written.
     Raises qtapp.NoDisplay when a window is wanted and there is no display.
@@ -53,6 +53,8 @@ def run(paths: list[str], goto: str | None = None, screenshot: str | None = None
     window.show()
     if paths:
         window.open_paths(list(paths), goto=goto)
+    if compare:
+        window.compare.compare_with(compare)
     app.exec()
     window.session.shutdown()
     return status["code"]

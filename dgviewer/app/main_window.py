@@ -16,6 +16,7 @@ from ..core.review import FAIL, PASS
 from . import dialogs, shortcuts
 from .canvas import Canvas
 from .canvas_binding import CanvasBinding
+from .compare import CompareView
 from .geometry import PANEL_MIN_WIDTH, TREE_MIN_WIDTH, fit_to_screen
 from .inspector import Inspector
 from .layer_panel import LayerPanel
@@ -89,6 +90,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.start, 1)
         layout.addWidget(self.canvas, 1)
         self.canvas.hide()
+        self.compare = CompareView(s)  # in the canvas's place while a compare mode is on
+        layout.addWidget(self.compare, 1)
+        self.compare.hide()
+        self.compare.active_changed.connect(lambda _: self._show_picture())
         self.setCentralWidget(central)
         self.canvas.glw.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.canvas.glw.setFocus()
@@ -126,6 +131,8 @@ class MainWindow(QMainWindow):
         self.tree.filter.returnPressed.connect(self.canvas.glw.setFocus)
         self.bar.fit_clicked.connect(self.canvas.fit)
         self.bar.one_to_one_clicked.connect(self.canvas.one_to_one)
+        self.bar.fit_clicked.connect(self.compare.fit)
+        self.bar.one_to_one_clicked.connect(self.compare.one_to_one)
         self.canvas.hovered.connect(self.probe.hover)
         self.canvas.hovered.connect(self.picture.hover)
 
@@ -150,7 +157,9 @@ class MainWindow(QMainWindow):
             "next_camera": lambda: s.group_step("camera", 1), "previous_camera": lambda: s.group_step("camera", -1),
             "next_scene": lambda: s.group_step("scene", 1), "previous_scene": lambda: s.group_step("scene", -1),
             "goto_datapoint": lambda: dialogs.goto_datapoint(self),
-            "fit": self.canvas.fit, "one_to_one": self.canvas.one_to_one, "labels": picture.toggle_labels,
+            "fit": lambda: (self.canvas.fit(), self.compare.fit()),
+            "one_to_one": lambda: (self.canvas.one_to_one(), self.compare.one_to_one()),
+            "labels": picture.toggle_labels,
             "goto_landmark": lambda: dialogs.goto_landmark(self), "depth_auto": lambda: setattr(s.view, "depth_levels", None),
             "shortcuts": lambda: shortcuts.ShortcutsDialog(s.view.layers, self).exec(),
             "review_pass": lambda: s.decide(PASS), "review_fail": lambda: s.decide(FAIL),
@@ -161,6 +170,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         for ident, key, text in shortcuts.FILE:
             self._action(ident, key, text, slots[ident], file_menu)
+        file_menu.addAction("Compare with…", self.compare.ask_and_compare)
         file_menu.addAction("Cache size…", lambda: dialogs.cache_size(self))
         for ident, key, text in shortcuts.NAVIGATION:
             self._action(ident, key, text, slots[ident], go)
@@ -176,6 +186,8 @@ class MainWindow(QMainWindow):
         for ident, key, text in shortcuts.VIEW:
             self._action(ident, key, text, slots[ident], view)
         self._action("clear_highlight", "Esc", "Clear landmark highlight", picture.clear_highlight, view)
+        view.addAction("Compare modalities", self.compare.show_modalities)
+        view.addAction("Single view", self.compare.close_compare)
         view.addSeparator()
         for dock in (self.tree_dock, self.layers_dock, self.legend_dock, self.inspector_dock, self.qa_dock,
                      self.metrics_dock, self.timeline_dock):
@@ -248,11 +260,18 @@ class MainWindow(QMainWindow):
         if self._keep_layout:
             self.settings.add_recent(paths)
         self.start.hide()
-        for widget in (self.bar, self.review, self.canvas):
+        for widget in (self.bar, self.review):
             widget.show()
+        self._show_picture()
         self.setWindowTitle("dgviewer — " + " + ".join(os.path.basename(p) for p in paths))
         self.canvas.glw.setFocus()  # arrows must navigate, not move a text cursor in the filter box
         self._offer_modalities(self.session.dataset)
+
+    def _show_picture(self) -> None:
+        """The canvas, or the compare panes in its place."""
+        if self.session.dataset is not None:
+            self.canvas.setVisible(not self.compare.active)
+            self.compare.setVisible(self.compare.active)
 
     def _set_advance(self, on: bool) -> None:
         self.session.advance = self.settings.advance_after_review = on
@@ -291,5 +310,6 @@ class MainWindow(QMainWindow):
         if self._keep_layout:
             self.settings.save_window_layout(self.saveGeometry(), self.saveState())
         self.qa.cancel()
+        self.compare.shutdown()
         self.session.shutdown()
         super().closeEvent(event)

@@ -1,4 +1,5 @@
-"""``dgviewer [open] [PATH...] [--goto ID] [--screenshot OUT.png]``: the viewer on dataset folders (the default)."""
+"""``dgviewer [open] [PATH...] [--goto ID] [--compare B] [--screenshot OUT.png]``: the viewer on dataset folders
+(the default)."""
 from __future__ import annotations
 
 import sys
@@ -16,13 +17,15 @@ def add_gui_options(parser) -> None:
 def add_arguments(parser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="dataset folders, merged (none: an empty window)")
     add_gui_options(parser)
+    parser.add_argument("--compare", metavar="B", help="compare with another version of the dataset, side by side")
 
 
 def run(args) -> int:
-    return open_viewer(lambda: args.paths, args.goto, args.screenshot)
+    return open_viewer(lambda: args.paths, args.goto, args.screenshot, args.compare)
 
 
-def open_viewer(paths: Callable[[], list[str]], goto: str | None, screenshot: str | None) -> int:
+def open_viewer(paths: Callable[[], list[str]], goto: str | None, screenshot: str | None,
+                compare: str | None = None) -> int:
     """The viewer on ``paths()``, called once Qt is up: no display is said in one line, before any work."""
     from ..app import launch, qtapp
 
@@ -31,4 +34,4 @@ def open_viewer(paths: Callable[[], list[str]], goto: str | None, screenshot: st
     except qtapp.NoDisplay as e:
         print(f"dgviewer: {e}", file=sys.stderr)
         return 2
-    return launch.run(paths(), goto=goto, screenshot=screenshot)
+    return launch.run(paths(), goto=goto, screenshot=screenshot, compare=compare)
