@@ -178,7 +178,7 @@ def dataset_files(roots: list[str], listed: set[str], named: set[str]) -> list[F
     ``named``: files findings already name (not reported twice)."""
     out = []
     for root in roots:
-        for folder, dirs, files in os.walk(root):
+        for folder, dirs, files in storage.walk(root):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
                 path = os.path.join(folder, name)

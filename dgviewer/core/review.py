@@ -152,6 +152,8 @@ class _RootFile:
         return st.st_ino, st.st_size, st.st_mtime_ns
 
     def save(self) -> None:
+        if self.path == self.fallback:  # a URL's file, or one already moved there
+            os.makedirs(os.path.dirname(self.fallback), exist_ok=True)
         try:
             self._save_locked()
         except OSError:

@@ -146,6 +146,22 @@ def listdir(path: str) -> list[str]:
     return list(_children(path))
 
 
+def walk(top: str):
+    """``os.walk`` (top-down; pruning ``dirs`` in place prunes the walk)."""
+    if not is_url(top):
+        yield from os.walk(top)
+        return
+    try:
+        children = _children(top)
+    except OSError:
+        return
+    folder = normpath(top)
+    dirs = [n for n, d in children.items() if d]
+    yield folder, dirs, [n for n, d in children.items() if not d]
+    for d in dirs:
+        yield from walk(f"{folder}/{d}")
+
+
 def isdir(path: str) -> bool:
     if not is_url(path):
         return os.path.isdir(path)
