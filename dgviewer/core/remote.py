@@ -180,9 +180,9 @@ def mount(url: str, progress: Callable[[str], None] | None = None) -> Mount:
         raise NotADatasetError(url, f"cannot list it: {explain(e)}") from None
     if not found:
         raise NotADatasetError(url, "no such folder (nothing is stored under this prefix)")
-    m = Mount(url, fs, fs_path, found)
-    if not m.files and url not in m.dirs:
+    if found.get(fs_path.rstrip("/"), {}).get("type") == "file":
         raise NotADatasetError(url, "not a folder")
+    m = Mount(url, fs, fs_path, found)
     with _mounts_lock:
         _mounts[url] = m
     _small.drop_under(url)  # a re-open sees the storage as it is now
