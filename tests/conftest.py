@@ -49,3 +49,28 @@ def copy_tree(src: Path, dst: Path) -> Path:
 def pytest_addoption(parser):
     parser.addoption("--slow", action="store_true", default=False,
                      help="run the slow suites in full (test_hostile.py: thousands of damaged datasets)")
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A moto S3 server on 127.0.0.1 for the whole session, found through ``AWS_ENDPOINT_URL`` (see tests/s3server.py)."""
+    pytest.importorskip("moto.server")
+    from tests.s3server import S3, pointed_at
+
+    server = S3()
+    with pointed_at(server.endpoint):
+        server.client().ls("")  # fsspec's IO thread starts here, not inside a test that checks for leaked threads
+        yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_server, tmp_path, monkeypatch):
+    """The session's S3 server, with this test's own remote-file cache and review folder."""
+    from dgviewer.core import remote
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    remote.clear_memory()
+    yield s3_server
+    remote.clear_memory()

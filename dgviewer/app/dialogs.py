@@ -1,4 +1,4 @@
-"""The window's small dialogs: go to a datapoint or a landmark, save the view as PNG, the cache size.
+"""The window's small dialogs: open a URL, go to a datapoint or a landmark, save the view as PNG, the cache size.
 
 Each takes the main window and talks to its session and picture; none keeps state of its own.
 """
@@ -6,7 +6,20 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
+from ..core import storage
 from .export.png import save_png
+
+
+def open_url(w) -> None:
+    """A dataset in object storage (or any fsspec URL); credentials come from the environment, never from here."""
+    text, ok = QInputDialog.getText(w, "Open URL", "Dataset URL (s3://bucket/prefix, gs://…, https://…):")
+    url = text.strip()
+    if not ok or not url:
+        return
+    if not storage.is_url(url):
+        w.statusBar().showMessage(f"Not a URL: {url!r} (use File ▸ Open folder for a folder)", 8000)
+        return
+    w.open_paths([url])
 
 
 def goto_datapoint(w) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+from ..core import storage
 from ..core.cache import ByteCache
 from ..core.errors import InsideDatasetError
 from ..core.model import Dataset
@@ -40,10 +41,10 @@ def load_enclosing(paths, cache: ByteCache) -> Opened:
 
 def first_under(dataset: Dataset, folders: list[str]) -> str | None:
     """The first datapoint (tree order) with a file under one of ``folders``."""
-    prefixes = tuple(os.path.join(os.path.abspath(f), "") for f in folders)
+    prefixes = tuple(os.path.join(storage.abspath(f), "") for f in folders)
     for dp in dataset:
         for m in dp.modalities:
             path = dp.file(m)
-            if path and os.path.abspath(path).startswith(prefixes):
+            if path and storage.abspath(path).startswith(prefixes):
                 return dp.id
     return None

@@ -15,10 +15,10 @@ update, for the latest. Signals, in the order a switch emits them:
 from __future__ import annotations
 
 import gc
-import os
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..core import storage
 from ..core.cache import ByteCache
 from ..core.model import MODALITIES, Datapoint, Dataset
 from .current import Current
@@ -109,7 +109,7 @@ class Session(QObject, Reviewing):
 
     def open(self, paths: list[str], goto: str | None = None) -> None:
         """Index ``paths`` (merged) on a worker; every per-dataset state follows once it is loaded."""
-        self._opening = tuple(os.path.abspath(p) for p in paths)
+        self._opening = tuple(storage.resolve(p) for p in paths)
         self._goto = goto
         self._set_notice("")
         self.opening.emit(list(self._opening))

@@ -29,6 +29,7 @@ VIEW = [
 ]
 FILE = [
     ("open", "Ctrl+O", "Open folder…"),
+    ("open_url", "Ctrl+Shift+O", "Open URL…"),
     ("save_png", "Ctrl+S", "Save view as PNG…"),
     ("filter", "Ctrl+F", "Filter datapoints"),
     ("quit", "Ctrl+Q", "Quit"),

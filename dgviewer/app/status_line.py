@@ -1,9 +1,9 @@
 """The status bar's permanent parts: which datapoint is shown (and where in the list), the cache use,
-and the session's messages."""
+a busy bar while a dataset is being listed and indexed, and the session's messages."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from .session import Session
 
@@ -32,11 +32,26 @@ class StatusLine(QObject):
         self.position = _FixedLabel()
         self.cache = _FixedLabel()
         self.cache.setStyleSheet("color: gray")
+        # Listing a bucket takes seconds: the bar moves while the loader thread works (range 0..0: busy).
+        self.opening = QProgressBar()
+        self.opening.setObjectName("opening_progress")
+        self.opening.setRange(0, 0)
+        self.opening.setMaximumWidth(160)
+        self.opening.setFormat("listing…")
+        self.opening.hide()
+        bar.addPermanentWidget(self.opening)
         bar.addPermanentWidget(self.position)
         bar.addPermanentWidget(self.cache)
+        session.opening.connect(self._opening)
+        session.dataset_opened.connect(lambda _: self.opening.hide())
+        session.open_failed.connect(lambda _: self.opening.hide())
         session.current_changed.connect(self._position)
         session.updated.connect(self._cache)
         session.status.connect(bar.showMessage)
+
+    def _opening(self, paths) -> None:
+        self.opening.setToolTip("Listing and indexing " + " + ".join(paths))
+        self.opening.show()
 
     def _position(self, dp) -> None:
         pos = self.session.position(dp)

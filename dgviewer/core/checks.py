@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import storage
 from .annotations import Annotations, KeypointSet, SegmentationLegend
 from .camera import CameraModel
 from .display import UNREGISTERED, class_labels, key_channels
@@ -177,7 +178,7 @@ def dataset_files(roots: list[str], listed: set[str], named: set[str]) -> list[F
     ``named``: files findings already name (not reported twice)."""
     out = []
     for root in roots:
-        for folder, dirs, files in os.walk(root):
+        for folder, dirs, files in storage.walk(root):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
                 path = os.path.join(folder, name)
@@ -188,7 +189,7 @@ def dataset_files(roots: list[str], listed: set[str], named: set[str]) -> list[F
                     if path not in listed and name.lower().endswith(_IMAGE_EXTENSIONS):
                         check_structure(path)
                 except DataError as e:
-                    out.append(Finding.of(_UNREADABLE, None, f"{os.path.relpath(path, root)}: {e.message}", file=path))
+                    out.append(Finding.of(_UNREADABLE, None, f"{storage.relpath(path, root)}: {e.message}", file=path))
     return out
 _BACKGROUND_NAMES = ("background", "unlabeled", "unlabelled")
 

@@ -6,9 +6,10 @@ reader declares the checks it adds (``Reader.checks``) and
 """
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
 from typing import Mapping
+
+from . import storage
 
 #: error: the data is wrong (``dgviewer validate`` exits 1); info: worth knowing, not wrong (e.g. coverage).
 ERROR, INFO = "error", "info"
@@ -111,10 +112,10 @@ class Collector:
 
 def problem_check(file: str | None, message: str) -> str:
     """The file check a reader's problem belongs to, from what is (not) on disk and, last, its wording."""
-    if file and not os.path.exists(file):
+    if file and not storage.exists(file):
         return "missing-file"
     if file and file.lower().endswith(".json") or "unexpected content" in message:
         return "json-invalid"
-    if file and os.path.isfile(file):
+    if file and storage.isfile(file):
         return "unreadable-file"
     return "layout"

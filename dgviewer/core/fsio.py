@@ -4,6 +4,9 @@ Every dataset file is read through :func:`read_bytes`: only regular files (a
 FIFO, a device behind a symlink or a folder would hang or never end), and only
 up to a size limit, so damaged datasets give a clear error instead.
 
+A dataset file may be an fsspec URL (``s3://...``): these functions hand it to :mod:`.remote`, which
+answers from the listing it made, its memory and its disk cache, and fetches the rest.
+
 Every file dgviewer writes (review decisions, reports, rendered images, the
 demo dataset, caches) goes through :func:`atomic_write`: a crash leaves the
 old content or the new, never a mix. Nothing is ever written inside a
@@ -44,8 +47,19 @@ def user_cache_dir() -> str:
 MAX_FILE_BYTES = 8 << 30
 
 
+def _remote(path: str):
+    """The remote-file module when ``path`` is a URL, else None (imported on first use: it loads fsspec)."""
+    if "://" not in path:
+        return None
+    from . import remote
+
+    return remote
+
+
 def regular_file(path: str) -> int:
     """The size of ``path`` when it is a regular file (links followed); DataError naming what it is otherwise."""
+    if (remote := _remote(path)) is not None:
+        return remote.stat(path)[1]
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -62,6 +76,8 @@ def regular_file(path: str) -> int:
 
 def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """The whole of a regular file of at most ``limit`` bytes; DataError otherwise."""
+    if (remote := _remote(path)) is not None:
+        return remote.read_bytes(path, limit)
     size = regular_file(path)
     if size > limit:
         raise DataError(path, f"{size} bytes, more than the {limit}-byte limit for this kind of file")
@@ -73,6 +89,8 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
 
 def read_head(path: str, n: int) -> bytes:
     """The first ``n`` bytes of a regular file (all of it when shorter): for headers of large images."""
+    if (remote := _remote(path)) is not None:
+        return remote.read_head(path, n)
     return _read(path, n, min(n, regular_file(path)))
 
 
@@ -112,6 +130,8 @@ def _read(path: str, n: int, expected: int) -> bytes:
 @contextmanager
 def mapped(path: str, limit: int = MAX_FILE_BYTES) -> Iterator[bytes | mmap.mmap]:
     """A regular file's bytes, memory-mapped: a walk over its chunk headers reads no more than it touches."""
+    if (remote := _remote(path)) is not None:
+        path = remote.local_file(path, limit)  # the whole file, in the disk cache
     size = regular_file(path)
     if size > limit:
         raise DataError(path, f"{size} bytes, more than the {limit}-byte limit for this kind of file")

@@ -8,7 +8,9 @@ Where reviews live
     absolute path>.jsonl`` (``~/.local/share`` without XDG_DATA_HOME,
     ``%LOCALAPPDATA%`` on Windows). Opening a dataset reads both places and
     keeps the newer decision per datapoint, so moving between them loses
-    nothing. Nothing is ever written inside the dataset folder.
+    nothing. Nothing is ever written inside the dataset folder. A dataset opened
+    by URL (``s3://bucket/faces``) has nothing beside it to write to: its file is
+    always the one in the user's data folder, named from the URL.
 
 The file
     JSON Lines: a constant header line, then one line per datapoint sorted by
@@ -39,6 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, Iterable, Mapping
 
+from . import storage
 from .errors import DataError
 from .fsio import atomic_write, file_lock, remove_stale_temporaries, user_data_dir
 
@@ -76,14 +79,16 @@ def _newer(a: Review | None, b: Review) -> Review:
 
 # -- locations ------------------------------------------------------------------
 def sidecar_path(root: str) -> str:
-    """The review file beside the dataset folder ``root``."""
+    """The review file beside the dataset folder ``root``; for a URL, the one in the user's data folder."""
+    if storage.is_url(root):
+        return fallback_path(root)
     root = os.path.abspath(root).rstrip(os.sep) or os.sep
     return root + SIDECAR_SUFFIX
 
 
 def fallback_path(root: str, data_dir: str | None = None) -> str:
     """The review file for ``root`` in the user's data folder (when beside it is not writable)."""
-    root = os.path.abspath(root)
+    root = storage.abspath(root)
     digest = hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     name = os.path.basename(root.rstrip(os.sep)) or "dataset"
     return os.path.join(data_dir or user_data_dir(), "reviews", f"{name}-{digest}.jsonl")
@@ -127,8 +132,8 @@ class _RootFile:
 
     def __init__(self, root: str, data_dir: str | None):
         self.root = root
-        self.beside = sidecar_path(root)
         self.fallback = fallback_path(root, data_dir)
+        self.beside = self.fallback if storage.is_url(root) else sidecar_path(root)
         self.path = self.beside  # switches to fallback when beside cannot be written
         self.reviews: dict[str, Review] = {}
         for p in (self.beside, self.fallback):
@@ -147,6 +152,8 @@ class _RootFile:
         return st.st_ino, st.st_size, st.st_mtime_ns
 
     def save(self) -> None:
+        if self.path == self.fallback:  # a URL's file, or one already moved there
+            os.makedirs(os.path.dirname(self.fallback), exist_ok=True)
         try:
             self._save_locked()
         except OSError:
@@ -180,7 +187,7 @@ class ReviewStore:
         files: dict[str, _RootFile] = {}
         self._files: dict[str, _RootFile] = {}
         for name, root in roots.items():
-            root = os.path.abspath(root)
+            root = storage.abspath(root)
             if root not in files:
                 files[root] = _RootFile(root, data_dir)
             self._files[name] = files[root]  # a folder opened twice shares one file
@@ -281,7 +288,7 @@ def dataset_roots(ds) -> dict[str, str]:
         if scene.dataset_name in out:
             continue
         for root in ds.roots:
-            if scene.path == root or (scene.path or "").startswith(root.rstrip(os.sep) + os.sep):
+            if storage.contains(root, scene.path or ""):
                 out[scene.dataset_name] = root
                 break
     return out

@@ -30,6 +30,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..core import storage
 from ..core.cache import ByteCache
 from ..core.layers import LayerSpec
 from ..core.model import Datapoint, Problem, Scene
@@ -85,7 +86,7 @@ class Reader:
         """
         if cls.detect(path):
             return None
-        found, parent = None, os.path.normpath(path)
+        found, parent = None, storage.normpath(path)
         for _ in range(ENCLOSING_DEPTH):
             parent, child = os.path.dirname(parent), parent
             if parent == child:

@@ -7,6 +7,7 @@ import importlib
 import os
 from contextlib import contextmanager
 
+from ..core import storage
 from ..core.cache import ByteCache, shared_cache
 from ..core.errors import InsideDatasetError, NotADatasetError
 from ..core.findings import CORE_CHECKS, Check
@@ -85,6 +86,9 @@ def check_catalog() -> dict[str, Check]:
 def load(*paths: str, format: str | None = None, cache: ByteCache | None = None, **options) -> Dataset:
     """Open and merge dataset folders (Datagen, Unity Perception, ...), reading only their index.
 
+    A folder may be an fsspec URL (``s3://bucket/prefix``, ``gs://...``, ``file://...``): it is listed
+    once and its files are fetched as they are read (see :mod:`dgviewer.core.storage`).
+
     ``format`` forces a reader by name (e.g. "datagen"); ``options`` go to the
     readers (Datagen: ``environment="hic"|"identities"`` like the SDK's
     DatasetConfig). Raises :class:`NotADatasetError` for a folder no reader
@@ -99,11 +103,10 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
     used_names: set[str] = set()
     candidates = readers()
     for path in paths:
-        root = os.path.abspath(os.fspath(path))
-        if not os.path.isdir(root):
-            raise NotADatasetError(root, "no such folder" if not os.path.exists(root) else "not a folder")
+        root = storage.resolve(path)
+        storage.require_folder(root)  # a remote root is listed here, once
         for other in roots:
-            if root != other and os.path.commonpath([root, other]) in (root, other):
+            if root != other and (storage.contains(other, root) or storage.contains(root, other)):
                 # Review files sit beside each root: the inner one's would be written into the outer dataset.
                 raise NotADatasetError(root, f"it is nested with {other}, opened too; open only one of them")
         if format:
@@ -152,7 +155,7 @@ def _detect(root: str, candidates: list[type[Reader]]) -> list[type[Reader]]:
 
 def _why_not(root: str, candidates: list[type[Reader]]) -> str:
     try:
-        entries = sorted(os.listdir(root))
+        entries = sorted(storage.listdir(root))
     except OSError as e:
         return f"cannot list it: {e.strerror}"
     if not entries:

@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from ...core import storage
 from ...core.annotations import Box2D, KeypointSet
 from ...core.camera import CameraModel
 from ...core.checks import CheckContext, Settings
@@ -160,7 +161,7 @@ def _keypoint_format(dp, ann, out: Collector) -> None:
         return
     _part_files(folder, out)
     path = os.path.join(folder, "all_key_points.json")
-    if not os.path.isfile(path):
+    if not storage.isfile(path):
         out.add("missing-file", "key_points/ has no all_key_points.json (the only keypoint file the SDK reads)",
                 file=path)
         return

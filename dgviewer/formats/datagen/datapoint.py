@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 
-from ...core import imaging
+from ...core import imaging, storage
 from ...core.annotations import MALFORMED, Annotations
 from ...core.cache import ByteCache
 from ...core.errors import DataError
@@ -227,7 +227,7 @@ class DatagenDatapoint(Datapoint):
         if std or dense:
             return (std or "", dense or "")
         kp_dir = self._find("key_points")
-        if kp_dir is not None and os.path.isfile(os.path.join(kp_dir, "all_key_points.json")):
+        if kp_dir is not None and storage.isfile(os.path.join(kp_dir, "all_key_points.json")):
             return (os.path.join(kp_dir, "all_key_points.json"),)
         return ()
 
@@ -257,7 +257,7 @@ class DatagenDatapoint(Datapoint):
                 value = {"error": str(e)}
             if value is not None:
                 out[key] = value
-        out["files"] = sorted(f"{os.path.relpath(f.path, self._folders[-1].path)}/{n}".lstrip("./")
+        out["files"] = sorted(f"{storage.relpath(f.path, self._folders[-1].path)}/{n}".lstrip("./")
                               for f in self._folders[:1] for n in f.names)
         return out
 

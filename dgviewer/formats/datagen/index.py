@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 
+from ...core import storage
 from ...core.errors import DataError, NotADatasetError
 from ...core.jsonio import read_json
 from ...core.model import Scene
@@ -35,7 +36,7 @@ def listing(path: str, ctx: IndexContext | None = None) -> tuple[frozenset[str],
     an unreadable scene folder must not pass QA with its datapoints silently missing)."""
     names, dirs = set(), []
     try:
-        with os.scandir(path) as it:
+        with storage.scandir(path) as it:
             for e in it:
                 if e.name.startswith("."):
                     continue
@@ -75,7 +76,7 @@ def index(ctx: IndexContext) -> list[Scene]:
     kind = ctx.options.get("environment")
     paths = [os.path.join(root, n) for n in names]
     if kind is None:
-        kind = "hic" if all(os.path.isdir(os.path.join(p, "frames")) for p in paths) else "identities"
+        kind = "hic" if all(storage.isdir(os.path.join(p, "frames")) for p in paths) else "identities"
     if kind == "hic":
         return [_index_hic(ctx, p, n) for p, n in zip(paths, names)]
     return [_index_identities(ctx, p, n) for p, n in zip(paths, names)]
@@ -173,7 +174,7 @@ def _annotation_names(folders, hic: bool) -> tuple[str, ...]:
 
 def _add(ctx, camera, entry: dict, folders, hic: bool, frame_num: int, missing: list[str]) -> None:
     image = str(entry.get("image_name") or "visible_spectrum.png")
-    rel = os.path.relpath(folders[0].path, ctx.root).replace(os.sep, "/")
+    rel = storage.relpath(folders[0].path, ctx.root).replace(os.sep, "/")
     dp_id = f"{ctx.dataset_name}/{rel}/{image}" if rel != "." else f"{ctx.dataset_name}/{image}"
     dp = camera.add(DatagenDatapoint(dp_id, camera, image, entry, folders, hic, frame_num, ctx.cache))
     dp.meta["annotations"] = _annotation_names(folders, hic)

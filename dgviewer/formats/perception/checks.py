@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 
+from ...core import storage
 from ...core.annotations import Box2D
 from ...core.checks import CheckContext
 from ...core.errors import DataError
@@ -157,7 +158,7 @@ def _solo_frame_metrics(dp, frame_path: str) -> list[Finding]:
 def _legacy_metrics(dp, folder: str, annotation_ids: set[str]) -> list[Finding]:
     known = dp.definitions.ids("metric")
     out = []
-    for name in sorted(n for n in os.listdir(folder) if n.startswith("metrics_") and n.endswith(".json")):
+    for name in sorted(n for n in storage.listdir(folder) if n.startswith("metrics_") and n.endswith(".json")):
         path = os.path.join(folder, name)
         try:
             records = read_json(path).get("metrics")

@@ -7,11 +7,11 @@ under a guard: a malformed annotation becomes a problem plus a
 """
 from __future__ import annotations
 
-import os
 from typing import Callable
 
 import numpy as np
 
+from ...core import storage
 from ...core.annotations import Annotations, Metric, RawAnnotation
 from ...core.camera import CameraModel
 from ...core.errors import DataError
@@ -51,7 +51,7 @@ class PerceptionDatapoint(Datapoint):
             return self._cache.get_or_load(("perception", modality, path), lambda: _decode(modality, path))
         except DataError as e:
             self.add_problem(e.file, e.message)
-            if not os.path.exists(path):  # gone since indexing: no image, not a crash
+            if not storage.exists(path):  # gone since indexing: no image, not a crash
                 return None
             raise
 

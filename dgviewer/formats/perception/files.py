@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from ...core import storage
+
 IMAGE_EXTENSIONS = (".png", ".exr", ".jpg", ".jpeg")
 
 
@@ -23,11 +25,11 @@ class Resolved:
 
 class DatasetFiles:
     def __init__(self, root: str):
-        self.root = os.path.normpath(os.path.abspath(root))
+        self.root = storage.normpath(storage.abspath(root))
         self._listings: dict[str, frozenset[str]] = {}
 
     def inside(self, path: str) -> bool:
-        path = os.path.normpath(path)
+        path = storage.normpath(path)
         return path == self.root or path.startswith(self.root.rstrip(os.sep) + os.sep)
 
     def listing(self, folder: str) -> frozenset[str]:
@@ -35,7 +37,7 @@ class DatasetFiles:
         names = self._listings.get(folder)
         if names is None:
             try:
-                names = frozenset(os.listdir(folder))
+                names = frozenset(storage.listdir(folder))
             except OSError:
                 names = frozenset()
             self._listings[folder] = names
@@ -54,10 +56,10 @@ class DatasetFiles:
             found = name in self.listing(bases[0])
             return Resolved(path, found, None if found else f"file not found: {name}")
         rel = name.replace("\\", "/")  # written on Windows
-        if os.path.isabs(rel):
-            candidates = [os.path.normpath(rel)]
+        if storage.isabs(rel):
+            candidates = [storage.normpath(rel)]
         else:
-            candidates = [os.path.normpath(os.path.join(b, rel)) for b in bases]
+            candidates = [storage.normpath(os.path.join(b, rel)) for b in bases]
         allowed = [c for c in candidates if self.inside(c)]
         if not allowed:
             return Resolved(None, False, f"file name {name!r} points outside the dataset folder; refused")
@@ -67,7 +69,7 @@ class DatasetFiles:
         return Resolved(allowed[0], False, f"file not found: {name}")
 
     def relative(self, path: str) -> str:
-        return os.path.relpath(path, self.root)
+        return storage.relpath(path, self.root)
 
 
 def is_image(name) -> bool:

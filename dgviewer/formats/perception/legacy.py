@@ -14,6 +14,7 @@ import os
 import re
 from collections import defaultdict
 
+from ...core import storage
 from ...core.annotations import Annotations, Metric, RawAnnotation
 from ...core.errors import DataError
 from ...core.imaging import image_size
@@ -65,7 +66,7 @@ class LegacyReader(Reader):
     @classmethod
     def detect(cls, root: str) -> bool:
         # A Dataset<guid> folder holds the JSON, but its image paths start at its parent: that is the dataset.
-        if os.path.basename(os.path.normpath(root)).startswith("Dataset") and cls.detect(os.path.dirname(root)):
+        if os.path.basename(storage.normpath(root)).startswith("Dataset") and cls.detect(os.path.dirname(root)):
             return False
         return bool(_json_folders(root))
 
@@ -75,7 +76,7 @@ class LegacyReader(Reader):
         scenes = []
         for folder in folders:
             # Several runs in one folder keep their sequences apart by the JSON folder's name.
-            prefix = "" if len(folders) == 1 else os.path.relpath(folder, ctx.root).replace(os.sep, "/") + "/"
+            prefix = "" if len(folders) == 1 else storage.relpath(folder, ctx.root).replace(os.sep, "/") + "/"
             scenes.extend(_Run(ctx, files, folder, prefix).index())
         return scenes
 
@@ -83,7 +84,7 @@ class LegacyReader(Reader):
 def _json_folders(root: str) -> list[str]:
     """Folders holding ``captures_*.json``: the root itself (flat copies) or its ``Dataset*`` children."""
     try:
-        names = sorted(os.listdir(root))
+        names = sorted(storage.listdir(root))
     except OSError:
         return []
     if any(_CAPTURES.fullmatch(n) for n in names):
@@ -91,9 +92,9 @@ def _json_folders(root: str) -> list[str]:
     out = []
     for n in names:
         sub = os.path.join(root, n)
-        if n.startswith("Dataset") and os.path.isdir(sub):
+        if n.startswith("Dataset") and storage.isdir(sub):
             try:
-                if any(_CAPTURES.fullmatch(m) for m in os.listdir(sub)):
+                if any(_CAPTURES.fullmatch(m) for m in storage.listdir(sub)):
                     out.append(sub)
             except OSError:
                 pass

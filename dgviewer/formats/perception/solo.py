@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from ...core import storage
 from ...core.annotations import Annotations, Metric, RawAnnotation
 from ...core.errors import DataError
 from ...core.jsonio import parse_file, read_json
@@ -48,12 +49,12 @@ class SoloReader(Reader):
     @classmethod
     def detect(cls, root: str) -> bool:
         try:
-            names = os.listdir(root)
+            names = storage.listdir(root)
         except OSError:
             return False
         if "sensor_definitions.json" in names:
             return True
-        if any(_SEQUENCE.fullmatch(n) and os.path.isdir(os.path.join(root, n)) for n in names):
+        if any(_SEQUENCE.fullmatch(n) and storage.isdir(os.path.join(root, n)) for n in names):
             return True
         for folder in (root, os.path.join(root, "metadata")):
             try:
@@ -69,7 +70,7 @@ class SoloReader(Reader):
         defs = Definitions(ctx, files)
         sequences = sorted(
             (int(m.group(1)), n) for n in files.listing(ctx.root)
-            if (m := _SEQUENCE.fullmatch(n)) and os.path.isdir(os.path.join(ctx.root, n))
+            if (m := _SEQUENCE.fullmatch(n)) and storage.isdir(os.path.join(ctx.root, n))
         )
         scenes = [_index_sequence(ctx, files, defs, number, os.path.join(ctx.root, name)) for number, name in sequences]
         return [s for s in scenes if s.cameras]
@@ -102,7 +103,7 @@ class Definitions(definitions.Definitions):
 
 
 def _read(ctx: IndexContext, path: str):
-    if not os.path.isfile(path):
+    if not storage.isfile(path):
         return None
     try:
         return read_json(path)
@@ -234,7 +235,7 @@ class SoloDatapoint(PerceptionDatapoint):
         if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\\" in name:
             return None  # SOLO names files of the frame's folder; the index reported any other name
         path = os.path.join(os.path.dirname(self._frame_path), name)
-        return path if os.path.lexists(path) else None
+        return path if storage.lexists(path) else None
 
     def _frame(self) -> dict:
         frame = read_json(self._frame_path)
