@@ -7,8 +7,8 @@
 
 ``datagen_layout(n, where=None) -> str`` returns a Datagen dataset folder holding ``n`` folders
 ``datapoint_NNNNN`` (identities era, one camera each), every file a hard link (``os.link``) to one
-generated sample datapoint (``dgviewer sample --variant datapoint --size 256``): the tree is real,
-its bytes are stored once. Layouts live in ``where``, else ``$DGVIEWER_LAYOUTS``, else
+generated sample datapoint (``dgviewer sample --variant datapoint --size 256``; a copy of it per 50k datapoints, as ext4 allows
+65000 links to a file): the tree is real, its bytes are stored a few times. Layouts live in ``where``, else ``$DGVIEWER_LAYOUTS``, else
 ``/tmp/dgviewer-layouts``, as ``datagen-<n>/``; a finished one is reused by every later run and
 every process (it is built under another name and renamed when complete; a lock file makes a second
 builder wait for the first). 1M datapoints take about 3M folders (inodes) and 12 GB of directory
@@ -25,6 +25,8 @@ import time
 
 DEFAULT_WHERE = "/tmp/dgviewer-layouts"
 SIZE = 256  # image side of the template datapoint
+#: ext4 allows 65000 links to one file: each block of this many datapoints links to its own copy.
+LINKS_PER_COPY = 50_000
 
 
 def datagen_layout(n: int, where: str | None = None) -> str:
@@ -39,13 +41,13 @@ def datagen_layout(n: int, where: str | None = None) -> str:
         if not os.path.isdir(final):
             partial = f"{final}.partial"
             shutil.rmtree(partial, ignore_errors=True)  # left by an interrupted build
-            _build(_template(base), partial, n)
+            _build(base, partial, n)
             os.rename(partial, final)
     return final
 
 
-def _template(base: str) -> str:
-    """The one generated datapoint folder every layout links to."""
+def _template(base: str, block: int) -> str:
+    """The generated datapoint folder the ``block``-th run of LINKS_PER_COPY datapoints links to."""
     from dgviewer.samples import write_sample
 
     sample = os.path.join(base, f"template-{SIZE}")
@@ -53,12 +55,17 @@ def _template(base: str) -> str:
         write_sample(sample + ".partial", variant="datapoint", size=SIZE, seed=0)
         os.rename(sample + ".partial", sample)
     first = sorted(d for d in os.listdir(sample) if d.startswith("datapoint_"))[0]
-    return os.path.join(sample, first)
+    copy = os.path.join(sample, f"links-{block}")
+    if not os.path.isdir(copy):
+        shutil.copytree(os.path.join(sample, first), copy + ".partial")
+        os.rename(copy + ".partial", copy)
+    return copy
 
 
-def _build(template: str, root: str, n: int) -> None:
+def _build(base: str, root: str, n: int) -> None:
     # The template's tree as relative (folders, files), linked through directory descriptors so each
     # of the ~19 calls per datapoint resolves one name, not a whole path.
+    template = _template(base, 0)
     folders, files = [], []
     for top, dirs, names in os.walk(template):
         rel = os.path.relpath(top, template)
@@ -66,11 +73,15 @@ def _build(template: str, root: str, n: int) -> None:
         files.extend(os.path.normpath(os.path.join(rel, f)) for f in sorted(names))
     os.makedirs(root)
     width = max(5, len(str(n)))
-    src_fd = os.open(template, os.O_RDONLY | os.O_DIRECTORY)
+    src_fd = -1
     root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     t = time.perf_counter()
     try:
         for i in range(1, n + 1):
+            if (i - 1) % LINKS_PER_COPY == 0:
+                if src_fd >= 0:
+                    os.close(src_fd)
+                src_fd = os.open(_template(base, (i - 1) // LINKS_PER_COPY), os.O_RDONLY | os.O_DIRECTORY)
             name = f"datapoint_{i:0{width}d}"
             os.mkdir(name, dir_fd=root_fd)
             dst_fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=root_fd)
@@ -84,7 +95,8 @@ def _build(template: str, root: str, n: int) -> None:
             if i % 100_000 == 0:
                 print(f"layouts: {i}/{n} datapoints linked ({time.perf_counter() - t:.0f} s)", file=sys.stderr)
     finally:
-        os.close(src_fd)
+        if src_fd >= 0:
+            os.close(src_fd)
         os.close(root_fd)
 
 
