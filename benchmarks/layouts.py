@@ -46,8 +46,8 @@ def datagen_layout(n: int, where: str | None = None) -> str:
     return final
 
 
-def _template(base: str, block: int) -> str:
-    """The generated datapoint folder the ``block``-th run of LINKS_PER_COPY datapoints links to."""
+def _template(base: str, n: int, block: int) -> str:
+    """The generated datapoint folder the ``block``-th run of LINKS_PER_COPY datapoints of layout ``n`` links to."""
     from dgviewer.samples import write_sample
 
     sample = os.path.join(base, f"template-{SIZE}")
@@ -55,7 +55,7 @@ def _template(base: str, block: int) -> str:
         write_sample(sample + ".partial", variant="datapoint", size=SIZE, seed=0)
         os.rename(sample + ".partial", sample)
     first = sorted(d for d in os.listdir(sample) if d.startswith("datapoint_"))[0]
-    copy = os.path.join(sample, f"links-{block}")
+    copy = os.path.join(sample, f"links-{n}-{block}")
     if not os.path.isdir(copy):
         shutil.copytree(os.path.join(sample, first), copy + ".partial")
         os.rename(copy + ".partial", copy)
@@ -65,7 +65,7 @@ def _template(base: str, block: int) -> str:
 def _build(base: str, root: str, n: int) -> None:
     # The template's tree as relative (folders, files), linked through directory descriptors so each
     # of the ~19 calls per datapoint resolves one name, not a whole path.
-    template = _template(base, 0)
+    template = _template(base, n, 0)
     folders, files = [], []
     for top, dirs, names in os.walk(template):
         rel = os.path.relpath(top, template)
@@ -81,7 +81,7 @@ def _build(base: str, root: str, n: int) -> None:
             if (i - 1) % LINKS_PER_COPY == 0:
                 if src_fd >= 0:
                     os.close(src_fd)
-                src_fd = os.open(_template(base, (i - 1) // LINKS_PER_COPY), os.O_RDONLY | os.O_DIRECTORY)
+                src_fd = os.open(_template(base, n, (i - 1) // LINKS_PER_COPY), os.O_RDONLY | os.O_DIRECTORY)
             name = f"datapoint_{i:0{width}d}"
             os.mkdir(name, dir_fd=root_fd)
             dst_fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=root_fd)
