@@ -5,9 +5,9 @@ registry: the runner never asks which format it is) and then the checks of
 the canonical model; each reader then checks across its datapoints.
 
 Checks are mostly Python (JSON walking) and so GIL-bound: they run in worker
-*processes*, each of which re-opens the dataset's index from its folders
-(cheap: listings and small JSON) and checks a chunk of datapoint ids at a
-time. Workers are spawned, never forked, so a GUI's threads are not copied
+*processes*, each of which opens, from the dataset's folders, just the scenes
+a chunk of datapoint ids names (``load(only=ids)``: no listing of the whole
+dataset) and checks that chunk. Workers are spawned, never forked, so a GUI's threads are not copied
 into them. Small datasets are checked in the calling process.
 """
 from __future__ import annotations
@@ -159,11 +159,11 @@ def run_checks(ds, images: bool = False, settings: Settings | None = None, worke
                     complete, settings)
 
 
-def _open(roots: list[str], load_options: dict):
+def _open(roots: list[str], load_options: dict, only=None):
     from ..core.cache import ByteCache
     from ..formats.registry import load
 
-    return load(*roots, cache=ByteCache(WORKER_CACHE_BYTES), **load_options)
+    return load(*roots, cache=ByteCache(WORKER_CACHE_BYTES), only=only, **load_options)
 
 
 def _cores() -> int:
@@ -173,16 +173,19 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-_WORKER: tuple | None = None
+_WORKER: dict = {}
 
 
 def _init_worker(roots: list[str], load_options: dict, settings: Settings) -> None:
-    global _WORKER
-    _WORKER = (_open(roots, load_options), settings)
+    _WORKER.update(roots=roots, options=load_options, settings=settings, ds=None)
 
 
 def _check_chunk(ids: list[str]) -> list[tuple[str, list[Finding], dict]]:
-    ds, settings = _WORKER
+    settings, ds = _WORKER["settings"], _WORKER["ds"]
+    # Only the scenes these ids name are listed (a reader that cannot list part of a folder lists it all,
+    # once: its dataset then holds the next chunks' ids too).
+    if ds is None or any(ds.get(i) is None for i in ids):
+        ds = _WORKER["ds"] = _open(_WORKER["roots"], _WORKER["options"], only=ids)
     out = []
     for i in ids:
         dp = ds.get(i)
