@@ -1,9 +1,9 @@
 """The status bar's permanent parts: which datapoint is shown (and where in the list), the cache use,
-and the session's messages."""
+the listing's progress while a dataset is being listed, and the session's messages."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from .session import Session
 
@@ -32,8 +32,17 @@ class StatusLine(QObject):
         self.position = _FixedLabel()
         self.cache = _FixedLabel()
         self.cache.setStyleSheet("color: gray")
+        self.listing = QProgressBar()  # scenes listed of those expected (busy when the reader cannot tell)
+        self.listing.setFixedWidth(160)
+        self.listing.setMaximumHeight(14)
+        self.listing.setFormat("listing %v / %m")
+        self.listing.hide()
+        bar.addPermanentWidget(self.listing)
         bar.addPermanentWidget(self.position)
         bar.addPermanentWidget(self.cache)
+        session.listing.connect(self._listing)
+        session.listed.connect(self.listing.hide)
+        session.grew.connect(lambda *_: self._position(session.cur.dp) if session.cur.dp is not None else None)
         session.current_changed.connect(self._position)
         session.updated.connect(self._cache)
         session.status.connect(bar.showMessage)
@@ -48,6 +57,12 @@ class StatusLine(QObject):
         shown = self.position.fontMetrics().elidedText(dp.id, Qt.TextElideMode.ElideMiddle, ID_WIDTH_PX)
         self.position.setText(f"{shown}   {'' if pos is None else pos + 1} / {len(self.session.order)}")
         self.position.setToolTip(dp.id)
+
+    def _listing(self, done: int, expected: int) -> None:
+        self.listing.setRange(0, max(expected, done) if expected else 0)
+        self.listing.setValue(done)
+        self.listing.setTextVisible(bool(expected))
+        self.listing.show()
 
     def _cache(self) -> None:
         cache = self.session.cache

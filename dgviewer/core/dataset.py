@@ -32,8 +32,10 @@ class Dataset(_ListNode):
 
     def __init__(self, scenes: Iterable[Scene], roots: list[str], formats: list[str], problems: list[Problem] | None = None,
                  layers: LayerCatalog | None = None, fact_keys: dict[str, str] | None = None,
-                 expected: Callable[[], int | None] | None = None):
+                 expected: Callable[[], int | None] | None = None, names: list[str] | None = None):
         self.roots = roots
+        #: Dataset name (the first part of every id) → its folder, for every folder opened.
+        self.folders: dict[str, str] = dict(zip(names, roots)) if names is not None else {}
         self.formats = formats
         #: The overlay layers its readers declare (look, default visibility, toggle keys).
         self.layers = layers if layers is not None else LayerCatalog()

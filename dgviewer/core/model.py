@@ -150,7 +150,8 @@ class Datapoint(_Meta):
     :meth:`_annotations`; the public methods add caching and problem bookkeeping.
     """
 
-    __slots__ = ("id", "camera_node", "name", "label", "modalities", "_meta", "_problems", "__weakref__")
+    # __dict__ only comes into being when something sets an attribute of its own (a reader's subclass, a test).
+    __slots__ = ("id", "camera_node", "name", "label", "modalities", "_meta", "_problems", "__weakref__", "__dict__")
 
     #: Reader name, e.g. "datagen" or "perception-solo".
     format: str = ""

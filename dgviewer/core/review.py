@@ -37,7 +37,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import IO, Iterable, Mapping
+from typing import IO, Iterable, Iterator, Mapping
 
 from .errors import DataError
 from .fsio import atomic_write, file_lock, remove_stale_temporaries, user_data_dir
@@ -220,6 +220,13 @@ class ReviewStore:
             out[self.state(i)] += 1
         return out
 
+    def decided(self) -> Iterator[tuple[str, str]]:
+        """(datapoint id, state) of every decision: tallies over many datapoints walk these, not the datapoints."""
+        for name, f in self._files.items():
+            for rel, r in f.reviews.items():
+                if r.state != CLEARED:
+                    yield f"{name}/{rel}", r.state
+
     def next_unreviewed(self, order: list[str], current: str | None = None) -> str | None:
         """The first unreviewed id after ``current`` in ``order``, wrapping around; None when all are reviewed."""
         start = order.index(current) + 1 if current in order else 0
@@ -275,16 +282,8 @@ class ReviewStore:
 
 
 def dataset_roots(ds) -> dict[str, str]:
-    """Dataset name (first id component) → folder, for every folder of a loaded Dataset."""
-    out: dict[str, str] = {}
-    for scene in ds.scenes:
-        if scene.dataset_name in out:
-            continue
-        for root in ds.roots:
-            if scene.path == root or (scene.path or "").startswith(root.rstrip(os.sep) + os.sep):
-                out[scene.dataset_name] = root
-                break
-    return out
+    """Dataset name (first id component) → folder, for every folder of a loaded Dataset (known before it is listed)."""
+    return dict(ds.folders)
 
 
 def merge_files(paths: list[str], out: str) -> list[str]:

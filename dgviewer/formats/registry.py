@@ -105,7 +105,7 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
         for i in only:
             name, _, rel = i.partition("/")
             wanted.setdefault(name, set()).add(rel)
-    roots, formats, problems, layers, facts, streams = [], [], [], [], {}, []
+    roots, names, formats, problems, layers, facts, streams = [], [], [], [], [], {}, []
     used_names: set[str] = set()
     candidates = readers()
     for path in paths:
@@ -125,6 +125,7 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
             reader = _detect(root, candidates)
         name = unique_name(os.path.basename(root.rstrip(os.sep)) or "dataset", used_names)
         roots.append(root)
+        names.append(name)
         formats.append(reader.name)
         layers.extend(reader.layers)
         facts.update((k, v) for k, v in reader.facts.items() if k not in facts)
@@ -137,7 +138,7 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
         streams.append((ctx, next(scenes, None), scenes))
     contexts = [ctx for ctx, _, _ in streams]
     ds = Dataset(_chain(streams), roots, formats, problems, LayerCatalog(layers), facts,
-                 expected=lambda: _expected(contexts))
+                 expected=lambda: _expected(contexts), names=names)
     ds.index_more(0)  # the first scene, already listed: ds[0] is there without waiting
     return ds
 
