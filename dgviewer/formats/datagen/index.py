@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Iterator
 
 from ...core.errors import DataError, NotADatasetError
@@ -35,10 +36,10 @@ def listing(path: str, ctx: IndexContext | None = None) -> tuple[frozenset[str],
         if ctx is not None:
             ctx.problem(path, f"cannot list this folder ({e.strerror or e}): its datapoints are missing")
         return frozenset(), []
-    try:
-        dirs = [e.name for e in entries if e.is_dir()]
+    try:  # interned: a million camera folders share one "camera"
+        dirs = [sys.intern(e.name) for e in entries if e.is_dir()]
     except OSError:  # a link loop: it stays a name, so the file that should be there is reported
-        dirs = [e.name for e in entries if _is_dir(e)]
+        dirs = [sys.intern(e.name) for e in entries if _is_dir(e)]
     dirs.sort()
     return shared(frozenset([e.name for e in entries])), dirs
 
