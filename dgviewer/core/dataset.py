@@ -74,11 +74,13 @@ class Dataset(_ListNode):
     def index_more(self, seconds: float) -> bool:
         """List scenes for about ``seconds`` (at least one); True when everything is listed."""
         deadline = time.monotonic() + seconds
-        self._list(lambda: time.monotonic() >= deadline)
+        listed = len(self._scenes)
+        self._list(lambda: len(self._scenes) > listed and time.monotonic() >= deadline)
         return self.complete
 
     def _list(self, enough: Callable[[], bool] | None = None) -> None:
-        """List scenes until ``enough()`` (checked after each scene) or the end."""
+        """List scenes until ``enough()`` (checked before each scene: another thread may have listed them) or
+        the end."""
         if self._stream is None:
             return self._raise_error()
         with self._lock:
@@ -87,7 +89,7 @@ class Dataset(_ListNode):
             enabled = gc.isenabled()
             gc.disable()
             try:
-                while self._stream is not None:
+                while self._stream is not None and not (enough is not None and enough()):
                     try:
                         scene = next(self._stream)
                     except StopIteration:
@@ -97,8 +99,6 @@ class Dataset(_ListNode):
                         self._stream, self._error = None, e
                         raise
                     self._add(scene)
-                    if enough is not None and enough():
-                        break
             finally:
                 if enabled:
                     gc.enable()
