@@ -28,7 +28,7 @@ def _rows(model, parent=QModelIndex()) -> list[tuple[str, str]]:
 
 
 def test_first_datapoint_drawn_and_tree_growing_while_listing(open_window, gated, qtbot):
-    w = open_window(gated)
+    w = open_window(gated, listed=False)
     s, model = w.session, w.tree.model
     assert s.cur.dp.id == "g/scene_000/cam/frame_0" and not s.dataset.complete and s.is_listing
     assert w.canvas.image.image is not None and w.canvas.image.image.shape[:2] == (SIZE, SIZE)
@@ -60,7 +60,7 @@ def test_first_datapoint_drawn_and_tree_growing_while_listing(open_window, gated
 
 
 def test_opening_another_dataset_mid_listing_stops_the_first(open_window, gated, samples, qtbot):
-    w = open_window(gated)
+    w = open_window(gated, listed=False)
     first = w.session.dataset
     assert not first.complete
     with qtbot.waitSignal(w.session.shown, timeout=20000):  # not queued behind the held listing
