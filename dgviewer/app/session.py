@@ -28,9 +28,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from ..core.cache import ByteCache
 from ..core.model import MODALITIES, Datapoint, Dataset
 from .current import Current
+from .listing import Listing
 from .open_dataset import OpenDataset
 from .opening import load_enclosing
-from .listing import Listing
 from .reviewing import Reviewing
 from .scheduling import jobs_for
 from .view_state import ViewState
