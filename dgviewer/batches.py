@@ -2,8 +2,8 @@
 any ``concurrent.futures.Executor`` (a Dask cluster's ``Client.get_executor()``).
 
 Used by the QA checks and the facts index. A task is a module-level function ``task(job, ids, *args)``; it
-runs where the executor puts it, reopens the dataset from ``job`` (once per worker process: the index is
-listings and small JSON) and returns something picklable about those ids. Only results travel back. Local
+runs where the executor puts it, reopens the scenes of ``ids`` from ``job`` (``job.open(ids)``: listings and
+small JSON) and returns something picklable about those ids. Only results travel back. Local
 workers are spawned, never forked, so a GUI's threads are not copied into them.
 """
 from __future__ import annotations
@@ -32,19 +32,21 @@ class Job:
     def of(cls, roots: Sequence[str], options: dict | None = None) -> Job:
         return cls(tuple(roots), tuple(sorted((options or {}).items())))
 
-    def load(self):
-        """A fresh index of the dataset, with a decoded-image cache of its own."""
+    def load(self, only: Sequence[str] | None = None):
+        """A fresh index of the dataset (``only``: of just the scenes these ids name), with a decoded-image
+        cache of its own."""
         from .core.cache import ByteCache
         from .formats.registry import load
 
-        return load(*self.roots, cache=ByteCache(WORKER_CACHE_BYTES), **dict(self.options))
+        return load(*self.roots, cache=ByteCache(WORKER_CACHE_BYTES), only=only, **dict(self.options))
 
-    def open(self):
-        """The dataset, opened once per process for the last job seen (a worker runs one job at a time)."""
+    def open(self, ids: Sequence[str]):
+        """The dataset holding ``ids``, kept per process for the last job seen (a worker runs one job at a
+        time): only the scenes the ids name are listed, again when a later batch names others."""
         global _OPENED
-        if _OPENED is None or _OPENED[0] != self:
-            _OPENED = None  # release the previous job's index before building the next
-            _OPENED = (self, self.load())
+        if _OPENED is None or _OPENED[0] != self or any(_OPENED[1].get(i) is None for i in ids):
+            _OPENED = None  # release the previous index before building the next
+            _OPENED = (self, self.load(only=ids))
         return _OPENED[1]
 
 

@@ -16,7 +16,7 @@ from .core.review import dataset_roots
 
 def extract(job: batches.Job, ids: list[str], fact_keys: tuple[str, ...]) -> list[dict]:
     """The task run per batch: each datapoint's index row (see ``datapoint_row``), in the order of ``ids``."""
-    ds = job.open()
+    ds = job.open(ids)
     return [datapoint_row(ds.get(i), fact_keys) for i in ids]
 
 
@@ -66,10 +66,10 @@ def index_of(ds, workers: int | None = None, executor: Executor | None = None,
 
 
 def probe(ds) -> FactsIndex:
-    """An index of the first datapoint of each dataset folder: the keys a filter may name, known at once (before
-    the full index: a cheap-fact path only later datapoints have is known once the full index is)."""
+    """An index of the first datapoint of each dataset folder listed so far: the keys a filter may name, known at
+    once (before the full index: a cheap-fact path only later datapoints have is known once the full index is)."""
     firsts: dict[str, object] = {}
-    for scene in ds.scenes:
+    for scene in ds.scenes_so_far():  # a dataset still being listed is not waited for
         if scene.dataset_name not in firsts:
             dp = next((dp for cam in scene.cameras for dp in cam), None)
             if dp is not None:

@@ -16,7 +16,7 @@ def sample(tmp_path_factory) -> str:
 
 
 def names(job: batches.Job, ids: list[str]) -> list[tuple[str, str, int]]:
-    ds = job.open()
+    ds = job.open(ids)
     return [(i, ds.get(i).name, os.getpid()) for i in ids]
 
 

@@ -72,9 +72,13 @@ class Filtering(QObject):
         self._run += 1
         self._pending = None
         self.dataset, self.index, self.known = dataset, None, probe(dataset)
-        self._indexed, self._build_failed = (0, len(dataset)), False
+        self._indexed, self._build_failed = (0, dataset.indexed), False  # len() would wait for the listing
 
         def build() -> None:
+            while not stop.is_set() and not dataset.index_more(0.05):  # the listing ends first (or is cancelled)
+                pass
+            if stop.is_set():
+                return
             try:
                 index = index_of(dataset, cancel=stop.is_set,
                                  progress=lambda done, total: self.signals.progress.emit(dataset, done, total))

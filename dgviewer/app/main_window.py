@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_menus()
         self.session.dataset_opened.connect(self._dataset_opened)
+        self.session.modalities_found.connect(self._offer_modalities)
         self.session.current_changed.connect(self._check_modality)
         self.session.updated.connect(self._check_modality)
         self.session.view.events.layers.connect(self._build_overlay_actions)
@@ -265,7 +266,6 @@ class MainWindow(QMainWindow):
         self._show_picture()
         self.setWindowTitle("dgviewer — " + " + ".join(os.path.basename(p) for p in paths))
         self.canvas.glw.setFocus()  # arrows must navigate, not move a text cursor in the filter box
-        self._offer_modalities(self.session.dataset)
 
     def _show_picture(self) -> None:
         """The canvas, or the compare panes in its place."""
@@ -276,13 +276,8 @@ class MainWindow(QMainWindow):
     def _set_advance(self, on: bool) -> None:
         self.session.advance = self.settings.advance_after_review = on
 
-    def _offer_modalities(self, dataset) -> None:
+    def _offer_modalities(self, present: set[str]) -> None:
         """Modality actions only for what some datapoint of the open dataset has (their keys go with them)."""
-        present: set[str] = set()
-        for dp in dataset:
-            present.update(dp.modalities)
-            if len(present) == len(self.modality_actions):
-                break
         for m, act in self.modality_actions.items():
             act.setVisible(m in present)
 

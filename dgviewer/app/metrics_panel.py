@@ -74,6 +74,7 @@ class MetricsPanel(QWidget):
         self._bold = QFont()
         self._bold.setBold(True)
         session.dataset_opened.connect(self._dataset_opened)
+        session.listed.connect(self._listed)  # folders listed after the first may have metrics
         session.shown.connect(lambda _id: self._follow())
 
     def set_metrics(self, dp_id: str | None, metrics: list[Metric]) -> None:
@@ -100,6 +101,12 @@ class MetricsPanel(QWidget):
         self._dp_id = None
         self.set_metrics(None, [])
         self.applicable.emit(self._on)
+
+    def _listed(self) -> None:
+        if self.session.dataset is not None and not self._on and has_metrics(self.session.dataset):
+            self._on = True
+            self.applicable.emit(True)
+            self._follow()
 
     def _follow(self) -> None:
         dp = self.session.cur.dp

@@ -73,7 +73,7 @@ class ModalityBar(QWidget):
         for w in (*self.buttons.values(), self.auto, self.cmap, fit, one):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.depth_box.hide()
-        session.dataset_opened.connect(lambda ds: self.set_offered({m for dp in ds for m in dp.modalities}))
+        session.modalities_found.connect(self.set_offered)
         session.current_changed.connect(lambda _: self.follow())
         session.updated.connect(self.follow)
         view.events.depth_levels.connect(lambda *_: self.follow())  # "Auto" shows the image's own range

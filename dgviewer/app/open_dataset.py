@@ -6,31 +6,35 @@ dataset's ids, findings of the old one feeding the filter).
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+import time
+from typing import Callable, Iterable, NamedTuple
 
 from ..core.errors import DgviewerError
 from ..core.model import Dataset, Datapoint
 from ..core.review import UNREVIEWED, Review, ReviewStore
 
 
-def tree_order(dataset: Dataset, keep: Callable[[Datapoint], bool] | None = None) -> list[Datapoint]:
-    """Datapoints in the order the tree lists them: grouped by dataset folder, then scene, camera."""
-    by_folder: dict[str, list] = {}
-    for scene in dataset.scenes:
-        by_folder.setdefault(scene.dataset_name, []).append(scene)
-    return [dp for scenes in by_folder.values() for scene in scenes for cam in scene.cameras for dp in cam
-            if keep is None or keep(dp)]
-
-
 def first_of_each_folder(dataset) -> list[Datapoint]:
-    """The first datapoint of each dataset folder opened (one reader per folder, so each tells for its own)."""
+    """The first datapoint of each dataset folder listed so far (one reader per folder, so each tells for its own)."""
     firsts: dict[str, Datapoint] = {}
-    for scene in dataset.scenes:
+    for scene in dataset.scenes_so_far():
         dp = None if scene.dataset_name in firsts else next((dp for cam in scene.cameras for dp in cam), None)
         if dp is not None:
             firsts[scene.dataset_name] = dp
     return list(firsts.values())
 
+
+class Filtered(NamedTuple):
+    keep: Callable[[Datapoint], bool] | None  # the filter's test (None: no filter)
+    seen: int  # datapoints listed when it ran
+    order: list[Datapoint]  # those of them it kept, in tree order
+
+
+def filtered(dataset: Dataset, keep: Callable[[Datapoint], bool] | None) -> Filtered:
+    """What ``keep`` keeps of the datapoints listed so far (a worker runs it: O(dataset))."""
+    seen = dataset.indexed
+    listed = dataset.so_far(0, seen)
+    return Filtered(keep, seen, listed if keep is None else [dp for dp in listed if keep(dp)])
 
 
 class OpenDataset:
@@ -44,24 +48,53 @@ class OpenDataset:
             self.reviews, self.load_error = None, f"Reviews not loaded: {e}"
         self.findings: dict | None = None  # QA findings by datapoint id, after a run
         self.filter_text = ""
-        self.order: list[Datapoint] = tree_order(dataset)
         self.layers_checked = False  # whether its first annotations were checked for a bare view (all layers off)
         self.undo: list[tuple[str, Review | None]] = []  # (datapoint id, its decision before a change)
-        self._pos = {dp.id: i for i, dp in enumerate(self.order)}
+        # The filtered order, in tree order (the dataset lists scenes grouped by folder, scene, camera). It
+        # grows as the dataset is listed (``grow``); unfiltered, positions are the dataset's own.
+        self._keep: Callable[[Datapoint], bool] | None = None
+        self._seen = dataset.indexed  # dataset datapoints the filter has looked at
+        self.order: list[Datapoint] = dataset.so_far(0, self._seen)
+        self._pos: dict[str, int] | None = None  # id → position in a filtered order
 
     # -- the filter -------------------------------------------------------------
-    def set_order(self, text: str, order: list[Datapoint]) -> None:
-        """Show ``order``: the datapoints filter ``text`` kept, in tree order (worked out off the GUI thread)."""
+    def set_order(self, text: str, kept: Filtered) -> None:
+        """Show what filter ``text`` kept of the datapoints listed so far (worked out off the GUI thread);
+        datapoints listed later are judged by ``grow``."""
         self.filter_text = text
-        self.order = order
-        self._pos = {dp.id: i for i, dp in enumerate(order)}
+        self._keep = kept.keep
+        self._seen = kept.seen
+        self.order = kept.order
+        self._pos = None if kept.keep is None else {dp.id: i for i, dp in enumerate(kept.order)}
+
+    def grow(self, seconds: float) -> tuple[int, int]:
+        """Take in datapoints listed since the last call, the filter judging them for about ``seconds`` at
+        most (the rest waits for the next call); the positions [start, stop) added to ``order``."""
+        start, listed = len(self.order), self.dataset.indexed
+        if self._keep is None:
+            self.order.extend(self.dataset.so_far(self._seen, listed))
+            self._seen = listed
+            return start, len(self.order)
+        deadline = time.monotonic() + seconds
+        while self._seen < listed and time.monotonic() < deadline:
+            for dp in self.dataset.so_far(self._seen, min(listed, self._seen + 64)):
+                if self._keep(dp):
+                    self._pos[dp.id] = len(self.order)
+                    self.order.append(dp)
+            self._seen = min(listed, self._seen + 64)
+        return start, len(self.order)
+
+    @property
+    def caught_up(self) -> bool:
+        """Every datapoint listed so far is judged (and the listing is over when the dataset is complete)."""
+        return self._seen >= self.dataset.indexed
 
     def position(self, dp: Datapoint | None) -> int | None:
-        """Index of ``dp`` in the filtered order (None when filtered out or of another dataset)."""
+        """Index of ``dp`` in the filtered order (None when filtered out, not taken in yet, or of another dataset)."""
         if dp is None:
             return None
-        i = self._pos.get(dp.id)
-        return i if i is not None and self.order[i] is dp else None
+        i = self.dataset.position(dp.id) if self._pos is None else self._pos.get(dp.id)
+        return i if i is not None and i < len(self.order) and self.order[i] is dp else None
 
     def first_of_next_group(self, dp: Datapoint, kind: str, step: int) -> Datapoint | None:
         """First datapoint of the next (step=1) or previous (-1) camera or scene in filtered order."""

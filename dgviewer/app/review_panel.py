@@ -51,6 +51,7 @@ class ReviewBar(QWidget):
         session.shown.connect(lambda _id: self._show_current())
         session.reviews_changed.connect(self._changed)
         session.filter_changed.connect(self._show_progress)
+        session.listed.connect(self._show_progress)
 
     def set_actions(self, actions: dict[str, QAction]) -> None:
         """The review actions (ids of ``shortcuts.REVIEW``) behind the buttons."""

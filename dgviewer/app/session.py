@@ -11,10 +11,17 @@ update, for the latest. Signals, in the order a switch emits them:
   so the previous picture stays until then);
 - ``shown(id)``: its image and annotations are in, once per datapoint and modality (what tests, the
   benchmark and ``--screenshot`` wait on).
+
+A dataset opens as soon as its first scene is listed; a worker lists the rest (``listing`` reports the
+progress) while the GUI thread takes in what is listed every GROW_MS, at a cost bounded per turn:
+``grew(start, stop)`` says which positions of ``order`` were added (the filter judges arrivals too).
+Opening another dataset, or shutting down, stops the listing.
 """
 from __future__ import annotations
 
 import gc
+import os
+import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -23,7 +30,8 @@ from ..core.cache import ByteCache
 from ..core.model import MODALITIES, Datapoint, Dataset
 from .current import Current
 from .filtering import Filtering
-from .open_dataset import OpenDataset, tree_order
+from .listing import Listing
+from .open_dataset import OpenDataset, filtered
 from .opening import load_enclosing
 from .reviewing import Reviewing
 from .scheduling import jobs_for
@@ -33,11 +41,17 @@ from .workers import Loader
 #: A key or tree step this soon after the previous one is part of a burst (a held key): until it
 #: settles, only what drawing needs is decoded, for the current datapoint and those ahead of it.
 SETTLE_MS = 250
+#: How often the GUI thread takes in what the listing worker listed.
+GROW_MS = 50
 
 
-class Session(QObject, Reviewing):
+class Session(QObject, Reviewing, Listing):
     opening = Signal(object)  # [paths] being indexed
     dataset_opened = Signal(object)  # Dataset; every per-dataset state already belongs to it
+    grew = Signal(int, int)  # positions [start, stop) added to ``order`` as the dataset is listed
+    listing = Signal(int, int)  # scenes listed, scenes expected (0: unknown); then ``listed`` once all are
+    listed = Signal()
+    modalities_found = Signal(object)  # the set of modalities some listed datapoint has, when it grows
     open_failed = Signal(str)
     current_changed = Signal(object)  # Datapoint
     updated = Signal()
@@ -66,6 +80,11 @@ class Session(QObject, Reviewing):
         self.spot: tuple[float, float] | None = None
         self._spot_dp: str | None = None  # the datapoint ``spot`` is on
         self._opening: tuple[str, ...] | None = None
+        self._stop_listing = threading.Event()  # of the listing running now
+        self._grow_timer = QTimer(self, interval=GROW_MS)
+        self._grow_timer.timeout.connect(self._grow)  # see Listing
+        self.modalities: set[str] = set()  # some listed datapoint of the open dataset has each
+        self._modalities_of, self._modalities_seen = None, 0
         self._goto: str | None = None
         self._keep_notice = False
         self._pending_finding = None  # jumped to, waiting for its datapoint to be shown
@@ -76,7 +95,7 @@ class Session(QObject, Reviewing):
         self._update_timer.timeout.connect(self._update)
         self._settle_timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle_timer.timeout.connect(self._settled)
-        self.filtering = Filtering(tree_order, parent=self)
+        self.filtering = Filtering(filtered, parent=self)
         self.filtering.filtered.connect(self._filtered)
         self.filtering.waiting.connect(self.filter_waiting)
         self.filtering.failed.connect(self.filter_failed)
@@ -109,6 +128,7 @@ class Session(QObject, Reviewing):
 
     def open(self, paths: list[str], goto: str | None = None) -> None:
         """Index ``paths`` (merged) on a worker; every per-dataset state follows once it is loaded."""
+        self._stop_listing.set()  # a listing still running is for the dataset being replaced
         self._opening = tuple(storage.resolve(p) for p in paths)
         self._goto = goto
         self._set_notice("")
@@ -127,7 +147,9 @@ class Session(QObject, Reviewing):
         self.filtering.follow(dataset)
         self.cache.clear()
         self.view.follow_dataset(dataset.layers)
+        self._start_listing(dataset)
         self.dataset_opened.emit(dataset)
+        self._find_modalities()
         # The index, the tree and the app's own objects live as long as the dataset; frozen, they are
         # out of the collector's reach, so a full collection (it holds the GIL: 50–150 ms over
         # everything alive here, a visible stall) walks only what was made since. Unfreezing first
@@ -137,14 +159,9 @@ class Session(QObject, Reviewing):
         gc.freeze()
         if self.data.load_error:
             self.status.emit(self.data.load_error, 10000)
-        start = dataset.get(self._goto) if self._goto else None
-        if self._goto and start is None:
-            self._set_notice(f"No datapoint with id {self._goto!r}; showing the first one.")
-        start = start or (self.order[0] if self.order else None)
-        if start is None:
-            self._set_notice("This dataset has no datapoints.")
-        else:
-            self.show_datapoint(start, keep_notice=True)
+        if dataset.complete:
+            self._show_start()
+            self.listed.emit()
 
     # -- filter, findings, reviews (of the open dataset) --------------------------------
     def set_filter(self, text: str) -> None:
@@ -154,8 +171,8 @@ class Session(QObject, Reviewing):
             self.filtering.check(text, self.data.reviews, self.data.findings)
             self.filtering.request(text, self.data.reviews, self.data.findings)
 
-    def _filtered(self, text: str, order: list) -> None:
-        self.data.set_order(text, order)
+    def _filtered(self, text: str, kept) -> None:
+        self.data.set_order(text, kept)
         self.filter_changed.emit()
         self._follow_filter()
 
@@ -197,7 +214,8 @@ class Session(QObject, Reviewing):
             self.navigate(target)
 
     def goto_id(self, dp_id: str) -> bool:
-        dp = self.dataset.get(dp_id.strip()) if self.dataset else None
+        """Show the datapoint with this id if it is listed (an id not listed yet never waits for the listing)."""
+        dp = self.dataset.lookup(dp_id.strip()) if self.dataset else None
         if dp is not None:
             self.show_datapoint(dp)
         return dp is not None
@@ -313,6 +331,8 @@ class Session(QObject, Reviewing):
 
     # -- results ---------------------------------------------------------------------------
     def _on_done(self, key, value) -> None:
+        if key[0] == "list":
+            return
         if key[0] == "open":
             if key[1] == self._opening:  # not an open the user has since replaced
                 self._goto = value.start or self._goto
@@ -325,9 +345,13 @@ class Session(QObject, Reviewing):
             self._update_timer.start()
 
     def _on_failed(self, key, message: str, details: str) -> None:
+        if key[0] == "list":  # a reader bug part-way: what was listed stays open
+            return self.status.emit(f"Listing stopped: {message}", 0)
         if key[0] == "open":
             if key[1] == self._opening:
                 self._opening = None
+                if self.data is not None:  # the dataset still open goes on being listed
+                    self._start_listing(self.data.dataset)
                 self._update_timer.start()  # what the open held back of the dataset still shown
                 self._set_notice(f"Could not open the dataset.\n{message}")
                 self.open_failed.emit(message)
@@ -364,4 +388,6 @@ class Session(QObject, Reviewing):
         self._update_timer.stop()
         self._settle_timer.stop()
         self.filtering.shutdown()
+        self._grow_timer.stop()
+        self._stop_listing.set()
         self.loader.shutdown()

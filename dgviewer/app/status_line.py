@@ -1,5 +1,5 @@
 """The status bar's permanent parts: which datapoint is shown (and where in the list), the cache use,
-a busy bar while a dataset is being listed and indexed, and the session's messages."""
+a progress bar while a dataset is being listed (busy while a bucket is listed), and the session's messages."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
@@ -32,26 +32,28 @@ class StatusLine(QObject):
         self.position = _FixedLabel()
         self.cache = _FixedLabel()
         self.cache.setStyleSheet("color: gray")
-        # Listing a bucket takes seconds: the bar moves while the loader thread works (range 0..0: busy).
-        self.opening = QProgressBar()
-        self.opening.setObjectName("opening_progress")
-        self.opening.setRange(0, 0)
-        self.opening.setMaximumWidth(160)
-        self.opening.setFormat("listing…")
-        self.opening.hide()
-        bar.addPermanentWidget(self.opening)
+        self.listing = QProgressBar()  # scenes listed of those expected (busy when the reader cannot tell)
+        self.listing.setFixedWidth(160)
+        self.listing.setMaximumHeight(14)
+        self.listing.setFormat("listing %v / %m")
+        self.listing.hide()
+        bar.addPermanentWidget(self.listing)
         bar.addPermanentWidget(self.position)
         bar.addPermanentWidget(self.cache)
-        session.opening.connect(self._opening)
-        session.dataset_opened.connect(lambda _: self.opening.hide())
-        session.open_failed.connect(lambda _: self.opening.hide())
+        session.opening.connect(self._opening)  # a bucket is listed in one go before the first scene
+        session.open_failed.connect(lambda _: self.listing.hide())
+        session.listing.connect(self._listing)
+        session.listed.connect(self.listing.hide)
+        session.grew.connect(lambda *_: self._position(session.cur.dp) if session.cur.dp is not None else None)
         session.current_changed.connect(self._position)
         session.updated.connect(self._cache)
         session.status.connect(bar.showMessage)
 
     def _opening(self, paths) -> None:
-        self.opening.setToolTip("Listing and indexing " + " + ".join(paths))
-        self.opening.show()
+        self.listing.setRange(0, 0)
+        self.listing.setTextVisible(False)
+        self.listing.setToolTip("Listing " + " + ".join(paths))
+        self.listing.show()
 
     def _position(self, dp) -> None:
         pos = self.session.position(dp)
@@ -63,6 +65,12 @@ class StatusLine(QObject):
         shown = self.position.fontMetrics().elidedText(dp.id, Qt.TextElideMode.ElideMiddle, ID_WIDTH_PX)
         self.position.setText(f"{shown}   {'' if pos is None else pos + 1} / {len(self.session.order)}")
         self.position.setToolTip(dp.id)
+
+    def _listing(self, done: int, expected: int) -> None:
+        self.listing.setRange(0, max(expected, done) if expected else 0)
+        self.listing.setValue(done)
+        self.listing.setTextVisible(bool(expected))
+        self.listing.show()
 
     def _cache(self) -> None:
         cache = self.session.cache

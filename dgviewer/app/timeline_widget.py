@@ -36,10 +36,14 @@ class TimelineWidget(QWidget):
         self.current = None  # Datapoint
         self.setMouseTracking(True)
         session.dataset_opened.connect(self._dataset_opened)
+        session.listed.connect(lambda: self._applicable(session.dataset))  # folders listed after the first
         session.shown.connect(lambda _id: self.set_current(session.cur.dp))
 
     def _dataset_opened(self, dataset) -> None:
         self.set_current(None)
+        self._applicable(dataset)
+
+    def _applicable(self, dataset) -> None:
         self.applicable.emit(any(capture_timeline(dp.scene_node).lanes for dp in first_of_each_folder(dataset)))
 
     def sizeHint(self) -> QSize:

@@ -1,17 +1,23 @@
-"""Dataset → scene → camera → datapoint as a lazy QAbstractItemModel.
+"""Dataset → scene → camera → datapoint as a lazy QAbstractItemModel over the session's filtered order.
 
-Rows are handed to the view in batches (``fetchMore``) so a 100k-datapoint
-folder shows at once and fills as the user scrolls; no node ever touches an
-image. Datapoint rows have no node object: an index's internal pointer is its
-parent node and the row picks the datapoint.
+The order is grouped (dataset folder, scene, camera), so a group is a run of positions: the model
+keeps only where each group starts (a few bytes per scene and camera, no node objects) and finds
+rows and parents by bisection. An index's internal id is its parent's key, ``(number << 2) | kind``.
+Rows are handed to the view in batches (``fetchMore``) so a million-datapoint folder shows at once;
+as the dataset is listed, ``grow`` inserts the new rows that fall in what the view was handed and
+grows the counts: O(new datapoints) per call, O(log) per lookup.
 """
 from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QStyle
 
 from ..core.model import Datapoint
+from ..core.review import UNREVIEWED
 from .review_look import LOOK, state_icon, tally_text, with_badge
 from .session import Session
 
@@ -30,28 +36,22 @@ MODALITY_TAGS = {"visible": "RGB", "infrared": "IR", "depth": "D", "normals": "N
                  "segmentation": "S", "hdri": "H", "instance": "Inst"}
 
 
-class _Node:
-    __slots__ = ("kind", "name", "parent", "row", "children", "datapoints", "fetched", "count", "source")
-
-    def __init__(self, kind: str, name: str, parent: _Node | None, row: int, source=None):
-        self.kind, self.name, self.parent, self.row = kind, name, parent, row
-        self.source = source  # the Scene or Camera
-        self.children: list[_Node] = []
-        self.datapoints: list[Datapoint] = []  # camera nodes only
-        self.fetched = 0
-        self.count = 0
-
-    def size(self) -> int:
-        return len(self.datapoints) if self.kind == "camera" else len(self.children)
+ROOT, DATASET, SCENE, CAMERA = range(4)
 
 
 class DatasetTreeModel(QAbstractItemModel):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.session = session
-        self._root = _Node("root", "", None, 0)
-        self._cam_of: dict[str, tuple[_Node, int]] = {}  # datapoint id → (camera node, row)
-        self._tallies: dict[int, str] = {}  # group row → review tally text, until reviews change or a reset
+        self._order: list[Datapoint] = []  # the session's order this model shows (positions < _n)
+        self._n = 0
+        self._ds_starts: list[int] = []  # first position of each dataset folder, scene, camera
+        self._ds_names: list[str] = []
+        self._sc_starts = array("q")
+        self._cam_starts = array("q")
+        self._want: dict[int, int] = {}  # node key → rows the view asked for, beyond the first BATCH
+        self._tallies: dict[int, str] = {}  # node key → review tally text, until reviews change or rows grow
+        self._decided: dict[str, list[int]] | None = None  # state → sorted positions, for the tallies
         self._icons = {state: state_icon(*look) for state, look in LOOK.items()}
         style = QApplication.style()
         self._warn = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
@@ -65,93 +65,207 @@ class DatasetTreeModel(QAbstractItemModel):
     def rebuild(self) -> None:
         """Rows for the session's filtered datapoints (already grouped by folder, scene and camera)."""
         self.beginResetModel()
-        root = _Node("root", "", None, 0)
-        ds = sn = cn = None
-        for dp in self.session.order:
-            scene, cam = dp.scene_node, dp.camera_node
-            if ds is None or ds.name != scene.dataset_name:
-                ds = _Node("dataset", scene.dataset_name, root, len(root.children))
-                root.children.append(ds)
-                sn = None
-            if sn is None or sn.source is not scene:
-                sn = _Node("scene", scene.name, ds, len(ds.children), scene)
-                ds.children.append(sn)
-                cn = None
-            if cn is None or cn.source is not cam:
-                cn = _Node("camera", cam.name, sn, len(sn.children), cam)
-                sn.children.append(cn)
-            cn.datapoints.append(dp)
-            cn.count += 1
-            sn.count += 1
-            ds.count += 1
-        # The first batch of every node is there from the start: fetching a row on the way to a
-        # datapoint inserts rows, and that relays out and repaints the whole view on each step.
-        for ds in root.children:
-            ds.fetched = min(ds.size(), BATCH)
-            for sn in ds.children:
-                sn.fetched = min(sn.size(), BATCH)
-                for cn in sn.children:
-                    cn.fetched = min(cn.size(), BATCH)
-        root.fetched = len(root.children)
-        self._root = root
-        self._cam_of = {dp.id: (cn, row) for ds in root.children for sn in ds.children for cn in sn.children
-                        for row, dp in enumerate(cn.datapoints)}
-        self._tallies.clear()
+        self._order, self._n = self.session.order, 0
+        self._ds_starts, self._ds_names = [], []
+        self._sc_starts, self._cam_starts = array("q"), array("q")
+        self._want.clear()
+        if self._order:
+            self._starts(0, len(self._order))
+        self._forget()
         self.endResetModel()
 
-    def reviews_changed(self) -> None:
+    def grow(self, stop: int) -> None:
+        """Take in positions up to ``stop`` of the session's order (appended since the last call)."""
+        order, i = self.session.order, self._n
+        if order is not self._order:
+            return self.rebuild()
+        if i >= stop:
+            return
+        if i > 0:  # more of the last camera, scene, dataset: rows inserted under each, as far as the view was handed
+            last = order[i - 1]
+            for kind, same in ((CAMERA, lambda dp: dp.camera_node is last.camera_node),
+                               (SCENE, lambda dp: dp.scene_node is last.scene_node),
+                               (DATASET, lambda dp: dp.scene_node.dataset_name == last.scene_node.dataset_name)):
+                j = i
+                while j < stop and same(order[j]):
+                    j += 1
+                if j > i:
+                    key = self._last(kind)
+                    before = self._size(key)
+                    self._insert(key, before, before + self._new_children(kind, i, j), lambda: self._starts(i, j))
+                    i = j
+        if i < stop:
+            before = len(self._ds_starts)
+            self._insert(ROOT, before, before + self._new_children(ROOT, i, stop), lambda: self._starts(i, stop))
+        self._n = stop
+        self._forget()
+        for kind in (DATASET, SCENE, CAMERA):  # their counts grew
+            idx = self._node_index(self._last(kind), 1)
+            if idx.isValid():
+                self.dataChanged.emit(idx, idx)
+
+    def _starts(self, a: int, b: int) -> None:
+        """Record the groups that start in positions [a, b)."""
+        order = self._order
+        prev = order[a - 1] if a > 0 else None
+        for x in range(a, b):
+            dp = order[x]
+            cam = dp.camera_node
+            if prev is None or cam is not prev.camera_node:
+                scene = cam.scene
+                if prev is None or scene is not prev.scene_node:
+                    if prev is None or scene.dataset_name != prev.scene_node.dataset_name:
+                        self._ds_starts.append(x)
+                        self._ds_names.append(scene.dataset_name)
+                    self._sc_starts.append(x)
+                self._cam_starts.append(x)
+            prev = dp
+        self._n = b
+
+    def _new_children(self, kind: int, a: int, b: int) -> int:
+        """How many child rows a node of ``kind`` gains from positions [a, b) that continue it."""
+        if kind == CAMERA:
+            return b - a
+        group = {ROOT: lambda dp: dp.scene_node.dataset_name, DATASET: lambda dp: dp.scene_node,
+                 SCENE: lambda dp: dp.camera_node}[kind]
+        order, n = self._order, 0
+        prev = group(order[a - 1]) if a > 0 else None
+        for x in range(a, b):
+            g = group(order[x])
+            if g != prev:
+                n, prev = n + 1, g
+        return n
+
+    def _insert(self, key: int, before: int, after: int, commit) -> None:
+        """Commit a growth of node ``key`` from ``before`` to ``after`` children, telling the view of the rows
+        it was handed."""
+        want = self._want.get(key, BATCH)
+        old, new = min(before, want), min(after, want)
+        parent = self._node_index(key) if key != ROOT else QModelIndex()
+        if new > old and (key == ROOT or parent.isValid()):
+            self.beginInsertRows(parent, old, new - 1)
+            commit()
+            self.endInsertRows()
+        else:
+            commit()
+
+    def _forget(self) -> None:
         self._tallies.clear()
+        self._decided = None
+
+    def reviews_changed(self) -> None:
+        self._forget()
+
+    # -- groups as runs of positions -------------------------------------------------
+    def _last(self, kind: int) -> int:
+        starts = {DATASET: self._ds_starts, SCENE: self._sc_starts, CAMERA: self._cam_starts}[kind]
+        return ((len(starts) - 1) << 2) | kind
+
+    def _span(self, key: int, n: int | None = None) -> tuple[int, int]:
+        """[first, end) positions of node ``key`` (``n``: positions known so far)."""
+        kind, i = key & 3, key >> 2
+        n = self._n if n is None else n
+        if kind == ROOT:
+            return 0, n
+        starts = {DATASET: self._ds_starts, SCENE: self._sc_starts, CAMERA: self._cam_starts}[kind]
+        return starts[i], starts[i + 1] if i + 1 < len(starts) else n
+
+    def _children(self, key: int, n: int | None = None) -> tuple[int, int]:
+        """[first, end) numbers of the child groups of node ``key`` (its positions for a camera)."""
+        kind = key & 3
+        if kind == ROOT:
+            return 0, len(self._ds_starts)
+        a, b = self._span(key, n)
+        if kind == CAMERA:
+            return a, b
+        starts = self._sc_starts if kind == DATASET else self._cam_starts
+        return bisect_left(starts, a), bisect_left(starts, b)
+
+    def _size(self, key: int, n: int | None = None) -> int:
+        a, b = self._children(key, n)
+        return b - a
+
+    def _rows(self, key: int) -> int:
+        return min(self._size(key), self._want.get(key, BATCH))
+
+    def _parent_of(self, key: int) -> tuple[int, int]:
+        """(parent key, row) of node ``key``."""
+        kind, i = key & 3, key >> 2
+        if kind == DATASET:
+            return ROOT, i
+        up, starts = (DATASET, self._ds_starts) if kind == SCENE else (SCENE, self._sc_starts)
+        own = self._sc_starts if kind == SCENE else self._cam_starts
+        parent = ((bisect_right(starts, own[i]) - 1) << 2) | up
+        return parent, i - self._children(parent)[0]
+
+    def _node_index(self, key: int, column: int = 0) -> QModelIndex:
+        """The index of node ``key`` when the view was handed it (and its ancestors), else invalid."""
+        if key < 0 or key == ROOT or (key >> 2) >= len({DATASET: self._ds_starts, SCENE: self._sc_starts,
+                                                          CAMERA: self._cam_starts}[key & 3]):
+            return QModelIndex()
+        chain, k = [], key
+        while k != ROOT:
+            parent, row = self._parent_of(k)
+            if row >= self._rows(parent):
+                return QModelIndex()
+            chain.append((parent, row))
+            k = parent
+        parent, row = chain[0]
+        return self.createIndex(row, column, parent)
 
     # -- Qt model -------------------------------------------------------------
-    def _node(self, index: QModelIndex) -> _Node:
-        return index.internalPointer() if index.isValid() else self._root
-
     def _item(self, index: QModelIndex):
-        """The _Node or Datapoint an index stands for."""
-        parent = self._node(index)
-        if parent.kind == "camera":
-            return parent.datapoints[index.row()]
-        return parent.children[index.row()]
+        """The node key or Datapoint an index stands for."""
+        parent = index.internalId()
+        if parent & 3 == CAMERA:
+            return self._order[self._span(parent)[0] + index.row()]
+        first = self._children(parent)[0]
+        return ((first + index.row()) << 2) | (parent & 3) + 1
+
+    def _key(self, index: QModelIndex):
+        return self._item(index) if index.isValid() else ROOT
 
     def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
-        node = self._item(parent) if parent.isValid() else self._root
-        if not isinstance(node, _Node) or not (0 <= row < node.fetched) or column not in (0, 1):
+        key = self._key(parent)
+        if not isinstance(key, int) or not (0 <= row < self._rows(key)) or column not in (0, 1):
             return QModelIndex()
-        return self.createIndex(row, column, node)
+        return self.createIndex(row, column, key)
 
     def parent(self, index: QModelIndex) -> QModelIndex:
         if not index.isValid():
             return QModelIndex()
-        node = index.internalPointer()  # the parent of the indexed item
-        if node is self._root:
+        key = index.internalId()  # the parent of the indexed item
+        if key == ROOT:
             return QModelIndex()
-        return self.createIndex(node.row, 0, node.parent)
+        grand, row = self._parent_of(key)
+        return self.createIndex(row, 0, grand)
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         if parent.column() > 0:
             return 0
-        node = self._item(parent) if parent.isValid() else self._root
-        return node.fetched if isinstance(node, _Node) else 0
+        key = self._key(parent)
+        return self._rows(key) if isinstance(key, int) else 0
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 2
 
     def hasChildren(self, parent: QModelIndex = QModelIndex()) -> bool:
-        node = self._item(parent) if parent.isValid() else self._root
-        return isinstance(node, _Node) and node.size() > 0
+        key = self._key(parent)
+        return isinstance(key, int) and self._size(key) > 0
 
     def canFetchMore(self, parent: QModelIndex) -> bool:
-        node = self._item(parent) if parent.isValid() else self._root
-        return isinstance(node, _Node) and node.fetched < node.size()
+        key = self._key(parent)
+        return isinstance(key, int) and self._rows(key) < self._size(key)
 
     def fetchMore(self, parent: QModelIndex) -> None:
-        node = self._item(parent) if parent.isValid() else self._root
-        if not isinstance(node, _Node):
+        key = self._key(parent)
+        if not isinstance(key, int):
             return
-        new = min(node.size(), node.fetched + BATCH)
-        if new > node.fetched:
-            self.beginInsertRows(parent, node.fetched, new - 1)
-            node.fetched = new
+        old = self._rows(key)
+        new = min(self._size(key), old + BATCH)
+        if new > old:
+            self.beginInsertRows(parent, old, new - 1)
+            self._want[key] = new
             self.endInsertRows()
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -200,41 +314,79 @@ class DatasetTreeModel(QAbstractItemModel):
             return self._small
         return None
 
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if role not in _ANSWERED or not index.isValid():
+            return None
+        item = self._item(index)
+        if isinstance(item, Datapoint):
+            return self._dp_data(item, index.column(), role)
+        a, b = self._span(item)
+        count, kind = b - a, item & 3
+        if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == 0:
+                return self._name(item)
+            badge = self._tally(item)
+            return f"{badge}   {count}" if badge else str(count)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{('dataset', 'scene', 'camera')[kind - 1]} {self._name(item)}: {count} datapoint(s)"
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
+            return self._grey
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _name(self, key: int) -> str:
+        kind = key & 3
+        if kind == DATASET:
+            return self._ds_names[key >> 2]
+        dp = self._order[self._span(key)[0]]
+        return dp.scene_node.name if kind == SCENE else dp.camera_node.name
+
     def _status_icon(self, dp: Datapoint):
         data = self.session.data
         return self._icons.get(data.review_state(dp)) if data is not None else None
 
-    def _tally(self, node: _Node) -> str:
-        key = id(node)
+    def _tally(self, key: int) -> str:
         if key not in self._tallies:
             data = self.session.data
-            self._tallies[key] = tally_text(data.review_counts(self._datapoints_under(node))) if data else ""
+            self._tallies[key] = tally_text(self._counts(*self._span(key))) if data and data.reviews else ""
         return self._tallies[key]
 
-    # -- lookups ----------------------------------------------------------------
-    def _datapoints_under(self, node: _Node) -> list[Datapoint]:
-        if node.kind == "camera":
-            return node.datapoints
-        return [dp for child in node.children for dp in self._datapoints_under(child)]
+    def _counts(self, a: int, b: int) -> dict[str, int]:
+        """Decisions per state among positions [a, b): from the decisions, never from every datapoint."""
+        if self._decided is None:
+            data, self._decided = self.session.data, {}
+            for dp_id, state in data.reviews.decided():
+                dp = data.dataset.lookup(dp_id)
+                pos = data.position(dp)
+                if pos is not None and pos < self._n:
+                    self._decided.setdefault(state, []).append(pos)
+            for positions in self._decided.values():
+                positions.sort()
+        out = {state: bisect_left(p, b) - bisect_left(p, a) for state, p in self._decided.items()}
+        out[UNREVIEWED] = (b - a) - sum(out.values())
+        return out
 
+    # -- lookups ----------------------------------------------------------------
     def index_for(self, dp: Datapoint) -> QModelIndex:
         """The row of ``dp``, fetching batches up to it if the view has not yet."""
-        if dp.id not in self._cam_of:
+        pos = self.session.position(dp)
+        if pos is None or pos >= self._n:
             return QModelIndex()
-        cam, row = self._cam_of[dp.id]
-        chain = []
-        node = cam
-        while node is not self._root:
-            chain.append(node)
-            node = node.parent
-        parent = QModelIndex()
-        for node in reversed(chain):
-            while node.row >= node.parent.fetched:
-                self.fetchMore(parent)
-            parent = self.index(node.row, 0, parent)
-        while row >= cam.fetched:
-            self.fetchMore(parent)
+        keys = [(bisect_right(starts, pos) - 1) << 2 | kind for kind, starts in
+                ((DATASET, self._ds_starts), (SCENE, self._sc_starts), (CAMERA, self._cam_starts))]
+        parent, parent_key = QModelIndex(), ROOT
+        for key in keys:
+            row = (key >> 2) - self._children(parent_key)[0]
+            self._reveal(parent, parent_key, row)
+            parent, parent_key = self.index(row, 0, parent), key
+        row = pos - self._span(parent_key)[0]
+        self._reveal(parent, parent_key, row)
         return self.index(row, 0, parent)
+
+    def _reveal(self, parent: QModelIndex, key: int, row: int) -> None:
+        while row >= self._rows(key):
+            self.fetchMore(parent)
 
     def datapoint_changed(self, dp: Datapoint) -> None:
         """Repaint one row (its problems or status changed)."""

@@ -11,7 +11,7 @@ from ..core import filters
 from ..core.filters import FilterError
 from ..core.model import Datapoint
 from .session import Session
-from .tree_model import DATAPOINT_ROLE, DatasetTreeModel
+from .tree_model import BATCH, DATAPOINT_ROLE, DatasetTreeModel
 
 
 FILTER_HELP = filters.help_text()  # the generic keys; a dataset adds those its readers declare
@@ -31,7 +31,7 @@ class TreePanel(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.filter.setToolTip(FILTER_HELP)
         self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # busy: the index is built in one call
+        self.progress.setRange(0, 0)  # busy: until the first scene is listed (then the status line shows progress)
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(6)
         self.progress.hide()
@@ -67,6 +67,8 @@ class TreePanel(QWidget):
         session.filter_changed.connect(self._filtered)
         session.filter_waiting.connect(self._filter_waiting)
         session.filter_failed.connect(self._filter_failed)
+        session.grew.connect(self._grew)
+        session.listed.connect(self._summarise)
         session.current_changed.connect(
             lambda dp: self.select(dp, reveal=not session.burst or time.monotonic() - self._revealed_at > REVEAL_S))
         session.settled.connect(lambda: self.select(session.cur.dp))
@@ -118,12 +120,23 @@ class TreePanel(QWidget):
 
     def _rebuild(self) -> None:
         self.model.rebuild()
-        total = len(self.session.dataset) if self.session.dataset else 0
-        shown = len(self.session.order)
-        self.summary.setText(f"{shown} datapoints" if shown == total else f"{shown} of {total} datapoints")
+        self._summarise()
         self.view.expandToDepth(1)
         if self.session.position(self.session.cur.dp) is not None:
             self.select(self.session.cur.dp)
+
+    def _grew(self, _start: int, stop: int) -> None:
+        """Rows listed since: inserted where the view shows them; the first dataset folder opens once it appears."""
+        self.model.grow(stop)
+        if self.model.rowCount(self.model.index(0, 0)) <= BATCH:  # what the first batch showed, scenes open
+            self.view.expandToDepth(1)
+        self._summarise()
+
+    def _summarise(self) -> None:
+        ds = self.session.dataset
+        shown, total = len(self.session.order), (ds.indexed if ds is not None else 0)
+        listing = " (listing…)" if ds is not None and not ds.complete else ""
+        self.summary.setText((f"{shown} datapoints" if shown == total else f"{shown} of {total} datapoints") + listing)
 
     def _reviews_changed(self, _dp_id: str) -> None:
         self.model.reviews_changed()

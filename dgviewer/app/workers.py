@@ -147,6 +147,10 @@ class Loader(QObject):
         self.pool.setThreadPriority(QThread.Priority.LowPriority)  # below the GUI thread; Linux: _lower_priority
         self.once_pool = QThreadPool(self)  # one-off jobs that navigation's clear() must not drop
         self.once_pool.setMaxThreadCount(1)
+        # Listing a dataset, apart from the one-off jobs so an open never waits behind it; two threads:
+        # a cancelled listing ends its step while the next dataset's starts.
+        self.list_pool = QThreadPool(self)
+        self.list_pool.setMaxThreadCount(2)
         self.signals = _Signals()  # lives as long as the loader, so late emits have a live source
         self.signals.job_done.connect(self._pass_done)
         self.signals.job_failed.connect(self._pass_failed)
@@ -199,9 +203,14 @@ class Loader(QObject):
         """Run one job that navigation never drops (e.g. opening a dataset)."""
         self.once_pool.start(_Job(self, key, fn, droppable=False))
 
+    def run_listing(self, key: tuple, fn: Callable[[], Any]) -> None:
+        """Run a dataset's listing loop (``fn`` returns when the listing ends or is cancelled)."""
+        self.list_pool.start(_Job(self, key, fn, droppable=False))
+
     def shutdown(self) -> None:
         with self._lock:
             self._wanted.clear()
         self.pool.clear()
         self.pool.waitForDone()
         self.once_pool.waitForDone()
+        self.list_pool.waitForDone()

@@ -24,6 +24,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import orjson
 
+from . import storage
 from .errors import DgviewerError
 from .filters import KEYS, cheap_meta, key_is, number
 from .fsio import atomic_write, user_cache_dir
@@ -199,7 +200,7 @@ def datapoint_row(dp, fact_keys: Iterable[str]) -> dict[tuple[str, str], list]:
 
 def index_path(roots: Sequence[str], options: Iterable = ()) -> str:
     """Where the index of the dataset opened from ``roots`` (with ``dgviewer.load`` ``options``) is kept."""
-    key = orjson.dumps([[os.path.realpath(r) for r in roots], sorted(map(list, options))])
+    key = orjson.dumps([[r if storage.is_url(r) else os.path.realpath(r) for r in roots], sorted(map(list, options))])
     return os.path.join(user_cache_dir(), "facts", hashlib.blake2b(key, digest_size=16).hexdigest() + ".npz")
 
 
@@ -208,10 +209,16 @@ def fingerprint(roots: Sequence[str]) -> str:
 
     Adding, removing or renaming a datapoint folder changes its parent's time; writing a file into a folder
     directly under a root (replacing it, as generators and atomic writers do) changes that folder's time.
-    One ``stat`` per top-level entry, no deeper listing: cheap enough to check on every ``find``.
+    One ``stat`` per top-level entry, no deeper listing: cheap enough to check on every ``find``. A remote
+    root (a URL) is listed whole anyway when opened: the digest covers every object's size and version.
     """
     h = hashlib.blake2b(digest_size=16)
     for root in roots:
+        if storage.is_url(root):
+            mounted = storage.mounted(root) or storage.mount(root)
+            for url, (size, version) in sorted(mounted.files.items()):
+                h.update(f"{url}\0{size}\0{version}\n".encode())
+            continue
         real = os.path.realpath(root)
         try:
             st = os.stat(real)

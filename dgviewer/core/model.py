@@ -7,6 +7,9 @@ read on demand through its reader, from any thread.
 Slicing, indexing, iteration and ``len`` follow the Datagen SDK's names so
 notebooks written against ``dg.load`` port by changing the import (minus the
 SDK's off-by-one slicing bugs).
+
+A Dataset's index streams (see :class:`~dgviewer.core.dataset.Dataset`). Nodes use ``__slots__`` and share what
+datapoints have in common: a million of them must fit in a viewer's memory.
 """
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Collection, Iterator, Sequence
 
-from .layers import LayerCatalog
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -53,6 +55,8 @@ class Problem:
 class _ListNode:
     """List behaviour shared by Dataset, Scene and Camera: datapoints in tree order."""
 
+    __slots__ = ()
+
     def _datapoint_list(self) -> list[Datapoint]:
         raise NotImplementedError
 
@@ -71,13 +75,27 @@ class _ListNode:
         return list(self._datapoint_list())
 
 
-class Camera(_ListNode):
+class _Meta:
+    """A lazily created ``meta`` dict: most nodes of a big dataset never get one."""
+
+    __slots__ = ()
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Cheap facts for filters and the tree (from the index, never from images)."""
+        if self._meta is None:
+            self._meta = {}
+        return self._meta
+
+
+class Camera(_Meta, _ListNode):
+    __slots__ = ("name", "scene", "path", "_meta", "_datapoints")
+
     def __init__(self, name: str, scene: Scene, path: str | None = None, meta: dict | None = None):
         self.name = name
         self.scene = scene
         self.path = path
-        #: Cheap facts for filters and the tree (from the index, never from images).
-        self.meta: dict[str, Any] = meta or {}
+        self._meta = meta
         self._datapoints: list[Datapoint] = []
 
     @property
@@ -95,12 +113,14 @@ class Camera(_ListNode):
         return f"<Camera {self.name!r} datapoints={len(self._datapoints)}>"
 
 
-class Scene(_ListNode):
+class Scene(_Meta, _ListNode):
+    __slots__ = ("name", "dataset_name", "path", "_meta", "cameras")
+
     def __init__(self, name: str, dataset_name: str, path: str | None = None, meta: dict | None = None):
         self.name = name
         self.dataset_name = dataset_name
         self.path = path
-        self.meta: dict[str, Any] = meta or {}
+        self._meta = meta
         self.cameras: list[Camera] = []
 
     def camera(self, name: str, path: str | None = None, meta: dict | None = None) -> Camera:
@@ -119,12 +139,19 @@ class Scene(_ListNode):
         return f"<Scene {self.name!r} cameras={len(self.cameras)}>"
 
 
-class Datapoint:
+#: Guards every datapoint's problem list: problems are rare, a lock per datapoint would cost 1M locks.
+_PROBLEMS_LOCK = threading.Lock()
+
+
+class Datapoint(_Meta):
     """One image of one camera at one moment (and one lighting).
 
     Format readers subclass this and implement :meth:`_read` and
     :meth:`_annotations`; the public methods add caching and problem bookkeeping.
     """
+
+    # __dict__ only comes into being when something sets an attribute of its own (a reader's subclass, a test).
+    __slots__ = ("id", "camera_node", "name", "label", "modalities", "_meta", "_problems", "__weakref__", "__dict__")
 
     #: Reader name, e.g. "datagen" or "perception-solo".
     format: str = ""
@@ -136,11 +163,9 @@ class Datapoint:
         #: What the tree shows; a reader sets it when names repeat under one camera (sequence frames).
         self.label = name
         #: Modalities whose files the index saw (a listed file can still fail to decode).
-        self.modalities: tuple[str, ...] = tuple(modalities)
-        #: Cheap facts for filters (environment entry, frame number, ...).
-        self.meta: dict[str, Any] = meta or {}
-        self._problems: list[Problem] = []
-        self._lock = threading.Lock()
+        self.modalities: tuple[str, ...] = modalities if type(modalities) is tuple else tuple(modalities)
+        self._meta = meta
+        self._problems: list[Problem] | None = None
 
     # -- identity -------------------------------------------------------------
     @property
@@ -153,13 +178,15 @@ class Datapoint:
     # -- problems -------------------------------------------------------------
     @property
     def problems(self) -> list[Problem]:
-        with self._lock:
-            return list(self._problems)
+        with _PROBLEMS_LOCK:
+            return list(self._problems or ())
 
     def add_problem(self, file: str | None, message: str, check: str | None = None) -> None:
-        with self._lock:
+        with _PROBLEMS_LOCK:
             p = Problem(self.id, file, message, check)
-            if p not in self._problems:
+            if self._problems is None:
+                self._problems = [p]
+            elif p not in self._problems:
                 self._problems.append(p)
 
     # -- data -----------------------------------------------------------------
@@ -213,53 +240,6 @@ class Datapoint:
         return {}
 
 
-class Dataset(_ListNode):
-    """Several folders (of any supported formats) merged into one tree."""
 
-    def __init__(self, scenes: list[Scene], roots: list[str], formats: list[str], problems: list[Problem] | None = None,
-                 layers: LayerCatalog | None = None, fact_keys: dict[str, str] | None = None):
-        self.scenes = scenes
-        self.roots = roots
-        self.formats = formats
-        #: Problems found while indexing that belong to no single datapoint.
-        self.index_problems: list[Problem] = problems or []
-        #: The overlay layers its readers declare (look, default visibility, toggle keys).
-        self.layers = layers if layers is not None else LayerCatalog()
-        #: The filterable facts its readers declare: key → description (for the filter box's help).
-        self.fact_keys: dict[str, str] = fact_keys or {}
-        self._flat: list[Datapoint] | None = None
-        self._by_id: dict[str, int] | None = None
 
-    def _datapoint_list(self) -> list[Datapoint]:
-        if self._flat is None:
-            self._flat = [dp for s in self.scenes for c in s.cameras for dp in c._datapoints]
-        return self._flat
-
-    @property
-    def cameras(self) -> list[Camera]:
-        return [c for s in self.scenes for c in s.cameras]
-
-    def _positions(self) -> dict[str, int]:
-        if self._by_id is None:
-            self._by_id = {dp.id: i for i, dp in enumerate(self._datapoint_list())}
-        return self._by_id
-
-    def get(self, id: str) -> Datapoint | None:
-        """The datapoint with this stable id, or None."""
-        i = self._positions().get(id)
-        return None if i is None else self._datapoint_list()[i]
-
-    def index_of(self, dp: Datapoint) -> int:
-        """Position of ``dp`` in tree order (what next/previous navigation walks)."""
-        return self._positions()[dp.id]
-
-    @property
-    def problems(self) -> list[Problem]:
-        """Index problems plus every problem recorded on a datapoint so far."""
-        out = list(self.index_problems)
-        for dp in self._datapoint_list():
-            out.extend(dp.problems)
-        return out
-
-    def __repr__(self) -> str:
-        return f"<Dataset {', '.join(self.roots)} scenes={len(self.scenes)} datapoints={len(self)}>"
+from .dataset import Dataset  # noqa: E402  (it builds on the nodes above; importers find it here too)

@@ -39,7 +39,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import IO, Iterable, Mapping
+from typing import IO, Iterable, Iterator, Mapping
 
 from . import storage
 from .errors import DataError
@@ -227,6 +227,13 @@ class ReviewStore:
             out[self.state(i)] += 1
         return out
 
+    def decided(self) -> Iterator[tuple[str, str]]:
+        """(datapoint id, state) of every decision: tallies over many datapoints walk these, not the datapoints."""
+        for name, f in self._files.items():
+            for rel, r in f.reviews.items():
+                if r.state != CLEARED:
+                    yield f"{name}/{rel}", r.state
+
     def next_unreviewed(self, order: list[str], current: str | None = None) -> str | None:
         """The first unreviewed id after ``current`` in ``order``, wrapping around; None when all are reviewed."""
         start = order.index(current) + 1 if current in order else 0
@@ -282,16 +289,8 @@ class ReviewStore:
 
 
 def dataset_roots(ds) -> dict[str, str]:
-    """Dataset name (first id component) → folder, for every folder of a loaded Dataset."""
-    out: dict[str, str] = {}
-    for scene in ds.scenes:
-        if scene.dataset_name in out:
-            continue
-        for root in ds.roots:
-            if storage.contains(root, scene.path or ""):
-                out[scene.dataset_name] = root
-                break
-    return out
+    """Dataset name (first id component) → folder, for every folder of a loaded Dataset (known before it is listed)."""
+    return dict(ds.folders)
 
 
 def merge_files(paths: list[str], out: str) -> list[str]:

@@ -88,7 +88,8 @@ def mount(url: str, progress: Callable[[str], None] | None = None):
     return remote.mount(url, progress)
 
 
-def _mounted(path: str):
+def mounted(path: str):
+    """The listed remote root holding ``path`` (a :class:`~.remote.Mount`), or None."""
     from . import remote
 
     return remote.mount_of(path)
@@ -123,7 +124,7 @@ class _Listing:
 def _children(path: str) -> dict[str, bool]:
     """A remote folder's names → is-a-folder; FileNotFoundError/NotADirectoryError as os.listdir raises."""
     path = normpath(path)
-    mount_ = _mounted(path)
+    mount_ = mounted(path)
     names = mount_.dirs.get(path) if mount_ else None
     if names is None:
         if mount_ is not None and path in mount_.files:
@@ -165,14 +166,14 @@ def walk(top: str):
 def isdir(path: str) -> bool:
     if not is_url(path):
         return os.path.isdir(path)
-    m = _mounted(normpath(path))
+    m = mounted(normpath(path))
     return m is not None and normpath(path) in m.dirs
 
 
 def isfile(path: str) -> bool:
     if not is_url(path):
         return os.path.isfile(path)
-    m = _mounted(normpath(path))
+    m = mounted(normpath(path))
     return m is not None and normpath(path) in m.files
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from ..core import storage
 from ..core.cache import ByteCache
@@ -52,6 +52,12 @@ class IndexContext:
     cache: ByteCache
     options: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: Relative ids (``<path to the camera folder>/<image>``, without the dataset name) of the datapoints
+    #: wanted, when only those are (``load(only=...)``): a reader may then list just the scenes holding
+    #: them. None: the whole folder.
+    only: frozenset[str] | None = None
+    #: How many scenes the reader expects to yield, once it knows (a progress bar's total); None: unknown.
+    expected: int | None = None
 
     def problem(self, file: str | None, message: str, datapoint: str | None = None, check: str | None = None) -> None:
         self.problems.append(Problem(datapoint, file, message, check))
@@ -97,8 +103,10 @@ class Reader:
                 break
         return found
 
-    def index(self, ctx: IndexContext) -> list[Scene]:
-        """The scenes of ``ctx.root``; raise NotADatasetError when it turns out not to be one."""
+    def index(self, ctx: IndexContext) -> Iterator[Scene]:
+        """Yield the scenes of ``ctx.root``, each complete, as they are listed (a generator: the viewer shows
+        the first while the rest is listed). Raise NotADatasetError, before the first scene, when it turns
+        out not to be a dataset. May set ``ctx.expected`` and may honour ``ctx.only``."""
         raise NotImplementedError
 
     @classmethod

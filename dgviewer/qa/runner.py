@@ -5,9 +5,10 @@ registry: the runner never asks which format it is) and then the checks of
 the canonical model; each reader then checks across its datapoints.
 
 Checks are mostly Python (JSON walking) and so GIL-bound: they run in worker
-*processes* (:mod:`dgviewer.batches`), each of which re-opens the dataset's
-index from its folders (cheap: listings and small JSON) and checks a batch of
-datapoint ids at a time. Small datasets are checked in the calling process.
+*processes* (:mod:`dgviewer.batches`), each of which opens, from the dataset's
+folders, just the scenes a batch of datapoint ids names (``load(only=ids)``:
+no listing of the whole dataset) and checks that batch. Small datasets are
+checked in the calling process.
 """
 from __future__ import annotations
 
@@ -148,7 +149,7 @@ def run_checks(ds, images: bool = False, settings: Settings | None = None, worke
 
 def _check_batch(job: batches.Job, ids: list[str], settings: Settings) -> list[tuple[str, list[Finding], dict]]:
     """Check the datapoints ``ids`` of the dataset ``job`` reopens (wherever the batch runs)."""
-    ds = job.open()
+    ds = job.open(ids)
     out = []
     for i in ids:
         dp = ds.get(i)

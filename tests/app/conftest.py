@@ -94,10 +94,10 @@ def leak_check(qapp):
 
 @pytest.fixture
 def open_window(qtbot, settings, leak_check):
-    """open_window(*paths, goto=None) → a shown MainWindow with its first datapoint drawn; it must leave
-    no widget or thread behind."""
+    """open_window(*paths, goto=None) → a shown MainWindow with its first datapoint drawn and its dataset
+    listed; it must leave no widget or thread behind."""
 
-    def make(*paths, goto=None, wait=True):
+    def make(*paths, goto=None, wait=True, listed=True):
         w = MainWindow(settings=settings, cache_bytes=256 << 20)
         leak_check(w)
         with qtbot.waitActive(w):  # window shortcuts only fire once the window is active
@@ -106,6 +106,8 @@ def open_window(qtbot, settings, leak_check):
         if wait:
             with qtbot.waitSignal(w.session.shown, timeout=20000):
                 w.open_paths(list(paths), goto=goto)
+            if listed:  # the rest of the dataset listed too (listed=False: as soon as the first is drawn)
+                qtbot.waitUntil(lambda: not w.session.is_listing, timeout=60000)
         else:
             w.open_paths(list(paths), goto=goto)
         return w

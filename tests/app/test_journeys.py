@@ -39,6 +39,7 @@ def _open_from_menu(qtbot, w, monkeypatch, path: str) -> None:
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: path)
     with qtbot.waitSignal(w.session.shown, timeout=20000):
         w.findChild(QAction, "open").trigger()
+    qtbot.waitUntil(lambda: not w.session.is_listing, timeout=60000)
 
 
 def _open_recent(qtbot, w, path: str) -> None:
@@ -46,6 +47,7 @@ def _open_recent(qtbot, w, path: str) -> None:
     (act,) = [a for a in w.recent_menu.actions() if a.text() == os.path.abspath(path)]
     with qtbot.waitSignal(w.session.shown, timeout=20000):
         act.trigger()
+    qtbot.waitUntil(lambda: not w.session.is_listing, timeout=60000)
 
 
 def _overlay_keys_follow(qtbot, w, key: str, layer: str) -> None:

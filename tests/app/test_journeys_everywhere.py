@@ -118,6 +118,7 @@ def test_journey(kind, places, open_window, qtbot, monkeypatch):
         w.open_paths([start, path])  # merged with the first dataset
     first = dgviewer.load(start)[0].id
     qtbot.waitUntil(lambda: w.session.cur.dp is not None and w.session.cur.dp.id == first, timeout=20000)
+    qtbot.waitUntil(lambda: not w.session.is_listing, timeout=60000)  # the merged folders listed
     assert _top_rows(w) == [os.path.basename(start), name] and len(w.session.order) == len(ds) + len(dgviewer.load(start))
 
     _open_recent(qtbot, w, start)  # and back

@@ -27,14 +27,14 @@ def opened_by_url(s3, samples, settings, leak_check, qtbot, monkeypatch):
     monkeypatch.setattr("dgviewer.app.dialogs.QInputDialog.getText", lambda *a, **k: (url + "/", True))
     with qtbot.waitSignal(w.session.shown, timeout=30000):
         w.findChild(QAction, "open_url").trigger()
-        assert w.status_line.opening.isVisible()  # the busy bar while the bucket is listed
+        assert w.status_line.listing.isVisible()  # the busy bar while the bucket is listed
     return w, url, before
 
 
 def test_open_url_review_and_validate_leave_the_bucket_alone(opened_by_url, s3, samples, qtbot, tmp_path):
     w, url, before = opened_by_url
     local = dgviewer.load(samples["scene"])
-    assert not w.status_line.opening.isVisible()
+    assert not w.status_line.listing.isVisible()
     assert w.session.dataset.roots == [url]
     assert [dp.id.split("/", 1)[1] for dp in w.session.order] == [dp.id.split("/", 1)[1] for dp in local]
     assert w.canvas.image.image is not None and w.canvas.message == ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Iterator
 
 import cv2
 import numpy as np
@@ -75,7 +76,7 @@ class CocoReader(Reader):
     def detect(cls, root: str) -> bool:
         return os.path.isfile(os.path.join(root, "annotations.json"))
 
-    def index(self, ctx: IndexContext) -> list[Scene]:
+    def index(self, ctx: IndexContext) -> Iterator[Scene]:
         path = os.path.join(ctx.root, "annotations.json")
         coco = read_json(path)
         if not isinstance(coco, dict) or "images" not in coco:
@@ -88,7 +89,7 @@ class CocoReader(Reader):
             name = image["file_name"]
             camera.add(CocoDatapoint(f"{ctx.dataset_name}/{name}", camera, name, os.path.join(ctx.root, name),
                                      record, category))
-        return [scene]
+        yield scene
 
 
 #: Where write_coco_sample puts the points: (image name, [(x, y, v)]) — column, row in pixels.

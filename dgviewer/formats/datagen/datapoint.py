@@ -17,6 +17,7 @@ from ...core.jsonio import read_json
 from ...core.model import Camera, Datapoint
 from . import canonical as ann
 from . import sdk_view
+from .facts import annotation_names
 from .facts import facts as datagen_facts
 from .keypoints import parse_keypoint_file, parse_v1
 
@@ -43,30 +44,46 @@ class Folder:
         self.names = names
 
 
+def modalities_of(image_name: str, folders: tuple[Folder, ...]) -> tuple[str, ...]:
+    """The modalities a datapoint of ``image_name`` has, by the files its lookup ``folders`` hold."""
+    found = []
+    if not image_name.startswith("infrared") and image_name in folders[0].names:
+        found.append("visible")
+    for mod, names in MODALITY_FILES.items():
+        if any(n in f.names for f in folders for n in names):
+            found.append(mod)
+    return tuple(found)
+
+
 class DatagenDatapoint(Datapoint):
+    # A million of these must fit in a viewer: slots, and the environment entry and file-name sets shared.
+    __slots__ = ("_folders", "_env", "_hic", "_cache", "frame_num")
     format = "datagen"
 
     def __init__(self, id: str, camera: Camera, image_name: str, env: dict, folders: tuple[Folder, ...],
-                 hic: bool, frame_num: int, cache: ByteCache):
+                 hic: bool, frame_num: int, cache: ByteCache, modalities: tuple[str, ...] | None = None):
         self._folders = folders  # camera, [frame,] scene
-        self._env = env
+        self._env = env  # shared between datapoints with equal entries: read only
         self._hic = hic
         self._cache = cache
-        self.visible_spectrum_image_name = image_name
         self.frame_num = frame_num
-        modalities = []
-        if not image_name.startswith("infrared") and image_name in folders[0].names:
-            modalities.append("visible")
-        for mod, names in MODALITY_FILES.items():
-            if self._find(*names):
-                modalities.append(mod)
-        meta = {k: v for k, v in env.items() if k != "image_name" and isinstance(v, (str, int, float))}
-        meta.update(camera=camera.name, scene=camera.scene.name, image=image_name)
-        if hic:
-            meta["frame"] = frame_num
-        super().__init__(id, camera, image_name, modalities, meta)
+        super().__init__(id, camera, image_name, modalities if modalities is not None else modalities_of(image_name, folders))
         if hic:  # a camera's frames all hold the same file names
             self.label = f"frame {frame_num:03d} · {image_name}"
+
+    @property
+    def visible_spectrum_image_name(self) -> str:
+        return self.name
+
+    @property
+    def meta(self) -> dict:
+        """Cheap facts for filters: the environment entry's plain values, camera, scene, image, frame, annotations."""
+        out = {k: v for k, v in self._env.items() if k != "image_name" and isinstance(v, (str, int, float))}
+        out.update(camera=self.camera_node.name, scene=self.camera_node.scene.name, image=self.name)
+        if self._hic:
+            out["frame"] = self.frame_num
+        out["annotations"] = annotation_names(self._folders, self._hic)
+        return out
 
     # -- SDK identity fields ------------------------------------------------------
     @property
@@ -245,7 +262,7 @@ class DatagenDatapoint(Datapoint):
         return None
 
     def _metadata(self) -> dict:
-        out: dict = {"id": self.id, "environment": self._env}
+        out: dict = {"id": self.id, "environment": dict(self._env)}
         for key, name in (("camera", "camera_metadata.json"), ("actor", "actor_metadata.json"),
                           ("lights", "lights_metadata.json"), ("request", "datapoint_request.json"),
                           ("face_bounding_box", "face_bounding_box.json"),

@@ -63,3 +63,21 @@ def actor_facts(actor) -> dict[str, list]:
     for angle in ("yaw", "pitch", "roll"):
         put(angle, lambda angle=angle: getattr(actor.head_metadata.head_rotation, angle))
     return out
+
+
+#: Annotation set reported by ``dgviewer info`` → files that provide it (found in any lookup folder).
+ANNOTATION_FILES = {
+    "keypoints": ("key_points", "standard_keypoints.json", "dense_keypoints.json"),
+    "eyes_and_gaze": ("actor_metadata.json",),
+    "bbox": ("face_bounding_box.json",),
+    "segmentation": ("semantic_segmentation_metadata.json",),
+    "centers": ("center_of_geometry.json",),
+}
+
+
+def annotation_names(folders, hic: bool) -> tuple[str, ...]:
+    """The annotation sets ``dgviewer info`` reports for a datapoint looking up files in ``folders``."""
+    found = [a for a, files in ANNOTATION_FILES.items() if any(n in f.names for f in folders for n in files)]
+    if hic and "eyes_and_gaze" in found:
+        found[found.index("eyes_and_gaze")] = "actors"  # HIC actor files carry head poses, not eye points
+    return tuple(found)

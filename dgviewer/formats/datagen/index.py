@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import os
+import sys
+from typing import Iterator
 
 from ...core import storage
 from ...core.errors import DataError, NotADatasetError
-from ...core.jsonio import read_json
+from ...core.jsonio import parse_file
 from ...core.model import Scene
 from ..base import IndexContext
-from .datapoint import DatagenDatapoint, Folder
+from .datapoint import DatagenDatapoint, Folder, modalities_of
 
 SCENE_PREFIXES = ("scene_", "environment_", "datapoint_")
 
@@ -20,72 +22,117 @@ IDENTITY_EXPECTED = (
 )
 HIC_EXPECTED = (("camera_metadata.json",), ("depth.exr",), ("key_points",))
 
-#: Annotation set reported by ``dgviewer info`` → files that provide it (found in any lookup folder).
-ANNOTATION_FILES = {
-    "keypoints": ("key_points", "standard_keypoints.json", "dense_keypoints.json"),
-    "eyes_and_gaze": ("actor_metadata.json",),
-    "bbox": ("face_bounding_box.json",),
-    "segmentation": ("semantic_segmentation_metadata.json",),
-    "centers": ("center_of_geometry.json",),
-}
 SCENE_EXPECTED = (("actor_metadata.json",), ("semantic_segmentation_metadata.json",))
 
 
 def listing(path: str, ctx: IndexContext | None = None) -> tuple[frozenset[str], list[str]]:
     """(all names, sorted sub-folder names) of ``path``; empty when it cannot be listed (a problem on ``ctx``:
-    an unreadable scene folder must not pass QA with its datapoints silently missing)."""
-    names, dirs = set(), []
+    an unreadable scene folder must not pass QA with its datapoints silently missing). Runs for every
+    folder of a million-datapoint dataset: comprehensions, the directory entry's type (no stat), and one
+    shared set for folders holding the same names."""
     try:
         with storage.scandir(path) as it:
-            for e in it:
-                if e.name.startswith("."):
-                    continue
-                names.add(e.name)
-                try:  # inline: this loop runs for every file of a million-datapoint dataset
-                    if e.is_dir():
-                        dirs.append(e.name)
-                except OSError:  # a link loop: it stays a name, so the file that should be there is reported
-                    pass
+            entries = [e for e in it if not e.name.startswith(".")]
     except OSError as e:
         if ctx is not None:
             ctx.problem(path, f"cannot list this folder ({e.strerror or e}): its datapoints are missing")
-    return frozenset(names), sorted(dirs)
+        return frozenset(), []
+    try:  # interned: a million camera folders share one "camera"
+        dirs = [sys.intern(e.name) for e in entries if e.is_dir()]
+    except OSError:  # a link loop: it stays a name, so the file that should be there is reported
+        dirs = [sys.intern(e.name) for e in entries if _is_dir(e)]
+    dirs.sort()
+    return shared(frozenset([e.name for e in entries])), dirs
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+#: One instance of each equal value the index keeps per folder (file-name sets, environment entries):
+#: a million identical camera folders share them. Cleared when it grows past SHARED_MAX.
+_SHARED: dict = {}
+SHARED_MAX = 1 << 14
+
+
+def shared(key, value=None):
+    """The value kept for ``key`` (hashable; ``key`` itself by default), kept on first use."""
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) >= SHARED_MAX:
+            _SHARED.clear()
+        found = _SHARED[key] = key if value is None else value
+    return found
 
 
 def scene_folders(root: str) -> list[str]:
-    _, dirs = listing(root)
-    return [d for d in dirs if d.startswith(SCENE_PREFIXES)]
+    """Scene folder names of ``root``, unsorted (a million take a visible while to sort)."""
+    try:
+        with storage.scandir(root) as it:
+            return [e.name for e in it if e.name.startswith(SCENE_PREFIXES) and _is_dir(e)]
+    except OSError:
+        return []
 
 
 def detect(root: str) -> bool:
-    names, dirs = listing(root)
-    return any(d.startswith(SCENE_PREFIXES) for d in dirs) or ("frames" in dirs and _numbered(os.path.join(root, "frames")))
+    try:  # stops at the first scene folder: a root may hold a million
+        with storage.scandir(root) as it:
+            for e in it:
+                if e.name.startswith(SCENE_PREFIXES) and _is_dir(e):
+                    return True
+    except OSError:
+        return False
+    return storage.isdir(os.path.join(root, "frames")) and bool(_numbered(os.path.join(root, "frames")))
 
 
 def _numbered(path: str) -> list[str]:
     return sorted((d for d in listing(path)[1] if d.isdigit()), key=int)
 
 
-def index(ctx: IndexContext) -> list[Scene]:
+def index(ctx: IndexContext) -> Iterator[Scene]:
     root = ctx.root
-    names = scene_folders(root)
+    if ctx.only is not None:  # the scene folders the wanted ids name (the first part of their path)
+        names = sorted({i.partition("/")[0] for i in ctx.only} & set(_existing(root, ctx.only)))
+    else:
+        names = scene_folders(root)
     if not names:
         if "frames" in listing(root)[1]:  # Jan-2022 HIC: frames/ directly under the root
-            return [_index_hic(ctx, root, ctx.dataset_name)]
+            ctx.expected = 1
+            yield _index_hic(ctx, root, ctx.dataset_name)
+            return
+        if ctx.only is not None:
+            return
         raise NotADatasetError(root, "no scene_*, environment_* or datapoint_* folders")
+    ctx.expected = len(names)
     kind = ctx.options.get("environment")
-    paths = [os.path.join(root, n) for n in names]
     if kind is None:
-        kind = "hic" if all(storage.isdir(os.path.join(p, "frames")) for p in paths) else "identities"
-    if kind == "hic":
-        return [_index_hic(ctx, p, n) for p, n in zip(paths, names)]
-    return [_index_identities(ctx, p, n) for p, n in zip(paths, names)]
+        kind = "hic" if all(storage.isdir(os.path.join(root, n, "frames")) for n in names) else "identities"
+    build = _index_hic if kind == "hic" else _index_identities
+    # The first scene in name order is shown while the others are sorted and listed.
+    first = min(names)
+    yield build(ctx, os.path.join(root, first), first)
+    names.sort()
+    for n in names:
+        if n != first:
+            yield build(ctx, os.path.join(root, n), n)
+
+
+def _existing(root: str, ids) -> list[str]:
+    """Scene folders (of the right names) that the relative ``ids`` start with."""
+    out = []
+    for n in {i.partition("/")[0] for i in ids}:
+        if n.startswith(SCENE_PREFIXES) and storage.isdir(os.path.join(root, n)):
+            out.append(n)
+    return out
 
 
 def _entries(ctx: IndexContext, env_path: str, default_image: str) -> list[dict] | None:
     """environment.json → list of entries (list form, or the flat early/HIC form with an implicit image)."""
     try:
-        raw = read_json(env_path)
+        raw = parse_file(env_path)  # read once: the index keeps what it needs
     except DataError as e:
         ctx.problem(env_path, e.message)
         return None
@@ -101,7 +148,15 @@ def _entries(ctx: IndexContext, env_path: str, default_image: str) -> list[dict]
         if not _plain_name(e.get("image_name")):  # a path would open a file elsewhere, perhaps outside the dataset
             ctx.problem(env_path, f"image_name {e.get('image_name')!r} is not a file name in the camera folder: "
                                   "entry skipped")
-    return [e for e in entries if _plain_name(e.get("image_name"))]
+    return [_shared_entry(e) for e in entries if _plain_name(e.get("image_name"))]
+
+
+def _shared_entry(entry: dict) -> dict:
+    """Equal entries (flat ones: strings and numbers) share one dict; datapoints only read them."""
+    try:
+        return shared(("environment", *entry.items()), entry)
+    except TypeError:  # a nested value: kept as it is
+        return entry
 
 
 def _plain_name(name) -> bool:
@@ -113,7 +168,11 @@ def _plain_name(name) -> bool:
 
 def _missing(folder: Folder, expected) -> list[str]:
     """Paths of expected files that ``folder`` lacks."""
-    return [os.path.join(folder.path, alts[0]) for alts in expected if not any(n in folder.names for n in alts)]
+    key = ("missing", folder.names, expected)
+    names = _SHARED.get(key)
+    if names is None:
+        names = shared(key, tuple(alts[0] for alts in expected if not any(n in folder.names for n in alts)))
+    return [os.path.join(folder.path, n) for n in names]
 
 
 def _index_identities(ctx: IndexContext, scene_path: str, scene_name: str) -> Scene:
@@ -133,7 +192,7 @@ def _index_identities(ctx: IndexContext, scene_path: str, scene_name: str) -> Sc
         camera = scene.camera(cam_name, cam_path)
         missing = _missing(folders[0], IDENTITY_EXPECTED) + _missing(scene_folder, SCENE_EXPECTED)
         for entry in entries:
-            _add(ctx, camera, entry, folders, False, 0, missing)
+            _add(ctx, camera, entry, folders, False, 0, missing, f"{scene_name}/{cam_name}")
     return scene
 
 
@@ -144,6 +203,7 @@ def _index_hic(ctx: IndexContext, scene_path: str, scene_name: str) -> Scene:
     frames = _numbered(frames_path)
     if not frames:
         ctx.problem(frames_path, "no numbered frame folders")
+    base = storage.relpath(frames_path, ctx.root).replace(os.sep, "/")
     for i, frame in enumerate(frames, start=1):
         if int(frame) != i:
             ctx.problem(os.path.join(frames_path, frame), f"frame folders are not contiguous: expected {i:03d}")
@@ -161,23 +221,19 @@ def _index_hic(ctx: IndexContext, scene_path: str, scene_name: str) -> Scene:
                 ctx.problem(cam_path, "environment.json missing; assuming visible_spectrum.png")
                 entries = [{"image_name": "visible_spectrum.png"}]
             for entry in entries or ():
-                _add(ctx, camera, entry, folders, True, int(frame), _missing(folders[0], HIC_EXPECTED))
+                _add(ctx, camera, entry, folders, True, int(frame), _missing(folders[0], HIC_EXPECTED),
+                     f"{base}/{frame}/{cam_name}")
     return scene
 
 
-def _annotation_names(folders, hic: bool) -> tuple[str, ...]:
-    names = [a for a, files in ANNOTATION_FILES.items() if any(n in f.names for f in folders for n in files)]
-    if hic and "eyes_and_gaze" in names:
-        names[names.index("eyes_and_gaze")] = "actors"  # HIC actor files carry head poses, not eye points
-    return tuple(names)
-
-
-def _add(ctx, camera, entry: dict, folders, hic: bool, frame_num: int, missing: list[str]) -> None:
+def _add(ctx, camera, entry: dict, folders, hic: bool, frame_num: int, missing: list[str], rel: str) -> None:
     image = str(entry.get("image_name") or "visible_spectrum.png")
-    rel = storage.relpath(folders[0].path, ctx.root).replace(os.sep, "/")
     dp_id = f"{ctx.dataset_name}/{rel}/{image}" if rel != "." else f"{ctx.dataset_name}/{image}"
-    dp = camera.add(DatagenDatapoint(dp_id, camera, image, entry, folders, hic, frame_num, ctx.cache))
-    dp.meta["annotations"] = _annotation_names(folders, hic)
+    key = ("modalities", image, *(f.names for f in folders))
+    modalities = _SHARED.get(key)
+    if modalities is None:
+        modalities = shared(key, modalities_of(image, folders))
+    dp = camera.add(DatagenDatapoint(dp_id, camera, image, entry, folders, hic, frame_num, ctx.cache, modalities))
     if image not in folders[0].names:
         dp.add_problem(os.path.join(folders[0].path, image), "image listed in environment.json is missing")
     for path in missing:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
+from typing import Iterator
 
 from ...core import storage
 from ...core.annotations import Annotations, Metric, RawAnnotation
@@ -70,15 +71,14 @@ class LegacyReader(Reader):
             return False
         return bool(_json_folders(root))
 
-    def index(self, ctx: IndexContext) -> list[Scene]:
+    def index(self, ctx: IndexContext) -> Iterator[Scene]:
+        # A run's captures are grouped into sequences across all its chunk files: each run is read whole.
         files = DatasetFiles(ctx.root)
         folders = _json_folders(ctx.root)
-        scenes = []
         for folder in folders:
             # Several runs in one folder keep their sequences apart by the JSON folder's name.
             prefix = "" if len(folders) == 1 else storage.relpath(folder, ctx.root).replace(os.sep, "/") + "/"
-            scenes.extend(_Run(ctx, files, folder, prefix).index())
-        return scenes
+            yield from _Run(ctx, files, folder, prefix).index()
 
 
 def _json_folders(root: str) -> list[str]:

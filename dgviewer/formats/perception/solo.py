@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from ...core import storage
 from ...core.annotations import Annotations, Metric, RawAnnotation
@@ -65,15 +66,20 @@ class SoloReader(Reader):
                 return True
         return False
 
-    def index(self, ctx: IndexContext) -> list[Scene]:
+    def index(self, ctx: IndexContext) -> Iterator[Scene]:
         files = DatasetFiles(ctx.root)
         defs = Definitions(ctx, files)
+        wanted = None if ctx.only is None else {i.partition("/")[0] for i in ctx.only}  # "sequence.N" of ids
         sequences = sorted(
             (int(m.group(1)), n) for n in files.listing(ctx.root)
-            if (m := _SEQUENCE.fullmatch(n)) and storage.isdir(os.path.join(ctx.root, n))
+            if (m := _SEQUENCE.fullmatch(n)) and (wanted is None or f"sequence.{int(m.group(1))}" in wanted)
+            and storage.isdir(os.path.join(ctx.root, n))
         )
-        scenes = [_index_sequence(ctx, files, defs, number, os.path.join(ctx.root, name)) for number, name in sequences]
-        return [s for s in scenes if s.cameras]
+        ctx.expected = len(sequences)
+        for number, name in sequences:
+            scene = _index_sequence(ctx, files, defs, number, os.path.join(ctx.root, name))
+            if scene.cameras:
+                yield scene
 
 
 class Definitions(definitions.Definitions):

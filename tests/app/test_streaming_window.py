@@ -1,0 +1,75 @@
+"""Streaming open in the real window: the first datapoint is drawn and the tree partly filled while the
+listing is held part-way (the gated test reader); then it completes with the right counts; a filter
+typed meanwhile applies to what arrives; opening another dataset mid-listing stops the first one."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QModelIndex
+
+import dgviewer
+from dgviewer.formats import registry
+from dgviewer.app.tree_model import DATAPOINT_ROLE
+from tests.plugins.gated import PER_SCENE, SIZE, GatedReader, write_gated
+
+SCENES, FREE = 40, 3
+
+
+@pytest.fixture
+def gated(tmp_path):
+    registry.register(GatedReader)
+    GatedReader.gate.clear()
+    yield write_gated(str(tmp_path / "g"), SCENES, FREE)
+    GatedReader.gate.set()  # a listing still held must end before the window's threads are checked
+    registry.unregister(GatedReader)
+
+
+def _rows(model, parent=QModelIndex()) -> list[tuple[str, str]]:
+    return [(model.index(r, 0, parent).data(), model.index(r, 1, parent).data()) for r in range(model.rowCount(parent))]
+
+
+def test_first_datapoint_drawn_and_tree_growing_while_listing(open_window, gated, qtbot):
+    w = open_window(gated, listed=False)
+    s, model = w.session, w.tree.model
+    assert s.cur.dp.id == "g/scene_000/cam/frame_0" and not s.dataset.complete and s.is_listing
+    assert w.canvas.image.image is not None and w.canvas.image.image.shape[:2] == (SIZE, SIZE)
+    qtbot.waitUntil(lambda: len(s.order) == FREE * PER_SCENE, timeout=10000)
+    top = model.index(0, 0)
+    assert _rows(model) == [("g", str(FREE * PER_SCENE))]
+    assert _rows(model, top) == [(f"scene_{i:03d}", str(PER_SCENE)) for i in range(FREE)]
+    assert "listing" in w.tree.summary.text()
+    bar = w.status_line.listing
+    assert bar.isVisible() and (bar.value(), bar.maximum()) == (FREE, SCENES)
+
+    w.tree.filter.setText("scene=scene_001,scene_007")  # typed while the listing is held
+    w.tree.apply_filter()
+    assert [dp.id for dp in s.order] == ["g/scene_001/cam/frame_0", "g/scene_001/cam/frame_1"]
+    assert s.cur.dp.id == "g/scene_001/cam/frame_0"
+
+    GatedReader.gate.set()
+    qtbot.waitUntil(lambda: not s.is_listing, timeout=20000)
+    assert s.dataset.complete and len(s.dataset) == SCENES * PER_SCENE and not bar.isVisible()
+    assert _rows(model, model.index(0, 0)) == [("scene_001", "2"), ("scene_007", "2")]  # the filter took arrivals
+    w.tree.filter.clear()  # back to everything: every scene listed, counted
+    qtbot.waitUntil(lambda: len(s.order) == SCENES * PER_SCENE)
+    assert _rows(model) == [("g", str(SCENES * PER_SCENE))] and len(_rows(model, model.index(0, 0))) == SCENES
+    assert w.tree.summary.text() == f"{SCENES * PER_SCENE} datapoints"
+    s.step(SCENES * PER_SCENE)  # to the last one, listed after the window opened
+    last = f"g/scene_{SCENES - 1:03d}/cam/frame_1"
+    qtbot.waitUntil(lambda: getattr(w.tree.view.currentIndex().data(DATAPOINT_ROLE), "id", None) == last)
+    assert s.cur.dp.id == last and w.tree.view.currentIndex().parent().parent().data() == f"scene_{SCENES - 1:03d}"
+
+
+def test_opening_another_dataset_mid_listing_stops_the_first(open_window, gated, samples, qtbot):
+    w = open_window(gated, listed=False)
+    first = w.session.dataset
+    assert not first.complete
+    with qtbot.waitSignal(w.session.shown, timeout=20000):  # not queued behind the held listing
+        w.open_paths([samples["datapoint"]])
+    other = dgviewer.load(samples["datapoint"]).wait()
+    assert w.session.dataset is not first and w.session.cur.dp.id == other[0].id
+    GatedReader.gate.set()
+    qtbot.waitUntil(lambda: w.session.loader.list_pool.activeThreadCount() == 0, timeout=20000)
+    assert not first.complete and first.indexed < SCENES * PER_SCENE  # stopped part-way, not listed to the end
+    qtbot.waitUntil(lambda: not w.session.is_listing)
+    assert _rows(w.tree.model) == [("datapoint", str(len(other)))]
+    assert w.tree.summary.text() == f"{len(other)} datapoints"
