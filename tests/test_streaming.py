@@ -7,6 +7,7 @@ import threading
 import pytest
 
 import dgviewer
+from dgviewer import batches
 from dgviewer.core.errors import NotADatasetError
 from dgviewer.formats import registry
 from dgviewer.qa import runner
@@ -91,14 +92,14 @@ def test_only_opens_the_scenes_the_ids_name(faces, tmp_path):
 
 def test_a_qa_worker_lists_only_its_chunk(faces):
     ds = dgviewer.load(faces).wait()
-    runner._init_worker(list(ds.roots), {}, runner.Settings())
+    job = batches.Job.of(ds.roots)
     try:
         ids = [ds[2].id, ds[3].id]
-        out = runner._check_chunk(ids)
+        out = runner._check_batch(job, ids, runner.Settings())
         assert [i for i, _, _ in out] == ids
-        worker_ds = runner._WORKER["ds"]
+        worker_ds = job.open(ids)
         assert len(worker_ds.wait()) == 2 < len(ds)  # its two scenes, nothing else
-        gone = runner._check_chunk([ds[0].id[:-4] + "-gone.png"])
+        gone = runner._check_batch(job, [ds[0].id[:-4] + "-gone.png"], runner.Settings())
         assert gone[0][1][0].check == "layout"
     finally:
-        runner._WORKER.clear()
+        batches._OPENED = None

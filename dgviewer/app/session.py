@@ -173,6 +173,8 @@ class Session(QObject, Reviewing, Listing):
 
     def _filtered(self, text: str, kept) -> None:
         self.data.set_order(text, kept)
+        if not self.data.caught_up:  # listed while the filter ran: taken in (and judged) by the next turns
+            self._grow_timer.start()
         self.filter_changed.emit()
         self._follow_filter()
 

@@ -28,6 +28,7 @@ def opened_by_url(s3, samples, settings, leak_check, qtbot, monkeypatch):
     with qtbot.waitSignal(w.session.shown, timeout=30000):
         w.findChild(QAction, "open_url").trigger()
         assert w.status_line.listing.isVisible()  # the busy bar while the bucket is listed
+    qtbot.waitUntil(lambda: not w.session.is_listing, timeout=30000)  # the rest of the tree, after the first datapoint
     return w, url, before
 
 
