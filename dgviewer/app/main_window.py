@@ -17,6 +17,7 @@ from . import dialogs, shortcuts
 from .canvas import Canvas
 from .canvas_binding import CanvasBinding
 from .geometry import PANEL_MIN_WIDTH, TREE_MIN_WIDTH, fit_to_screen
+from .grid import GridPanel
 from .inspector import Inspector
 from .layer_panel import LayerPanel
 from .legend import LegendPanel
@@ -89,6 +90,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.start, 1)
         layout.addWidget(self.canvas, 1)
         self.canvas.hide()
+        self.grid = GridPanel(s)  # in the picture's place while shown (View ▸ Thumbnail grid)
+        layout.addWidget(self.grid, 1)
+        self.grid.hide()
+        self.grid.open_requested.connect(self._open_from_grid)
         self.setCentralWidget(central)
         self.canvas.glw.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.canvas.glw.setFocus()
@@ -155,7 +160,7 @@ class MainWindow(QMainWindow):
             "shortcuts": lambda: shortcuts.ShortcutsDialog(s.view.layers, self).exec(),
             "review_pass": lambda: s.decide(PASS), "review_fail": lambda: s.decide(FAIL),
             "review_flag": self.review.flag_dialog, "review_clear": s.clear_review,
-            "next_unreviewed": s.next_unreviewed,
+            "next_unreviewed": s.next_unreviewed, "grid": lambda: self.show_grid(self.grid.isHidden()),
         }
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -175,6 +180,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         for ident, key, text in shortcuts.VIEW:
             self._action(ident, key, text, slots[ident], view)
+        self.grid_action = self.findChild(QAction, "grid")
+        self.grid_action.setCheckable(True)
         self._action("clear_highlight", "Esc", "Clear landmark highlight", picture.clear_highlight, view)
         view.addSeparator()
         for dock in (self.tree_dock, self.layers_dock, self.legend_dock, self.inspector_dock, self.qa_dock,
@@ -248,11 +255,24 @@ class MainWindow(QMainWindow):
         if self._keep_layout:
             self.settings.add_recent(paths)
         self.start.hide()
-        for widget in (self.bar, self.review, self.canvas):
+        for widget in (self.bar, self.review):
             widget.show()
         self.setWindowTitle("dgviewer — " + " + ".join(os.path.basename(p) for p in paths))
-        self.canvas.glw.setFocus()  # arrows must navigate, not move a text cursor in the filter box
+        self.show_grid(not self.grid.isHidden())  # arrows must navigate, not move a text cursor in the filter box
         self._offer_modalities(self.session.dataset)
+
+    def show_grid(self, on: bool) -> None:
+        """The thumbnail grid in the picture's place, or the picture (the grid needs an open dataset)."""
+        on = on and self.session.dataset is not None
+        self.canvas.setVisible(not on and self.session.dataset is not None)
+        self.grid.setVisible(on)
+        self.grid_action.setChecked(on)
+        (self.grid.view if on else self.canvas.glw).setFocus()
+
+    def _open_from_grid(self, dp) -> None:
+        if dp is not self.session.cur.dp:
+            self.session.show_datapoint(dp)
+        self.show_grid(False)
 
     def _set_advance(self, on: bool) -> None:
         self.session.advance = self.settings.advance_after_review = on
