@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QWidget)
 
 from ...core.model import Datapoint
-from ..canvas import BACKGROUND
+from ...core.display import BACKGROUND
 from ..session import Session
 from .delegate import GridDelegate
 from .disk import ThumbDisk
@@ -76,11 +76,11 @@ class GridPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
         self._request_timer = QTimer(self, singleShot=True, interval=0)  # one request per event-loop turn
-        self._request_timer.timeout.connect(self._request_visible)
+        self._request_timer.timeout.connect(self.request_visible)
         self.slider.valueChanged.connect(self._set_size)
         self.view.zoomed.connect(lambda step: self.slider.setValue(self.slider.value() + step * SIZE_STEP))
         self.view.resized.connect(self._relayout)
-        self.view.verticalScrollBar().valueChanged.connect(self._request_timer.start)
+        self.view.verticalScrollBar().valueChanged.connect(lambda _value: self._request_timer.start())
         self.view.selectionModel().currentChanged.connect(self._clicked)
         self.view.activated.connect(self._activated)
         self.thumbs.arrived.connect(self._update_cell)
@@ -201,7 +201,7 @@ class GridPanel(QWidget):
         last = self.view.rowAt(self.view.viewport().height() - 1)
         return first, last if last >= 0 else self.model.rowCount() - 1
 
-    def _request_visible(self) -> None:
+    def request_visible(self) -> None:
         lines = self.visible_lines() if self.isVisible() else None
         self.thumbs.request(self.model.datapoints(*lines) if lines else [])
 
