@@ -155,7 +155,8 @@ def main() -> int:
     grid.request_visible()
     browse("from the disk cache")
     rss = proc.memory_info().rss
-    print(f"RSS after scrolling end to end and browsing: {rss >> 20} MB (peak seen {max(rss_peak, rss) >> 20} MB), "
+    print(f"RSS after scrolling end to end and browsing: {rss >> 20} MB (peak seen {max(rss_peak, rss) >> 20} MB; "
+          f"of it the decoded-image cache {s.cache.size_bytes >> 20} / {s.cache.max_bytes >> 20} MB), "
           f"target < 1536 MB at 1M; load average {os.getloadavg()[0]:.2f}")
     w.close()
     return 0

@@ -30,6 +30,8 @@ class GridDelegate(QStyledItemDelegate):
         self._badge_font = QFont(self.font)
         self._badge_font.setBold(True)
         self._icons = {state: state_icon(*look).pixmap(BADGE, BADGE) for state, look in LOOK.items()}
+        self._labels: dict[str, str] = {}  # id → label elided to the cell width (eliding is a third of a paint)
+        self._label_width = 0
 
     def cell_size(self) -> QSize:
         return QSize(self.size + 2 * PAD, self.size + 2 * PAD + self.metrics.height() + 2)
@@ -75,9 +77,18 @@ class GridDelegate(QStyledItemDelegate):
         painter.setPen(_LABEL)
         label = QRect(cell.x() + PAD, box.bottom() + 2, cell.width() - 2 * PAD, self.metrics.height())
         painter.drawText(label, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
-                         self.metrics.elidedText(_label(dp), Qt.TextElideMode.ElideRight, label.width()))
+                         self._elided(dp, label.width()))
         self._badges(painter, cell, dp)
         painter.restore()
+
+    def _elided(self, dp, width: int) -> str:
+        if width != self._label_width or len(self._labels) > 10_000:
+            self._labels.clear()
+            self._label_width = width
+        text = self._labels.get(dp.id)
+        if text is None:
+            text = self._labels[dp.id] = self.metrics.elidedText(_label(dp), Qt.TextElideMode.ElideRight, width)
+        return text
 
     def _badges(self, painter: QPainter, cell: QRect, dp) -> None:
         data = self.model.session.data

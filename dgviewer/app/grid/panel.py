@@ -22,6 +22,7 @@ from .thumbs import Thumbnails
 
 #: Thumbnail sizes offered (the longer side, logical pixels): the slider's range and step, and the first size.
 MIN_SIZE, MAX_SIZE, SIZE_STEP, DEFAULT_SIZE = 64, 320, 32, 160
+SCROLL_REST_MS = 60
 
 
 class GridView(QTableView):
@@ -77,10 +78,14 @@ class GridPanel(QWidget):
         layout.addWidget(self.view, 1)
         self._request_timer = QTimer(self, singleShot=True, interval=0)  # one request per event-loop turn
         self._request_timer.timeout.connect(self.request_visible)
+        # While the grid scrolls, thumbnails are asked for once it rests: the rows flown past are never
+        # queued, and no worker holds the GIL against the frames of a fling.
+        self._scrolled_timer = QTimer(self, singleShot=True, interval=SCROLL_REST_MS)
+        self._scrolled_timer.timeout.connect(self.request_visible)
         self.slider.valueChanged.connect(self._set_size)
         self.view.zoomed.connect(lambda step: self.slider.setValue(self.slider.value() + step * SIZE_STEP))
         self.view.resized.connect(self._relayout)
-        self.view.verticalScrollBar().valueChanged.connect(lambda _value: self._request_timer.start())
+        self.view.verticalScrollBar().valueChanged.connect(lambda _value: self._scrolled_timer.start())
         self.view.selectionModel().currentChanged.connect(self._clicked)
         self.view.activated.connect(self._activated)
         self.thumbs.arrived.connect(self._update_cell)
@@ -202,6 +207,8 @@ class GridPanel(QWidget):
         return first, last if last >= 0 else self.model.rowCount() - 1
 
     def request_visible(self) -> None:
+        self._request_timer.stop()
+        self._scrolled_timer.stop()
         lines = self.visible_lines() if self.isVisible() else None
         self.thumbs.request(self.model.datapoints(*lines) if lines else [])
 
