@@ -5,32 +5,23 @@ registry: the runner never asks which format it is) and then the checks of
 the canonical model; each reader then checks across its datapoints.
 
 Checks are mostly Python (JSON walking) and so GIL-bound: they run in worker
-*processes*, each of which re-opens the dataset's index from its folders
-(cheap: listings and small JSON) and checks a chunk of datapoint ids at a
-time. Workers are spawned, never forked, so a GUI's threads are not copied
-into them. Small datasets are checked in the calling process.
+*processes* (:mod:`dgviewer.batches`), each of which re-opens the dataset's
+index from its folders (cheap: listings and small JSON) and checks a batch of
+datapoint ids at a time. Small datasets are checked in the calling process.
 """
 from __future__ import annotations
 
-import math
-import multiprocessing
-import os
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .. import batches
 from ..core import jsonio
 from ..core.checks import CheckContext, Settings, canonical, dataset_files, unused_classes
 from ..core.errors import DataError
 from ..core.findings import CORE_CHECKS, ERROR, SEVERITIES, Check, Collector, Finding
 from ..formats.registry import check_catalog, reader_named
 from .catalog import CHECKS
-
-#: Below this many datapoints, starting worker processes costs more than it saves.
-SERIAL_BELOW = 64
-#: Decoded-image cache of the checks' own index (per worker): enough for one datapoint's images read twice.
-WORKER_CACHE_BYTES = 256 << 20
 
 Progress = Callable[[int, int], None]
 
@@ -120,20 +111,16 @@ def run_checks(ds, images: bool = False, settings: Settings | None = None, worke
     settings = settings or Settings(images=images)
     load_options = load_options or {}
     jsonio.clear()  # parsed before the files were last changed, perhaps
-    fresh = _open(list(ds.roots), load_options)
+    job = batches.Job.of(ds.roots, load_options)
+    fresh = job.load()
     datapoints = list(fresh)
-    workers = workers or _cores()
     per_dp: dict[str, tuple[list[Finding], dict]] = {}
-    if workers <= 1 or len(datapoints) < SERIAL_BELOW:
-        for dp in datapoints:
-            if cancel and cancel():
-                break
-            per_dp[dp.id] = check_datapoint(dp, settings)
-            if progress:
-                progress(len(per_dp), len(datapoints))
-    else:
-        _run_parallel([dp.id for dp in datapoints], list(ds.roots), load_options, settings, workers,
-                      per_dp, progress, cancel)
+    ids = [dp.id for dp in datapoints]
+    for _, results in batches.run(_check_batch, job, ids, (settings,), workers, cancel=cancel, opened=fresh):
+        for dp_id, items, facts in results:
+            per_dp[dp_id] = (items, facts)
+        if progress:
+            progress(len(per_dp), len(datapoints))
     complete = len(per_dp) == len(datapoints)
     index: dict[str | None, Collector] = {}
     catalog = check_catalog()
@@ -159,30 +146,9 @@ def run_checks(ds, images: bool = False, settings: Settings | None = None, worke
                     complete, settings)
 
 
-def _open(roots: list[str], load_options: dict):
-    from ..core.cache import ByteCache
-    from ..formats.registry import load
-
-    return load(*roots, cache=ByteCache(WORKER_CACHE_BYTES), **load_options)
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
-
-
-_WORKER: tuple | None = None
-
-
-def _init_worker(roots: list[str], load_options: dict, settings: Settings) -> None:
-    global _WORKER
-    _WORKER = (_open(roots, load_options), settings)
-
-
-def _check_chunk(ids: list[str]) -> list[tuple[str, list[Finding], dict]]:
-    ds, settings = _WORKER
+def _check_batch(job: batches.Job, ids: list[str], settings: Settings) -> list[tuple[str, list[Finding], dict]]:
+    """Check the datapoints ``ids`` of the dataset ``job`` reopens (wherever the batch runs)."""
+    ds = job.open()
     out = []
     for i in ids:
         dp = ds.get(i)
@@ -195,23 +161,3 @@ def _check_chunk(ids: list[str]) -> list[tuple[str, list[Finding], dict]]:
         # collection pass with it (checks ran 1.5x slower with it).
         jsonio.clear()
     return out
-
-
-def _run_parallel(ids, roots, load_options, settings, workers, per_dp, progress, cancel) -> None:
-    chunk = max(1, min(200, math.ceil(len(ids) / (workers * 8))))
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(roots, load_options, settings)) as pool:
-        pending = {pool.submit(_check_chunk, ids[i:i + chunk]) for i in range(0, len(ids), chunk)}
-        while pending:
-            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for fut in done:
-                for dp_id, items, facts in fut.result():
-                    per_dp[dp_id] = (items, facts)
-            if progress and done:
-                progress(len(per_dp), len(ids))
-            if cancel and cancel():
-                for fut in pending:
-                    fut.cancel()
-                pool.shutdown(wait=True, cancel_futures=True)
-                return

@@ -1,0 +1,112 @@
+"""Run a function over batches of a dataset's datapoints: in this process, in local worker processes, or on
+any ``concurrent.futures.Executor`` (a Dask cluster's ``Client.get_executor()``).
+
+Used by the QA checks and the facts index. A task is a module-level function ``task(job, ids, *args)``; it
+runs where the executor puts it, reopens the dataset from ``job`` (once per worker process: the index is
+listings and small JSON) and returns something picklable about those ids. Only results travel back. Local
+workers are spawned, never forked, so a GUI's threads are not copied into them.
+"""
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Sequence
+
+#: Below this many datapoints, starting worker processes costs more than it saves.
+SERIAL_BELOW = 64
+#: Decoded-image cache of a worker's own index: enough for one datapoint's images read twice.
+WORKER_CACHE_BYTES = 256 << 20
+
+
+@dataclass(frozen=True)
+class Job:
+    """How a worker reopens the dataset: its roots and the ``dgviewer.load`` options it was opened with."""
+
+    roots: tuple[str, ...]
+    options: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, roots: Sequence[str], options: dict | None = None) -> Job:
+        return cls(tuple(roots), tuple(sorted((options or {}).items())))
+
+    def load(self):
+        """A fresh index of the dataset, with a decoded-image cache of its own."""
+        from .core.cache import ByteCache
+        from .formats.registry import load
+
+        return load(*self.roots, cache=ByteCache(WORKER_CACHE_BYTES), **dict(self.options))
+
+    def open(self):
+        """The dataset, opened once per process for the last job seen (a worker runs one job at a time)."""
+        global _OPENED
+        if _OPENED is None or _OPENED[0] != self:
+            _OPENED = None  # release the previous job's index before building the next
+            _OPENED = (self, self.load())
+        return _OPENED[1]
+
+
+_OPENED: tuple[Job, Any] | None = None
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def split(ids: Sequence[str], workers: int, most: int = 200) -> list[list[str]]:
+    """``ids`` in batches: about eight per worker (so a slow batch does not hold up the end), at most ``most``."""
+    size = max(1, min(most, math.ceil(len(ids) / (max(1, workers) * 8))))
+    return [list(ids[i:i + size]) for i in range(0, len(ids), size)]
+
+
+def run(task: Callable, job: Job, ids: Sequence[str], args: tuple = (), workers: int | None = None,
+        executor: Executor | None = None, cancel: Callable[[], bool] | None = None,
+        opened=None) -> Iterator[tuple[list[str], Any]]:
+    """Yield ``(batch, task(job, batch, *args))`` as batches finish, in any order.
+
+    ``executor`` runs the batches (its own retries apply: Dask re-runs a batch whose worker died); without
+    one, small jobs or ``workers=1`` run here, others in ``workers`` spawned local processes (default: one
+    per core); ``opened`` is the caller's own ``job.load()``, which those run here use rather than reopen.
+    ``cancel()`` returning True stops early: pending batches are dropped, none is yielded twice.
+    """
+    workers = workers or cores()
+    if executor is None and (workers <= 1 or len(ids) < SERIAL_BELOW):
+        yield from _here(task, job, ids, args, cancel, opened)
+        return
+    batches = split(ids, workers)
+    own = executor is None
+    if own:
+        executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        pending: dict[Future, list[str]] = {executor.submit(task, job, b, *args): b for b in batches}
+        while pending:
+            done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield pending.pop(fut), fut.result()
+            if cancel and cancel():
+                for fut in pending:
+                    fut.cancel()
+                return
+    finally:
+        if own:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _here(task, job, ids, args, cancel, opened) -> Iterator[tuple[list[str], Any]]:
+    """Small jobs: in this process, a batch at a time; the opened dataset is forgotten afterwards (it is the
+    caller's to keep or drop)."""
+    global _OPENED
+    _OPENED = (job, opened) if opened is not None else None
+    try:
+        for batch in split(ids, 1, most=16):
+            if cancel and cancel():
+                return
+            yield batch, task(job, batch, *args)
+    finally:
+        _OPENED = None
