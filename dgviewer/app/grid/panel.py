@@ -92,7 +92,7 @@ class GridPanel(QWidget):
         session.dataset_opened.connect(self._dataset_opened)
         session.filter_changed.connect(self._refill)
         session.current_changed.connect(self.select)
-        session.reviews_changed.connect(self._update_cell)
+        session.reviews_changed.connect(lambda _id: self.view.viewport().update())  # the cells on screen
         session.findings_changed.connect(self.view.viewport().update)
         events = session.view.events
         for signal in (events.layers, events.styles, events.modality, events.hidden_classes, events.depth_levels,
@@ -181,8 +181,7 @@ class GridPanel(QWidget):
         if index.isValid():
             self.view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
 
-    def _update_cell(self, dp_id: str) -> None:
-        dp = self.session.dataset.get(dp_id) if self.session.dataset is not None else None
+    def _update_cell(self, dp: Datapoint) -> None:
         index = self.model.index_of(dp)
         if index.isValid():
             self.view.update(index)

@@ -25,7 +25,7 @@ GROUP = "grid"
 
 
 class Thumbnails(QObject):
-    arrived = Signal(str)  # datapoint id whose thumbnail (or failure) is in
+    arrived = Signal(object)  # the Datapoint whose thumbnail (or failure) is in
 
     def __init__(self, session: Session, disk: ThumbDisk | None = None, memory_bytes: int = MEMORY_BYTES,
                  parent: QObject | None = None):
@@ -38,6 +38,7 @@ class Thumbnails(QObject):
         self._generation = 0
         self._items: OrderedDict[str, QImage | str] = OrderedDict()  # id → thumbnail, or why there is none
         self._bytes = 0
+        self._asked: dict[str, Datapoint] = {}  # the datapoints of the last request, by id
         session.loader.signals.done.connect(self._done)
         session.loader.signals.failed.connect(self._failed)
 
@@ -54,6 +55,7 @@ class Thumbnails(QObject):
         self._generation += 1
         self._items.clear()
         self._bytes = 0
+        self._asked = {}
         self.session.loader.focus([], GROUP)
 
     def get(self, dp: Datapoint) -> QImage | str | None:
@@ -67,9 +69,10 @@ class Thumbnails(QObject):
         """Make the thumbnails of ``dps`` (those on screen, in the order to make them) that are not held;
         earlier requests not among them are dropped."""
         spec, disk, generation = self.spec, self.disk, self._generation
-        jobs = [(("thumb", dp.id, generation), lambda dp=dp: make_thumbnail(dp, spec, disk), PRIORITY)
-                for dp in dps if dp.id not in self._items] if spec is not None else []
-        self.session.loader.focus(jobs, GROUP)
+        wanted = [dp for dp in dps if dp.id not in self._items] if spec is not None else []
+        self._asked = {dp.id: dp for dp in wanted}
+        self.session.loader.focus([(("thumb", dp.id, generation), lambda dp=dp: make_thumbnail(dp, spec, disk),
+                                    PRIORITY) for dp in wanted], GROUP)
 
     def _done(self, key: tuple, value) -> None:
         if key[0] == "thumb" and key[2] == self._generation:
@@ -88,7 +91,9 @@ class Thumbnails(QObject):
         while self._bytes > self.memory_bytes and len(self._items) > 1:
             _, dropped = self._items.popitem(last=False)
             self._bytes -= _size(dropped)
-        self.arrived.emit(dp_id)
+        dp = self._asked.get(dp_id)
+        if dp is not None:  # else scrolled away since (its job was running): kept, nothing to repaint
+            self.arrived.emit(dp)
 
 
 def _size(item) -> int:
