@@ -18,6 +18,7 @@ from .canvas import Canvas
 from .canvas_binding import CanvasBinding
 from .compare import CompareView
 from .geometry import PANEL_MIN_WIDTH, TREE_MIN_WIDTH, fit_to_screen
+from .grid import GridPanel
 from .inspector import Inspector
 from .layer_panel import LayerPanel
 from .legend import LegendPanel
@@ -94,7 +95,11 @@ class MainWindow(QMainWindow):
         self.compare = CompareView(s)  # in the canvas's place while a compare mode is on
         layout.addWidget(self.compare, 1)
         self.compare.hide()
-        self.compare.active_changed.connect(lambda _: self._show_picture())
+        self.compare.active_changed.connect(lambda on: self.show_grid(False) if on else self._show_picture())
+        self.grid = GridPanel(s)  # in the picture's place while shown (View ▸ Thumbnail grid)
+        layout.addWidget(self.grid, 1)
+        self.grid.hide()
+        self.grid.open_requested.connect(self._open_from_grid)
         self.setCentralWidget(central)
         self.canvas.glw.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.canvas.glw.setFocus()
@@ -165,7 +170,7 @@ class MainWindow(QMainWindow):
             "shortcuts": lambda: shortcuts.ShortcutsDialog(s.view.layers, self).exec(),
             "review_pass": lambda: s.decide(PASS), "review_fail": lambda: s.decide(FAIL),
             "review_flag": self.review.flag_dialog, "review_clear": s.clear_review,
-            "next_unreviewed": s.next_unreviewed,
+            "next_unreviewed": s.next_unreviewed, "grid": lambda: self.show_grid(not self.grid_action.isChecked()),
         }
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -186,6 +191,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         for ident, key, text in shortcuts.VIEW:
             self._action(ident, key, text, slots[ident], view)
+        self.grid_action = self.findChild(QAction, "grid")
+        self.grid_action.setCheckable(True)
         self._action("clear_highlight", "Esc", "Clear landmark highlight", picture.clear_highlight, view)
         view.addAction("Compare modalities", self.compare.show_modalities)
         view.addAction("Single view", self.compare.close_compare)
@@ -263,15 +270,28 @@ class MainWindow(QMainWindow):
         self.start.hide()
         for widget in (self.bar, self.review):
             widget.show()
-        self._show_picture()
         self.setWindowTitle("dgviewer — " + " + ".join(os.path.basename(p) for p in paths))
-        self.canvas.glw.setFocus()  # arrows must navigate, not move a text cursor in the filter box
+        self.show_grid(self.grid_action.isChecked())  # and the focus where arrows navigate, not in the filter box
 
     def _show_picture(self) -> None:
-        """The canvas, or the compare panes in its place."""
-        if self.session.dataset is not None:
-            self.canvas.setVisible(not self.compare.active)
-            self.compare.setVisible(self.compare.active)
+        """What takes the picture's place: the thumbnail grid, the compare panes, or the canvas."""
+        opened = self.session.dataset is not None
+        grid = opened and self.grid_action.isChecked()
+        compare = opened and not grid and self.compare.active
+        self.canvas.setVisible(opened and not grid and not compare)
+        self.compare.setVisible(compare)
+        self.grid.setVisible(grid)
+
+    def show_grid(self, on: bool) -> None:
+        """The thumbnail grid in the picture's place, or the picture (the grid needs an open dataset)."""
+        self.grid_action.setChecked(on and self.session.dataset is not None)
+        self._show_picture()
+        (self.grid.view if self.grid.isVisible() else self.canvas.glw).setFocus()
+
+    def _open_from_grid(self, dp) -> None:
+        if dp is not self.session.cur.dp:
+            self.session.show_datapoint(dp)
+        self.show_grid(False)
 
     def _set_advance(self, on: bool) -> None:
         self.session.advance = self.settings.advance_after_review = on

@@ -18,9 +18,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
 from ..core.annotations import Annotations, SegmentationLegend
-from ..core.display import UNREGISTERED, PreparedImage, class_rgb8, prepare_image
+from ..core.display import BACKGROUND, UNREGISTERED, PreparedImage, class_rgb8, prepare_image
 from ..core.model import Datapoint
-from .canvas import BACKGROUND
 from .image_items import ScreenImageItem, apply_class_overlay, apply_image
 from .overlays.item import OverlayItem
 from .overlays.prepare import PreparedLayer, prepare_layers

@@ -342,7 +342,7 @@ class Session(QObject, Reviewing, Listing):
                 for inner, root in value.moved:
                     self.status.emit(f"{inner} is a folder inside the dataset {root}: opened the dataset", 10000)
             return
-        if self.cur.dp is not None and key[1] == self.cur.dp.id:
+        if self._for_current(key):
             self.cur.accept(key, value)
             self._update_timer.start()
 
@@ -364,9 +364,13 @@ class Session(QObject, Reviewing, Listing):
         if dp is not None:
             dp.add_problem(None, message)
             self.problem.emit(dp)
-        if self.cur.dp is not None and key[1] == self.cur.dp.id:
+        if self._for_current(key):
             self.cur.fail(key, message + ("\n" + details if details else ""))
             self._update_timer.start()
+
+    def _for_current(self, key: tuple) -> bool:
+        """Whether a result is one of the current datapoint's jobs (other clients of the pool share its signals)."""
+        return self.cur.dp is not None and key[0] in ("img", "ann") and key[1] == self.cur.dp.id
 
     def _update(self) -> None:
         cur = self.cur

@@ -26,6 +26,7 @@ VIEW = [
     ("labels", "I", "Labels (point indices, box classes) on visible layers"),
     ("goto_landmark", "Ctrl+G", "Go to landmark…"),
     ("depth_auto", "A", "Depth: auto range"),
+    ("grid", "T", "Thumbnail grid"),
 ]
 FILE = [
     ("open", "Ctrl+O", "Open folder…"),
@@ -65,6 +66,8 @@ def help_html(layers: LayerCatalog) -> str:
     section("Review", [(k, t) for _, k, t in REVIEW + REVIEW_UNDO])
     section("Overlays", [(k, t) for k, t, _ in layers.toggles()])
     section("View", [(k, t) for _, k, t in VIEW] + [("wheel / drag", "zoom / pan")])
+    section("Thumbnail grid", [("click", "make a datapoint current"), ("Enter / double-click", "open it on the canvas"),
+                               ("Ctrl+wheel", "thumbnail size")])
     section("File", [(k, t) for _, k, t in FILE] + [(k, t) for _, k, t in HELP])
     return "<table cellspacing=4>" + "".join(rows) + "</table>"
 

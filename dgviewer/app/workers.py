@@ -4,6 +4,8 @@ Every job is keyed (``("img", id, modality)`` / ``("ann", id)``) and its result
 goes into the shared byte cache, so a prefetched neighbour is a cache hit on
 the GUI thread. When the user moves on, queued jobs that are no longer wanted
 are dropped before they start (a running decode finishes into the cache).
+Each client of the pool (the session's view, the thumbnail grid) focuses its own
+group of jobs: replacing one group's queue leaves the other's queued.
 Results of jobs that began before the cache was cleared are stale and never
 reach the window.
 Failures are reported by signal, with a traceback for anything that is not a
@@ -104,9 +106,9 @@ def _not_cached():
 
 
 class _Job(QRunnable):
-    def __init__(self, loader: Loader, key: tuple, fn: Callable[[], Any], droppable: bool = True):
+    def __init__(self, loader: Loader, key: tuple, fn: Callable[[], Any], droppable: bool = True, group: str = ""):
         super().__init__()
-        self.loader, self.key, self.fn, self.droppable = loader, key, fn, droppable
+        self.loader, self.key, self.fn, self.droppable, self.group = loader, key, fn, droppable, group
 
     def run(self) -> None:
         _lower_priority()
@@ -154,7 +156,7 @@ class Loader(QObject):
         self.signals = _Signals()  # lives as long as the loader, so late emits have a live source
         self.signals.job_done.connect(self._pass_done)
         self.signals.job_failed.connect(self._pass_failed)
-        self._wanted: set[tuple] = set()
+        self._queued: dict[str, dict[tuple, tuple[Callable[[], Any], int]]] = {}  # group → focused, not yet begun
         self._running: dict[tuple, int] = {}  # key → cache generation of a job past its start
         self._lock = threading.Lock()
 
@@ -169,7 +171,7 @@ class Loader(QObject):
     def begin(self, job: _Job) -> int | None:
         """A job starts: the cache generation it runs in, or None when it is no longer wanted."""
         with self._lock:
-            if job.droppable and job.key not in self._wanted:
+            if job.droppable and self._queued.get(job.group, {}).pop(job.key, None) is None:
                 return None
             self._running[job.key] = self.cache.generation
             return self.cache.generation
@@ -188,16 +190,18 @@ class Loader(QObject):
         except _Evicted:  # dropped between the check and the read
             return False, None
 
-    def focus(self, jobs: list[tuple[tuple, Callable[[], Any], int]]) -> None:
-        """Replace the queue with ``jobs`` = [(key, fn, priority)]; earlier-queued keys not in it are dropped."""
+    def focus(self, jobs: list[tuple[tuple, Callable[[], Any], int]], group: str = "view") -> None:
+        """Replace ``group``'s queue with ``jobs`` = [(key, fn, priority)]: its earlier-queued keys not in it are
+        dropped; other groups' queued jobs stay queued."""
+        fresh = [(key, fn, priority) for key, fn, priority in jobs if key not in self.cache]
         self.pool.clear()
         with self._lock:
-            self._wanted = {key for key, _, _ in jobs}
             running = {key for key, generation in self._running.items() if generation == self.cache.generation}
-        for key, fn, priority in jobs:
             # A key being decoded arrives by signal; a second job would only block a thread waiting for it.
-            if key not in running and key not in self.cache:
-                self.pool.start(_Job(self, key, fn), priority)
+            self._queued[group] = {key: (fn, priority) for key, fn, priority in fresh if key not in running}
+            queued = [(g, key, fn, priority) for g, q in self._queued.items() for key, (fn, priority) in q.items()]
+        for g, key, fn, priority in queued:  # pool.clear() dropped every group's: queue them again
+            self.pool.start(_Job(self, key, fn, group=g), priority)
 
     def run_once(self, key: tuple, fn: Callable[[], Any]) -> None:
         """Run one job that navigation never drops (e.g. opening a dataset)."""
@@ -209,7 +213,7 @@ class Loader(QObject):
 
     def shutdown(self) -> None:
         with self._lock:
-            self._wanted.clear()
+            self._queued.clear()
         self.pool.clear()
         self.pool.waitForDone()
         self.once_pool.waitForDone()
