@@ -75,10 +75,9 @@ class Filtering(QObject):
         self._indexed, self._build_failed = (0, dataset.indexed), False  # len() would wait for the listing
 
         def build() -> None:
-            while not stop.is_set() and not dataset.index_more(0.05):  # the listing ends first (or is cancelled)
-                pass
-            if stop.is_set():
-                return
+            while not dataset.complete:  # the session's listing worker lists it: the index needs every id
+                if stop.wait(0.1):
+                    return
             try:
                 index = index_of(dataset, cancel=stop.is_set,
                                  progress=lambda done, total: self.signals.progress.emit(dataset, done, total))

@@ -59,6 +59,8 @@ class Listing:
     def _start_listing(self, dataset: Dataset) -> None:
         self._grow_timer.stop()
         if dataset.complete:
+            if not self.data.caught_up:  # listed whole since the session took it (len() or a lookup waited)
+                self._grow_timer.start()
             return
         stop = self._stop_listing = threading.Event()
 

@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
             "shortcuts": lambda: shortcuts.ShortcutsDialog(s.view.layers, self).exec(),
             "review_pass": lambda: s.decide(PASS), "review_fail": lambda: s.decide(FAIL),
             "review_flag": self.review.flag_dialog, "review_clear": s.clear_review,
-            "next_unreviewed": s.next_unreviewed, "grid": lambda: self.show_grid(not self.grid_action.isChecked()),
+            "next_unreviewed": s.next_unreviewed, "grid": lambda: self.show_grid(self.grid.isHidden()),
         }
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)

@@ -58,14 +58,15 @@ class OpenDataset:
         self._pos: dict[str, int] | None = None  # id → position in a filtered order
 
     # -- the filter -------------------------------------------------------------
-    def set_order(self, text: str, kept: Filtered) -> None:
-        """Show what filter ``text`` kept of the datapoints listed so far (worked out off the GUI thread);
-        datapoints listed later are judged by ``grow``."""
+    def set_order(self, text: str, kept: Filtered, seconds: float) -> None:
+        """Show what filter ``text`` kept of the datapoints listed when it ran (worked out off the GUI thread);
+        those listed since are judged here for about ``seconds``, the rest by later calls of ``grow``."""
         self.filter_text = text
         self._keep = kept.keep
         self._seen = kept.seen
         self.order = kept.order
         self._pos = None if kept.keep is None else {dp.id: i for i, dp in enumerate(kept.order)}
+        self.grow(seconds)
 
     def grow(self, seconds: float) -> tuple[int, int]:
         """Take in datapoints listed since the last call, the filter judging them for about ``seconds`` at

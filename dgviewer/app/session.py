@@ -30,7 +30,7 @@ from ..core.cache import ByteCache
 from ..core.model import MODALITIES, Datapoint, Dataset
 from .current import Current
 from .filtering import Filtering
-from .listing import Listing
+from .listing import GROW_BUDGET_S, Listing
 from .open_dataset import OpenDataset, filtered
 from .opening import load_enclosing
 from .reviewing import Reviewing
@@ -172,7 +172,7 @@ class Session(QObject, Reviewing, Listing):
             self.filtering.request(text, self.data.reviews, self.data.findings)
 
     def _filtered(self, text: str, kept) -> None:
-        self.data.set_order(text, kept)
+        self.data.set_order(text, kept, GROW_BUDGET_S)
         if not self.data.caught_up:  # listed while the filter ran: taken in (and judged) by the next turns
             self._grow_timer.start()
         self.filter_changed.emit()

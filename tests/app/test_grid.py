@@ -108,15 +108,18 @@ def test_grid_journey(open_window, samples, qtbot, cache_home):
 
     # A filter shrinks the grid to what passes.
     w.tree.filter.setText("review=pass")
-    w.tree.apply_filter()
+    with qtbot.waitSignal(s.filter_changed, timeout=10000):  # filters run off the GUI thread
+        w.tree.apply_filter()
     assert grid.model.rowCount() == 1 and grid.model.datapoint(grid.model.index(0, 0)) is target
     assert grid.model.datapoint(grid.model.index(0, 1)) is None and "1 of 6" in grid.summary.text()
-    w.tree.filter.setText("")
+    with qtbot.waitSignal(s.filter_changed, timeout=10000):
+        w.tree.filter.setText("")
     assert grid.model.rowCount() * grid.model.columns >= len(order)
 
     # Another dataset: the grid stays and shows it.
     with qtbot.waitSignal(s.shown, timeout=20000):
         w.open_paths([samples["scene"]])
+    qtbot.waitUntil(lambda: not s.is_listing, timeout=20000)  # the first datapoint shows while the rest is listed
     assert grid.isVisible() and not w.canvas.isVisible()
     new = s.order
     assert len(new) == 12 and grid.model.datapoint(grid.model.index(0, 0)) is new[0]

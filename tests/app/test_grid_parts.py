@@ -92,7 +92,9 @@ def test_model_grows_with_the_order_and_resets_on_a_filter(qapp, samples, qtbot)
     session = Session(64 << 20)
     with qtbot.waitSignal(session.dataset_opened, timeout=20000):
         session.open([samples["scene"]])
+    qtbot.waitUntil(lambda: not session.is_listing, timeout=20000)
     full = list(session.data.order)
+    assert len(full) == 12
     model = GridModel(session)
     session.data.order = full[:5]  # the index is still listing
     model.reset(columns=4)

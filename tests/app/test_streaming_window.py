@@ -41,7 +41,8 @@ def test_first_datapoint_drawn_and_tree_growing_while_listing(open_window, gated
     assert bar.isVisible() and (bar.value(), bar.maximum()) == (FREE, SCENES)
 
     w.tree.filter.setText("scene=scene_001,scene_007")  # typed while the listing is held
-    w.tree.apply_filter()
+    with qtbot.waitSignal(s.filter_changed, timeout=10000):  # filters run off the GUI thread
+        w.tree.apply_filter()
     assert [dp.id for dp in s.order] == ["g/scene_001/cam/frame_0", "g/scene_001/cam/frame_1"]
     assert s.cur.dp.id == "g/scene_001/cam/frame_0"
 

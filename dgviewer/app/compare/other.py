@@ -44,7 +44,7 @@ class OtherVersion(QObject):
 
     def open(self, path: str) -> None:
         self._opening = os.path.abspath(path)
-        self.loader.run_once(("open", self._opening), lambda p=self._opening: load_enclosing([p], self.cache))
+        self.loader.run_once(("open", self._opening), lambda p=self._opening: _opened([p], self.cache))
 
     def counterpart(self, dp: Datapoint | None) -> Datapoint | None:
         return self._by_rel.get(relative_id(dp)) if dp is not None else None
@@ -71,9 +71,9 @@ class OtherVersion(QObject):
             if key[1] == self._opening:
                 self._opening = None
                 self.cache.clear()
-                self.dataset, self.path = value.dataset, value.paths[0]
-                self._by_rel = {relative_id(dp): dp for dp in value.dataset}
-                self.opened.emit(value.dataset)
+                opened, self._by_rel = value
+                self.dataset, self.path = opened.dataset, opened.paths[0]
+                self.opened.emit(opened.dataset)
                 self.follow(self.session.cur.dp)
         elif self.cur.dp is not None and key[1] == self.cur.dp.id:
             self.cur.accept(key, value)
@@ -90,3 +90,10 @@ class OtherVersion(QObject):
 
     def shutdown(self) -> None:
         self.loader.shutdown()
+
+
+def _opened(paths: list[str], cache):
+    """On the worker: the other version listed whole, and its datapoints by id relative to its folder (the
+    panes look counterparts up by that)."""
+    opened = load_enclosing(paths, cache)
+    return opened, {relative_id(dp): dp for dp in opened.dataset}

@@ -154,16 +154,20 @@ class GridPanel(QWidget):
     def _refill(self, columns: int | None = None) -> None:
         """The whole filtered order again (a filter, another dataset, another width)."""
         self.model.reset(columns)
-        total = len(self.session.dataset) if self.session.dataset is not None else 0
-        shown = len(self.session.order)
-        self.summary.setText(f"{shown} datapoints" if shown == total else f"{shown} of {total} datapoints")
+        self._summarise()
         self.select(self.session.cur.dp)
         self._request_timer.start()
 
     def grow(self) -> None:
         """Datapoints were appended to the order (the index is still streaming in)."""
         self.model.grow()
+        self._summarise()
         self._request_timer.start()
+
+    def _summarise(self) -> None:
+        shown = len(self.session.order)
+        total = self.session.dataset.indexed if self.session.dataset is not None else 0  # listed so far: never waits
+        self.summary.setText(f"{shown} datapoints" if shown == total else f"{shown} of {total} datapoints")
 
     # -- following the session ------------------------------------------------------------
     def _dataset_opened(self, _dataset) -> None:
