@@ -197,6 +197,11 @@ def _matcher(op: str, value: str) -> Callable[[list], bool]:
     return lambda vs: any((n := _number(v)) is not None and compare(n, limit) for v in vs)
 
 
+def values_of(dp, key: str, reviews=None, findings: Mapping | None = None, facts: Facts | None = None) -> list:
+    """What a term on ``key`` compares for ``dp``: the values filters (and the statistics) see."""
+    return list(_values(dp, key, reviews, findings, facts or Facts()))
+
+
 def _values(dp, key: str, reviews, findings, facts: Facts) -> Iterator[Any]:
     cam = dp.camera_node
     names = {"id": dp.id, "name": dp.name, "camera": cam.name, "scene": cam.scene.name,
