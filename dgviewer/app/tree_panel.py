@@ -64,7 +64,7 @@ class TreePanel(QWidget):
         session.opening.connect(lambda paths: self._set_busy(True, "Indexing " + ", ".join(paths) + " …"))
         session.open_failed.connect(self._open_failed)
         session.dataset_opened.connect(self._dataset_opened)
-        session.filter_changed.connect(self._rebuild)
+        session.filter_changed.connect(self._filter_changed)
         session.current_changed.connect(
             lambda dp: self.select(dp, reveal=not session.burst or time.monotonic() - self._revealed_at > REVEAL_S))
         session.settled.connect(lambda: self.select(session.cur.dp))
@@ -97,6 +97,16 @@ class TreePanel(QWidget):
         except FilterError as e:
             self.filter.setStyleSheet("QLineEdit { border: 1px solid #d33; }")
             self.summary.setText(str(e))
+
+    def _filter_changed(self) -> None:
+        """Another panel (Statistics) may have set the filter: the box shows the one in force."""
+        text = self.session.data.filter_text if self.session.data else ""
+        if text != self.filter.text():
+            self.filter.blockSignals(True)
+            self.filter.setText(text)
+            self.filter.setStyleSheet("")
+            self.filter.blockSignals(False)
+        self._rebuild()
 
     def _rebuild(self) -> None:
         self.model.rebuild()

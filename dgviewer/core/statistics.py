@@ -19,7 +19,8 @@ from .filters import KEYS, Facts, values_of
 
 #: The generic keys charted for every dataset (review and finding only when decisions / findings exist).
 GENERIC = ("camera", "scene", "has", "review", "finding")
-#: Numbers with more distinct values than this are drawn as a histogram; fewer as bars (objects=0..5).
+#: Whole numbers with more distinct values than this are drawn as a histogram; fewer as bars (objects=0..5).
+#: Fractional numbers (angles, distances) always are.
 HISTOGRAM_ABOVE = 12
 BINS = 20
 #: Bars kept per categorical fact (the most frequent); the rest are summed as ``other``.
@@ -102,7 +103,7 @@ def distribution(key: str, column: Sequence[Sequence]) -> Distribution:
     numbers = [_number(v) for v in flat]
     numeric = bool(flat) and all(n is not None for n in numbers)
     missing = sum(1 for values in column if not values)
-    if numeric and len(set(numbers)) > HISTOGRAM_ABOVE:
+    if numeric and (len(set(numbers)) > HISTOGRAM_ABOVE or any(n != int(n) for n in numbers)):
         return _histogram(key, column, np.asarray(numbers, float), missing)
     counts: dict[str, int] = {}
     shown: dict[str, str] = {}  # case-folded → first spelling seen (filters compare without case)
@@ -121,7 +122,7 @@ def distribution(key: str, column: Sequence[Sequence]) -> Distribution:
 
 
 def _histogram(key: str, column: Sequence[Sequence], numbers: np.ndarray, missing: int) -> Distribution:
-    edges = np.histogram_bin_edges(numbers, bins=BINS)
+    edges = np.histogram_bin_edges(numbers, bins=min(BINS, max(5, len(np.unique(numbers)))))
     bins = np.zeros(len(edges) - 1, int)
     for values in column:
         ns = np.array([n for n in map(_number, values) if n is not None])
