@@ -74,13 +74,14 @@ class SceneView(gl.GLViewWidget):
         self._add(item)
 
     def _frame(self, scene: Scene3D) -> None:
-        pts = [c.model.center for c in scene.cameras] + [p for p in scene.points.values()]
+        pts = ([c.model.center for c in scene.cameras] + list(scene.points.values())
+               + [s.reshape(-1, 3) for s in scene.segments.values()])
         if not pts:
             return
         allp = np.vstack([np.atleast_2d(p) for p in pts])
         centre = allp.mean(axis=0)
         extent = float(np.linalg.norm(allp - centre, axis=1).max()) + scene.depth
-        self.setCameraPosition(pos=QVector3D(*centre), distance=max(extent * 3, 0.5), elevation=25, azimuth=-60)
+        self.setCameraPosition(pos=QVector3D(*centre), distance=max(extent * 1.8, 0.3), elevation=25, azimuth=-60)
 
     # -- screen geometry and picking ---------------------------------------------------
     def to_screen(self, points: np.ndarray) -> np.ndarray:

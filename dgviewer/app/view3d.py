@@ -42,6 +42,7 @@ class View3DPanel(QWidget):
         self.session = session
         self.view = None  # gl_scene.SceneView, made on first show
         self.problem: str | None = None
+        self._making = False
         self._drawn: tuple | None = None  # (datapoint id, annotations, image) last drawn
         self.message = QLabel("Open a dataset to see its cameras in 3D.")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -53,8 +54,12 @@ class View3DPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self.view is None and self.problem is None:
-            self._make_view()
+        if self.view is None and self.problem is None and not self._making:
+            self._making = True
+            try:
+                self._make_view()
+            finally:
+                self._making = False
         self._follow()
 
     def _make_view(self) -> None:
@@ -64,10 +69,11 @@ class View3DPanel(QWidget):
             return
         from .gl_scene import SceneView
 
-        self.view = SceneView()
-        self.view.camera_clicked.connect(self._camera_clicked)
-        self.stack.addWidget(self.view)
-        self.stack.setCurrentWidget(self.view)
+        view = SceneView()
+        view.camera_clicked.connect(self._camera_clicked)
+        self.stack.addWidget(view)  # a GL widget may re-show the window (showEvent again): self.view after
+        self.view = view
+        self.stack.setCurrentWidget(view)
 
     def _follow(self) -> None:
         """Draw the current datapoint's scene once its annotations (and picture) arrived."""

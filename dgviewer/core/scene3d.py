@@ -54,8 +54,8 @@ def plane_pixels(cam: CameraModel, depth: float, points: np.ndarray) -> np.ndarr
     """Where the sight lines of world ``points`` (N, 3) cross the image plane, in that plane's pixels.
 
     The line runs from the camera centre (orthographic: along the optical axis) through the point; the
-    crossing is expressed along the plane's top and left edges, so this is what the textured image
-    plane shows under each point.
+    crossing is expressed in the plane's top and left edges, so this is what the textured image plane
+    shows under each point.
     """
     p = np.asarray(points, float).reshape(-1, 3)
     c = image_plane(cam, depth)
@@ -68,10 +68,10 @@ def plane_pixels(cam: CameraModel, depth: float, points: np.ndarray) -> np.ndarr
     with np.errstate(divide="ignore", invalid="ignore"):
         s = ((c[0] - start) @ axis) / along
     hit = start + s[:, None] * direction
-    ex, ey = c[1] - c[0], c[3] - c[0]
-    u = (hit - c[0]) @ ex / (ex @ ex) * cam.width
-    v = (hit - c[0]) @ ey / (ey @ ey) * cam.height
-    return np.stack([u, v], axis=1)
+    ex, ey = c[1] - c[0], c[3] - c[0]  # the picture's top and left edges (not square to each other under skew)
+    gram = np.array([[ex @ ex, ex @ ey], [ex @ ey, ey @ ey]])
+    ab = np.linalg.solve(gram, np.stack([(hit - c[0]) @ ex, (hit - c[0]) @ ey]))
+    return np.stack([ab[0] * cam.width, ab[1] * cam.height], axis=1)
 
 
 @dataclass
