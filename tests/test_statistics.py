@@ -113,6 +113,7 @@ def test_bins_counts_and_terms():
     assert refine("camera=a expression=x", "expression", "expression=y") == "camera=a expression=y"
     assert refine("yaw>=1 yaw<=2 id", "yaw", range_terms("yaw", -3.5, 4)) == "id yaw>=-3.5 yaw<=4"
     assert refine("", "reason", "'reason=eyes closed'") == "'reason=eyes closed'"
+    assert range_terms("yaw", 2.31242326900729, 2.31242326900729) == "yaw>=2.31242 yaw<=2.31242326900729"
 
 
 def test_stats_cli_json_html_and_the_validate_link(tmp_path):

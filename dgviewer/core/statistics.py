@@ -147,8 +147,11 @@ def equal_term(key: str, value: str) -> str:
 
 
 def range_terms(key: str, low: float, high: float) -> str:
-    """The terms a dragged range stands for."""
-    return f"{key}>={low:.6g} {key}<={high:.6g}"
+    """The terms a dragged range stands for; the bounds are written short, but never inside the range."""
+    lo, hi = f"{low:.6g}", f"{high:.6g}"
+    lo = lo if float(lo) <= low else repr(float(low))
+    hi = hi if float(hi) >= high else repr(float(high))
+    return f"{key}>={lo} {key}<={hi}"
 
 
 def refine(text: str, key: str, terms: str) -> str:
