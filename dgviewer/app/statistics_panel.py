@@ -49,6 +49,9 @@ class StatisticsPanel(QWidget):
         layout.addWidget(scroll, 1)
         self._timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._timer.timeout.connect(self.refresh)
+        self._pending: list = []  # (key, distribution) still to draw
+        self._build_timer = QTimer(self, singleShot=True, interval=0)
+        self._build_timer.timeout.connect(self._build_next)
         self.filtered.toggled.connect(lambda _: self._changed(now=True))
         session.opening.connect(lambda _paths: self.cancel())  # the open waits on the same worker
         session.dataset_opened.connect(lambda _ds: self._changed(now=True))
@@ -100,15 +103,24 @@ class StatisticsPanel(QWidget):
             self.summary.setText(f"Could not count the facts: {message}")
 
     def show_distributions(self, dists: dict) -> None:
+        """Replace the charts; they are built one per event-loop turn (each is a scene: ~10 ms)."""
         for chart in self.charts.values():
             self._charts_layout.removeWidget(chart)
             chart.deleteLater()
         self.charts = {}
-        for key, dist in dists.items():
-            chart = FactChart(dist)
-            chart.picked.connect(self._picked)
-            self._charts_layout.insertWidget(self._charts_layout.count() - 1, chart)
-            self.charts[key] = chart
+        self._pending = list(dists.items())
+        self._build_timer.start()
+
+    def _build_next(self) -> None:
+        if not self._pending:
+            return
+        key, dist = self._pending.pop(0)
+        chart = FactChart(dist)
+        chart.picked.connect(self._picked)
+        self._charts_layout.insertWidget(self._charts_layout.count() - 1, chart)
+        self.charts[key] = chart
+        if self._pending:
+            self._build_timer.start()
 
     def _picked(self, key: str, terms: str) -> None:
         data = self.session.data
