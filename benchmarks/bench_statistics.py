@@ -61,7 +61,7 @@ def _panel(root: str) -> None:
     t = time.perf_counter()
     loop = QEventLoop()
     poll = QTimer(interval=20)  # until every chart is built (one per event-loop turn)
-    poll.timeout.connect(lambda: w.stats.charts and not w.stats._pending and loop.quit())
+    poll.timeout.connect(lambda: w.stats.ready and loop.quit())
     poll.start()
     w.stats_dock.show()
     w.stats_dock.raise_()

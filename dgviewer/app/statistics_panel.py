@@ -71,6 +71,11 @@ class StatisticsPanel(QWidget):
         if self._dirty:
             self._timer.start(0)
 
+    @property
+    def ready(self) -> bool:
+        """Every chart of the latest counts is drawn (none is being counted or built)."""
+        return bool(self.charts) and not self._pending and not self._token and not self._timer.isActive()
+
     def cancel(self) -> None:
         """Stop wanting the running computation (it stops at its next check)."""
         self._token = 0

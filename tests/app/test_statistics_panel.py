@@ -16,7 +16,13 @@ from .conftest import goto_and_wait
 def _open_statistics(qtbot, w):
     w.stats_dock.show()
     w.stats_dock.raise_()
-    qtbot.waitUntil(lambda: "expression" in w.stats.charts, timeout=20000)
+    qtbot.waitUntil(lambda: w.stats.ready, timeout=20000)
+
+
+def _counts(w, key: str) -> dict | None:
+    """The counts a chart shows now (None while the charts are being rebuilt)."""
+    chart = w.stats.charts.get(key)
+    return dict(chart.dist.counts) if chart is not None else None
 
 
 def _tree_datapoints(w) -> int:
@@ -48,10 +54,10 @@ def test_a_bar_counts_the_metadata_and_a_click_filters_the_tree(qtbot, open_wind
     assert len(w.session.order) == expected[value] == _tree_datapoints(w) < total
     assert w.tree.summary.text() == f"{expected[value]} of {total} datapoints"
     # the charts follow the filter: only that expression is left
-    qtbot.waitUntil(lambda: list(w.stats.charts["expression"].dist.counts) == [value], timeout=20000)
+    qtbot.waitUntil(lambda: _counts(w, "expression") == {value: expected[value]}, timeout=20000)
     # the whole dataset again, filter kept
     w.stats.filtered.setChecked(False)
-    qtbot.waitUntil(lambda: w.stats.charts["expression"].dist.counts == dict(expected), timeout=20000)
+    qtbot.waitUntil(lambda: _counts(w, "expression") == dict(expected), timeout=20000)
     assert w.tree.filter.text() == f"expression={value}"
 
 
@@ -68,8 +74,8 @@ def test_a_dragged_histogram_range_and_decisions_as_facts(qtbot, open_window, sa
     assert len(w.session.order) == 2 == _tree_datapoints(w)
     # a decision is a fact: the review chart counts it once the change settles
     w.session.decide("fail")
-    qtbot.waitUntil(lambda: w.stats.charts["review"].dist.counts.get("fail") == 1, timeout=20000)
-    assert w.stats.charts["review"].dist.counts.get("unreviewed") == 1
+    qtbot.waitUntil(lambda: (_counts(w, "review") or {}).get("fail") == 1, timeout=20000)
+    assert _counts(w, "review").get("unreviewed") == 1
 
 
 def test_3d_dock_says_it_needs_opengl_offscreen_and_2d_keeps_working(qtbot, open_window, samples):

@@ -20,12 +20,14 @@ FACTS: dict[str, str] = {
 }
 SOLO_FACTS = {**FACTS, "frame": "frame number of the simulation"}
 LEGACY_FACTS = {**FACTS, "sequence_id": "the sequence's UUID", "capture_id": "the capture's UUID", "ego": "ego id"}
-#: The facts that need the capture's record.
-RECORD_FACTS = frozenset(("label", "objects", "boxes3d", "skeletons"))
+#: The facts that need the capture's record, in the groups one call gives together.
+_LABELS, _COUNTS = frozenset(("label", "objects")), frozenset(("boxes3d", "skeletons"))
+RECORD_FACTS = _LABELS | _COUNTS
 
 
-def record_facts(annotations: list[tuple[str | None, dict]]) -> dict[str, list]:
-    """``label``, ``objects`` and the 3D box and skeleton counts from a capture's (kind, annotation) pairs.
+def record_facts(annotations: list[tuple[str | None, dict]], keys=_LABELS) -> dict[str, list]:
+    """``label`` and ``objects``, and the 3D box and skeleton counts when ``keys`` asks for one, from a capture's
+    (kind, annotation) pairs.
 
     Labels are the names its values and segmentation entries carry (a keypoint value carries only an
     instance id: its label is found when a box of the same instance names it); malformed lists count as empty.
@@ -43,5 +45,7 @@ def record_facts(annotations: list[tuple[str | None, dict]]) -> dict[str, list]:
                 name = pick(v, "labelName", "label_name") if isinstance(v, dict) else None
                 if isinstance(name, str):
                     labels[name] = None
-    return {"label": list(labels), "objects": [counts["boxes"]], "boxes3d": [counts["boxes3d"]],
-            "skeletons": [counts["skeleton"]]}
+    out = {"label": list(labels), "objects": [counts["boxes"]]} if not _LABELS.isdisjoint(keys) else {}
+    if not _COUNTS.isdisjoint(keys):
+        out.update(boxes3d=[counts["boxes3d"]], skeletons=[counts["skeleton"]])
+    return out
