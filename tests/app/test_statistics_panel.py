@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -88,3 +91,16 @@ def test_3d_dock_says_it_needs_opengl_offscreen_and_2d_keeps_working(qtbot, open
     dp = w.session.order[3]
     goto_and_wait(qtbot, w, dp)  # the 2D picture is drawn as ever
     assert w.picture._drawn_image is not None and w.session.cur.dp is dp
+
+
+def test_the_2d_viewer_never_loads_opengl(samples):
+    """Opening a dataset and drawing it (3D dock closed) imports neither pyqtgraph.opengl nor PyOpenGL."""
+    code = ("import sys\nfrom dgviewer.app import qtapp\napp = qtapp.application(qtapp.OFFSCREEN)\n"
+            "from dgviewer.app.main_window import MainWindow\nfrom PySide6.QtCore import QEventLoop\n"
+            "w = MainWindow(restore_layout=False)\nw.show()\nloop = QEventLoop()\n"
+            "w.session.shown.connect(loop.quit)\nw.open_paths([sys.argv[1]])\nloop.exec()\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('OpenGL', 'pyqtgraph.opengl'))))\nw.close()\n")
+    proc = subprocess.run([sys.executable, "-c", code, samples["scene"]], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
