@@ -1,6 +1,6 @@
 """The 3D dock under a real X server with Mesa's software OpenGL (llvmpipe): it draws every camera's frustum
 where the view's projection puts it, and clicking a frustum makes that camera's datapoint current in the
-tree. Skipped where Xvfb or openbox is absent (the offscreen degrade is tested in test_statistics_panel)."""
+tree; the Statistics tab beside it keeps the window on a 1366×768 screen. Skipped where Xvfb or openbox is absent (the offscreen degrade is tested in test_statistics_panel)."""
 from __future__ import annotations
 
 import json
@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from dgviewer.app.geometry import PANEL_MIN_WIDTH
 
 from .test_xvfb import display  # noqa: F401  (the Xvfb + openbox fixture)
 
@@ -36,3 +38,7 @@ def test_3d_dock_draws_the_frusta_and_a_click_selects_a_camera(display, tmp_path
     assert out["picked"] == out["expected"] != out["current"]
     assert out["after_click"] == out["expected"] == out["tree_selected"]
     assert out["current_camera_after"] == out["expected"].split("/")[-2]
+    x, y, width, height = out["frame"]  # with the Statistics tab open too, the window fits the 1366×768 screen
+    sx, sy, sw, sh = out["screen"]
+    assert sx <= x and sy <= y and x + width <= sx + sw and y + height <= sy + sh, out
+    assert out["stats_width"] >= PANEL_MIN_WIDTH

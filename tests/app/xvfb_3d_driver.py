@@ -3,7 +3,8 @@
 Opens the real window on a multi-camera DATASET, opens View ▸ 3D view, and prints as JSON: whether GL
 came up, the dock's message, how many pixels near each camera's frustum lines differ from the
 background (and how many far from everything), then clicks another camera's frustum and reports the
-datapoint made current and the tree's selected row.
+datapoint made current and the tree's selected row; last, opens the Statistics tab and reports the
+window's frame and the screen.
 
     python xvfb_3d_driver.py SETTINGS DATASET
 """
@@ -87,9 +88,20 @@ def main() -> int:
     out["after_click"] = w.session.cur.dp.id
     out["tree_selected"] = w.tree.view.selectionModel().currentIndex().data(DATAPOINT_ROLE).id
     out["current_camera_after"] = w.view3d.view.scene3d.current.name
+    w.stats_dock.show()  # the Statistics tab beside it: the window must still fit the laptop screen
+    w.stats_dock.raise_()
+    while not w.stats.ready:
+        settle(50)
+    out["screen"] = _rect(w.screen().availableGeometry())
+    out["frame"] = _rect(w.frameGeometry())
+    out["stats_width"] = w.stats_dock.width()
     w.close()
     print(json.dumps(out))
     return 0
+
+
+def _rect(r) -> list[int]:
+    return [r.x(), r.y(), r.width(), r.height()]
 
 
 if __name__ == "__main__":
