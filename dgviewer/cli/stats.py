@@ -30,7 +30,7 @@ def run(args) -> int:
     from ..qa import stats_page
 
     ds = load(*args.paths)
-    reviews = _reviews(ds)
+    reviews = load_reviews(ds)
     facts = Facts()
     keep = compile_filter(args.filter, reviews=reviews, facts=facts)
     datapoints = keep.select(ds) if keep else list(ds)
@@ -48,7 +48,7 @@ def run(args) -> int:
     return 0
 
 
-def _reviews(ds):
+def load_reviews(ds):
     """The dataset's review store, or None (and a warning) when its file cannot be read."""
     from ..core.errors import DgviewerError
     from ..core.review import ReviewStore

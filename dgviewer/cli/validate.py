@@ -66,11 +66,11 @@ def _write_stats_page(ds, result, report_path: str) -> str:
     its name, for the report's link."""
     from ..core.statistics import summarize
     from ..qa import stats_page
-    from .stats import _reviews
+    from .stats import load_reviews
 
     stem = report_path[:-5] if report_path.lower().endswith(".html") else report_path
     path = stem + ".stats.html"
-    dists = summarize(list(ds), ds.fact_keys, reviews=_reviews(ds), findings=result.by_datapoint())
+    dists = summarize(list(ds), ds.fact_keys, reviews=load_reviews(ds), findings=result.by_datapoint())
     with output(path) as out:
         stats_page.write_html(dists, out, ds.roots, len(ds), report_href=os.path.basename(report_path))
     return os.path.basename(path)
