@@ -114,7 +114,7 @@ def test_help_lists_generic_and_declared_keys(tmp_path):
     generic = set(filters.KEYS) | {"anything"}
     assert keys(help_text()) == generic
     assert keys(help_text(solo.fact_keys)) == generic | {"label", "objects", "sequence", "step", "sensor", "timestamp",
-                                                        "annotations", "frame"}
+                                                        "annotations", "frame", "boxes3d", "skeletons"}
     assert {"expression", "lighting", "spectrum", "yaw"} <= keys(help_text(faces.fact_keys)) and \
         "label" not in keys(help_text(faces.fact_keys))
     assert keys(help_text(both.fact_keys)) == keys(help_text(solo.fact_keys)) | keys(help_text(faces.fact_keys))

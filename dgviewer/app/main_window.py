@@ -30,9 +30,11 @@ from .review_panel import ReviewBar
 from .session import Session
 from .start_page import StartPage
 from .settings import Settings
+from .statistics_panel import StatisticsPanel
 from .status_line import StatusLine
 from .timeline_widget import TimelineWidget
 from .tree_panel import TreePanel
+from .view3d import View3DPanel
 
 _LEFT, _RIGHT, _BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
                           Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -127,9 +129,18 @@ class MainWindow(QMainWindow):
             panel.applicable.connect(dock.setVisible)
             panel.applicable.connect(dock.toggleViewAction().setVisible)
             dock.hide()
+        # View ▸ Statistics and View ▸ 3D view: tabs beside the Inspector, closed until asked for (the 3D
+        # one loads OpenGL only then).
+        self.stats, self.view3d = StatisticsPanel(s), View3DPanel(s)
+        self.stats_dock = self._dock("Statistics", self.stats, _RIGHT)
+        self.view3d_dock = self._dock("3D view", self.view3d, _RIGHT)
+        for dock in (self.stats_dock, self.view3d_dock):
+            self.tabifyDockWidget(self.inspector_dock, dock)
+            dock.hide()
+        self.inspector_dock.raise_()
         # Panels whose content grows with the data (long ids, metric names, findings) get a fixed least
         # width: otherwise one long line widens the window past a laptop screen.
-        for panel in (self.legend, self.inspector, self.metrics, self.qa, self.timeline):
+        for panel in (self.legend, self.inspector, self.metrics, self.qa, self.timeline, self.stats, self.view3d):
             panel.setMinimumWidth(PANEL_MIN_WIDTH)
         self.probe = ProbeLabel(s)
         self.statusBar().addWidget(self.probe, 1)
@@ -198,7 +209,7 @@ class MainWindow(QMainWindow):
         view.addAction("Single view", self.compare.close_compare)
         view.addSeparator()
         for dock in (self.tree_dock, self.layers_dock, self.legend_dock, self.inspector_dock, self.qa_dock,
-                     self.metrics_dock, self.timeline_dock):
+                     self.metrics_dock, self.timeline_dock, self.stats_dock, self.view3d_dock):
             view.addAction(dock.toggleViewAction())
         self.metrics_dock.toggleViewAction().setVisible(False)
         self.timeline_dock.toggleViewAction().setVisible(False)
@@ -326,5 +337,6 @@ class MainWindow(QMainWindow):
             self.settings.save_window_layout(self.saveGeometry(), self.saveState())
         self.qa.cancel()
         self.compare.shutdown()
+        self.stats.cancel()
         self.session.shutdown()
         super().closeEvent(event)

@@ -10,6 +10,7 @@ import time
 from typing import Callable, Iterable, NamedTuple
 
 from ..core.errors import DgviewerError
+from ..core.filters import Facts
 from ..core.model import Dataset, Datapoint
 from ..core.review import UNREVIEWED, Review, ReviewStore
 
@@ -47,6 +48,7 @@ class OpenDataset:
         except DgviewerError as e:  # a corrupt review file: say so, never overwrite it
             self.reviews, self.load_error = None, f"Reviews not loaded: {e}"
         self.findings: dict | None = None  # QA findings by datapoint id, after a run
+        self.facts = Facts()  # facts the Statistics panel read, once per datapoint, kept while the dataset is open
         self.filter_text = ""
         self.layers_checked = False  # whether its first annotations were checked for a bare view (all layers off)
         self.undo: list[tuple[str, Review | None]] = []  # (datapoint id, its decision before a change)

@@ -114,8 +114,15 @@ class TreePanel(QWidget):
         self._set_busy(True, f"Filtering: indexing the datapoints' facts, {done} of {total} …")
 
     def _filtered(self) -> None:
+        """A filter's run ended. Another panel (Statistics) may have set it: the box shows the one in force."""
         self.progress.hide()
         self.progress.setRange(0, 0)
+        text = self.session.data.filter_text if self.session.data else ""
+        if text != self.filter.text():
+            self.filter.blockSignals(True)
+            self.filter.setText(text)
+            self.filter.setStyleSheet("")
+            self.filter.blockSignals(False)
         self._rebuild()
 
     def _rebuild(self) -> None:

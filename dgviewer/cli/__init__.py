@@ -1,7 +1,7 @@
 """The ``dgviewer`` command line: :func:`main` and the subcommands it registers.
 
     dgviewer [PATH...] [--goto ID] [--screenshot OUT.png] open the viewer (the implied ``open`` command)
-    dgviewer demo | --self-test | info | sample | validate | review | render | find | diff   (see each module)
+    dgviewer demo | --self-test | info | sample | validate | stats | review | render | find | diff   (see each module)
 
 One registration convention: every module in :data:`COMMANDS` has NAME, HELP,
 ``add_arguments(parser)`` and ``run(args) -> int``. Exit status: what ``run`` returns; 1 for a
@@ -16,11 +16,11 @@ import os
 import sys
 
 from ..core.errors import DgviewerError
-from . import demo, diff, find, info, render, review, sample, self_test, validate, viewer
+from . import demo, diff, find, info, render, review, sample, self_test, stats, validate, viewer
 from .output import CannotWrite
 
 #: The subcommands, in the order ``dgviewer --help`` lists them.
-COMMANDS = (viewer, demo, self_test, info, sample, validate, review, render, find, diff)
+COMMANDS = (viewer, demo, self_test, info, sample, validate, stats, review, render, find, diff)
 #: What ``dgviewer PATH...`` runs.
 DEFAULT = viewer
 #: Other spellings of a command: the one packaging checks and the README use.

@@ -2,9 +2,12 @@
 
 Exit status 0: no errors (info findings allowed); 1: errors found; 2: a report could not be
 written. OUT may be - for stdout; a file is replaced atomically once its report is complete.
+``--html OUT.html`` also writes the facts' distributions (``dgviewer stats``, with the findings as a
+fact) beside it as ``OUT.stats.html``, and the report links to that page.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from .output import output
@@ -43,9 +46,10 @@ def run(args) -> int:
         result = run_checks(ds, settings=settings, workers=args.workers, progress=bar)
     finally:
         bar.close()
+    stats_html = _write_stats_page(ds, result, args.html) if args.html and args.html != "-" else None
     outputs = [(args.json, lambda out: report.write_json(result, out)),
                (args.csv, lambda out: report.write_csv(result, out)),
-               (args.html, lambda out: report.write_html(result, out, ds))]
+               (args.html, lambda out: report.write_html(result, out, ds, stats_href=stats_html))]
     for path, write in outputs:
         if path:
             with output(path) as out:
@@ -55,3 +59,18 @@ def run(args) -> int:
             print(f"{f.severity:5}  {f.check:24}  {f.datapoint or '(dataset)'}: {f.message}")
     print(result.summary(), file=sys.stderr)
     return 1 if result.errors else 0
+
+
+def _write_stats_page(ds, result, report_path: str) -> str:
+    """The fact distributions (QA findings among them) beside the HTML report, as ``<report>.stats.html``;
+    its name, for the report's link."""
+    from ..core.statistics import summarize
+    from ..qa import stats_page
+    from .stats import load_reviews
+
+    stem = report_path[:-5] if report_path.lower().endswith(".html") else report_path
+    path = stem + ".stats.html"
+    dists = summarize(list(ds), ds.fact_keys, reviews=load_reviews(ds), findings=result.by_datapoint())
+    with output(path) as out:
+        stats_page.write_html(dists, out, ds.roots, len(ds), report_href=os.path.basename(report_path))
+    return os.path.basename(path)

@@ -221,6 +221,11 @@ def value_test(op: str, value: str) -> tuple[Callable[[Any], bool], bool]:
     return (lambda v: (n := number(v)) is not None and compare(n, limit)), False
 
 
+def values_of(dp, key: str, reviews=None, findings: Mapping | None = None, facts: Facts | None = None) -> list:
+    """What a term on ``key`` compares for ``dp``: the values filters (and the statistics) see."""
+    return list(_values(dp, key, reviews, findings, facts or Facts()))
+
+
 def _values(dp, key: str, reviews, findings, facts: Facts) -> Iterator[Any]:
     cam = dp.camera_node
     names = {"id": dp.id, "name": dp.name, "camera": cam.name, "scene": cam.scene.name,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from .annotations import Annotations
+    from .camera import CameraModel
 
 #: Canonical modality names, in the order the viewer's switcher shows them.
 MODALITIES = ("visible", "infrared", "depth", "normals", "segmentation", "hdri", "instance", "pixel_position")
@@ -228,6 +229,11 @@ class Datapoint(_Meta):
         read (filters ask again, rather than keep a note per datapoint). May raise DataError.
         """
         return {}
+
+    def camera_model(self) -> "CameraModel | None":
+        """World → camera → pixel geometry of this image (what its annotations were projected with), or None
+        when the format or the datapoint has no camera pose. May raise DataError."""
+        return None
 
     # -- for readers ----------------------------------------------------------
     def _read(self, modality: str) -> "np.ndarray | None":

@@ -94,8 +94,9 @@ r.style.display=(!check||r.dataset.check===check)?'':'none'});}
 """
 
 
-def write_html(result: QAResult, out: IO[str], ds=None) -> None:
-    """The report page; with the dataset ``ds``, image findings get a thumbnail with the spot marked."""
+def write_html(result: QAResult, out: IO[str], ds=None, stats_href: str | None = None) -> None:
+    """The report page; with the dataset ``ds``, image findings get a thumbnail with the spot marked;
+    ``stats_href`` links the page of the facts' distributions."""
     e = html.escape
     thumbs = _Thumbnails(ds)
     checks = "".join(_check_row(name, n) for name, n in result.counts().items())
@@ -113,6 +114,7 @@ def write_html(result: QAResult, out: IO[str], ds=None) -> None:
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
         f"<style>{_STYLE}</style><script>{_SCRIPT}</script></head><body><h1>{title}</h1>"
         f"<p>{e(result.summary())}. <code>dgviewer validate</code> exits {1 if result.errors else 0}.</p>"
+        + (f"<p><a href='{e(stats_href)}'>Distributions of the facts</a></p>" if stats_href else "") +
         "<h2>Checks</h2><table><tr><th>check</th><th>severity</th><th>findings</th><th>what it finds</th></tr>"
         f"{checks}</table><p><a class='check' onclick='only(null)'>show all findings</a></p>"
         "<h2>Findings</h2><table id='findings'><thead><tr><th>severity</th><th>check</th>"

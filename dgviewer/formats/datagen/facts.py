@@ -2,11 +2,15 @@
 
 ``lighting`` and ``spectrum`` come from the index; the actor's facts cost a
 read of its actor_metadata.json, so they are read only when a filter asks for
-one of them, and then all together.
+one of them, and then all together; gaze angles and head distance also read
+the camera's camera_metadata.json.
 """
 from __future__ import annotations
 
+import math
 from typing import Collection
+
+import numpy as np
 
 #: Declared by the reader (key → description, for the filter help).
 FACTS: dict[str, str] = {
@@ -16,9 +20,14 @@ FACTS: dict[str, str] = {
     "gender": "actor's gender", "ethnicity": "actor's ethnicity", "identity": "actor's identity id",
     "eyelid": "eyelid closure level", "accessory": "glasses, mask, ...", "yaw": "head yaw (degrees)",
     "pitch": "head pitch (degrees)", "roll": "head roll (degrees)",
+    "gaze_yaw": "gaze yaw in the camera frame (degrees, both eyes' visual axes averaged)",
+    "gaze_pitch": "gaze pitch in the camera frame (degrees)",
+    "distance": "camera to head distance (metres, to the point between the eyes)",
 }
 _ACTOR = frozenset(("expression", "intensity", "age", "gender", "ethnicity", "identity", "eyelid", "accessory",
                     "yaw", "pitch", "roll"))
+#: Facts of the actor as this camera sees it: the camera file and the actor file.
+_CAMERA = frozenset(("gaze_yaw", "gaze_pitch", "distance"))
 
 
 def facts(dp, keys: Collection[str]) -> dict[str, list]:
@@ -30,6 +39,32 @@ def facts(dp, keys: Collection[str]) -> dict[str, list]:
         out["spectrum"] = ["nir" if str(dp.meta.get("image", dp.name)).startswith("infrared") else "visible"]
     if not _ACTOR.isdisjoint(keys):
         out.update(actor_facts(dp.actor_metadata))
+    if not _CAMERA.isdisjoint(keys):
+        out.update(camera_facts(dp.camera_model(), dp.actor_metadata))
+    return out
+
+
+def camera_facts(cam, actor) -> dict[str, list]:
+    """Gaze angles (Datagen notebook 004, spec §4.4) and head distance seen from ``cam`` ([] where unknown)."""
+    out: dict[str, list] = {k: [] for k in _CAMERA}
+    if cam is None or actor is None or hasattr(actor, "identities"):  # HIC: several people, no gaze
+        return out
+    try:
+        head = np.asarray(actor.head_metadata.head_six_dof.location, float).reshape(3)
+        out["distance"] = [round(float(np.linalg.norm(head - cam.center)), 4)]
+    except (AttributeError, TypeError, ValueError):
+        pass
+    try:
+        axes = actor.eye_gaze.axis_directions
+        g = sum(np.asarray(getattr(axes, eye).visual_axis_direction, float).reshape(3)
+                for eye in ("right_eye", "left_eye"))
+    except (AttributeError, TypeError, ValueError):
+        return out
+    x, y, z = cam.rotate(g)[0]
+    across = math.hypot(x, z)
+    if across > 0 and np.isfinite(across):
+        out["gaze_yaw"] = [round(math.degrees(math.copysign(math.acos(max(-1.0, min(1.0, -z / across))), x)), 3)]
+        out["gaze_pitch"] = [round(math.degrees(math.atan2(y, across)), 3)]
     return out
 
 

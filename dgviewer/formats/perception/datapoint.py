@@ -69,7 +69,7 @@ class PerceptionDatapoint(Datapoint):
             out.items.extend(build())
 
     def facts(self, keys) -> dict[str, list]:
-        return record_facts(self._kinds()) if not RECORD_FACTS.isdisjoint(keys) else {}
+        return record_facts(self._kinds(), keys) if not RECORD_FACTS.isdisjoint(keys) else {}
 
     def camera_model(self) -> CameraModel | None:
         """World → OpenCV camera and pixels for this capture, or None (no matrix, fisheye, unreadable)."""

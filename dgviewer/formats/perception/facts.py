@@ -13,33 +13,39 @@ from .convert import pick
 FACTS: dict[str, str] = {
     "label": "a label the capture's boxes, keypoints or segmentation name: label=Crate",
     "objects": "number of 2D boxes: objects>=3",
+    "boxes3d": "number of 3D boxes", "skeletons": "number of keypoint skeletons (people, animals)",
     "sequence": "sequence number", "step": "step within the sequence", "sensor": "sensor id",
     "timestamp": "seconds since the sequence began",
     "annotations": "what the capture annotates: boxes, boxes3d, skeleton, segmentation, instances or a custom type",
 }
 SOLO_FACTS = {**FACTS, "frame": "frame number of the simulation"}
 LEGACY_FACTS = {**FACTS, "sequence_id": "the sequence's UUID", "capture_id": "the capture's UUID", "ego": "ego id"}
-#: The facts that need the capture's record.
-RECORD_FACTS = frozenset(("label", "objects"))
+#: The facts that need the capture's record, in the groups one call gives together.
+_LABELS, _COUNTS = frozenset(("label", "objects")), frozenset(("boxes3d", "skeletons"))
+RECORD_FACTS = _LABELS | _COUNTS
 
 
-def record_facts(annotations: list[tuple[str | None, dict]]) -> dict[str, list]:
-    """``label`` and ``objects`` from a capture's (kind, annotation) pairs.
+def record_facts(annotations: list[tuple[str | None, dict]], keys=_LABELS) -> dict[str, list]:
+    """``label`` and ``objects``, and the 3D box and skeleton counts when ``keys`` asks for one, from a capture's
+    (kind, annotation) pairs.
 
     Labels are the names its values and segmentation entries carry (a keypoint value carries only an
     instance id: its label is found when a box of the same instance names it); malformed lists count as empty.
     """
     labels: dict[str, None] = {}
-    objects = 0
+    counts = {"boxes": 0, "boxes3d": 0, "skeleton": 0}
     for kind, a in annotations:
         for key in ("values", "instances"):
             items = a.get(key)
             if not isinstance(items, list):
                 continue
-            if kind == "boxes" and key == "values":
-                objects += len(items)
+            if kind in counts and key == "values":
+                counts[kind] += len(items)
             for v in items:
                 name = pick(v, "labelName", "label_name") if isinstance(v, dict) else None
                 if isinstance(name, str):
                     labels[name] = None
-    return {"label": list(labels), "objects": [objects]}
+    out = {"label": list(labels), "objects": [counts["boxes"]]} if not _LABELS.isdisjoint(keys) else {}
+    if not _COUNTS.isdisjoint(keys):
+        out.update(boxes3d=[counts["boxes3d"]], skeletons=[counts["skeleton"]])
+    return out
