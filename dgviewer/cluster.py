@@ -78,13 +78,17 @@ def dask_executor(scheduler: str, roots: Sequence[str] = (),
 
 
 def _local_cluster(scheduler: str):
+    import dask.config
     from distributed import LocalCluster
 
     n = scheduler.partition(":")[2]
     if not n.isdigit() or int(n) < 1:
         raise ClusterError(f"{scheduler}: local:N needs a number of workers N >= 1")
-    return LocalCluster(n_workers=int(n), threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address=None, silence_logs=logging.ERROR)
+    # No dashboard, so no statistical profiler either: it samples the running batch every 10 ms (a sixth of a
+    # worker's CPU time in bench_dask.py on a loaded machine). The nannies hand this config to their workers.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        return LocalCluster(n_workers=int(n), threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address=None, silence_logs=logging.ERROR)
 
 
 def _connect(distributed, address: str, timeout: float):
