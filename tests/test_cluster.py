@@ -95,6 +95,15 @@ def test_every_generated_sample_gets_the_same_report_on_dask(local2, samples, im
         assert there.complete and there.datapoints == len(ds) > 0
 
 
+def test_workers_outliving_a_run_check_the_next_one_against_the_folders_as_they_are_now(local2, tmp_path):
+    root = layout(tmp_path, 8)
+    assert comparable(run_checks(dgviewer.load(root), executor=local2))["datapoints"] == 8
+    shutil.copytree(Path(root) / "datapoint_00001", Path(root) / "datapoint_00009", copy_function=os.link)
+    ds = dgviewer.load(root)  # the workers still hold the first run's index: they must not use it
+    assert comparable(run_checks(ds, executor=local2)) == comparable(run_checks(ds, workers=1))
+    assert len(ds) == 9
+
+
 @pytest.mark.skipif(not CORPUS_DATASETS, reason=f"corpora not available: {CORPORA}")
 @pytest.mark.parametrize("path", CORPUS_DATASETS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_corpus_dataset_gets_the_same_report_on_dask(local2, path):
