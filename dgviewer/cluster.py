@@ -2,8 +2,8 @@
 
 ``tcp://HOST:PORT`` (or any address ``distributed.Client`` takes: ``tls://`` for a cloud-managed scheduler,
 its credentials from Dask's own configuration) connects to a running scheduler; ``local:N`` starts a
-``LocalCluster`` of N single-threaded worker processes on 127.0.0.1 with no dashboard (so never a port
-clash). Workers must run the same dgviewer version in the same environment as the client and read the data
+``LocalCluster`` of N single-threaded worker processes on 127.0.0.1, its HTTP server on a free port (so
+never a port clash). Workers must run the same dgviewer version in the same environment as the client and read the data
 themselves, at the same path (a shared filesystem) or URL: both are checked before any batch is sent.
 
 Batches go through ``Client.get_executor`` rather than a loop of our own over ``submit``/``as_completed``: it
@@ -84,11 +84,12 @@ def _local_cluster(scheduler: str):
     n = scheduler.partition(":")[2]
     if not n.isdigit() or int(n) < 1:
         raise ClusterError(f"{scheduler}: local:N needs a number of workers N >= 1")
-    # No dashboard, so no statistical profiler either: it samples the running batch every 10 ms (a sixth of a
-    # worker's CPU time in bench_dask.py on a loaded machine). The nannies hand this config to their workers.
+    # The scheduler's HTTP server on a free loopback port (None still tries 8787, and warns when it is taken).
+    # Nobody looks at the dashboard, so no statistical profiler: it samples the running batch every 10 ms (a
+    # sixth of a worker's CPU time in bench_dask.py on a loaded machine). Nannies pass this config on.
     with dask.config.set({"distributed.worker.profile.enabled": False}):
         return LocalCluster(n_workers=int(n), threads_per_worker=1, processes=True, host="127.0.0.1",
-                            dashboard_address=None, silence_logs=logging.ERROR)
+                            dashboard_address=":0", silence_logs=logging.ERROR)
 
 
 def _connect(distributed, address: str, timeout: float):
