@@ -1,5 +1,5 @@
 """Run a function over batches of a dataset's datapoints: in this process, in local worker processes, or on
-any ``concurrent.futures.Executor`` (a Dask cluster's ``Client.get_executor()``).
+any ``concurrent.futures.Executor`` (a Dask cluster's: :func:`executor_for`).
 
 Used by the QA checks and the facts index. A task is a module-level function ``task(job, ids, *args)``; it
 runs where the executor puts it, reopens the scenes of ``ids`` from ``job`` (``job.open(ids)``: listings and
@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import threading
+import uuid
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, ContextManager, Iterator, Sequence
 
 #: Below this many datapoints, starting worker processes costs more than it saves.
 SERIAL_BELOW = 64
@@ -23,10 +25,14 @@ WORKER_CACHE_BYTES = 256 << 20
 
 @dataclass(frozen=True)
 class Job:
-    """How a worker reopens the dataset: its roots and the ``dgviewer.load`` options it was opened with."""
+    """How a worker reopens the dataset: its roots and the ``dgviewer.load`` options it was opened with.
+
+    ``run`` tells two jobs over the same folders apart: a Dask worker outlives a run, and must not check the
+    next run against the index it built for the last one."""
 
     roots: tuple[str, ...]
     options: tuple[tuple[str, Any], ...] = ()
+    run: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
     def of(cls, roots: Sequence[str], options: dict | None = None) -> Job:
@@ -42,15 +48,18 @@ class Job:
 
     def open(self, ids: Sequence[str]):
         """The dataset holding ``ids``, kept per process for the last job seen (a worker runs one job at a
-        time): only the scenes the ids name are listed, again when a later batch names others."""
+        time; a multi-threaded Dask worker's threads share it): only the scenes the ids name are listed,
+        again when a later batch names others."""
         global _OPENED
-        if _OPENED is None or _OPENED[0] != self or any(_OPENED[1].get(i) is None for i in ids):
-            _OPENED = None  # release the previous index before building the next
-            _OPENED = (self, self.load(only=ids))
-        return _OPENED[1]
+        with _OPENING:
+            if _OPENED is None or _OPENED[0] != self or any(_OPENED[1].get(i) is None for i in ids):
+                _OPENED = None  # release the previous index before building the next
+                _OPENED = (self, self.load(only=ids))
+            return _OPENED[1]
 
 
 _OPENED: tuple[Job, Any] | None = None
+_OPENING = threading.Lock()
 
 
 def cores() -> int:
@@ -59,6 +68,16 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
         return os.cpu_count() or 1
+
+
+def executor_for(scheduler: str, roots: Sequence[str] = (),
+                 connect_timeout: float | None = None) -> ContextManager[Executor]:
+    """``with executor_for("tcp://host:8786" | "local:N", ds.roots) as ex: run(..., executor=ex)``: batches
+    on a Dask cluster whose workers were checked (same dgviewer, ``roots`` visible); closed on exit.
+    Raises :class:`dgviewer.cluster.ClusterError` (one line) when the cluster cannot be used."""
+    from .cluster import CONNECT_SECONDS, dask_executor
+
+    return dask_executor(scheduler, roots, connect_timeout or CONNECT_SECONDS)
 
 
 def split(ids: Sequence[str], workers: int, most: int = 200) -> list[list[str]]:
@@ -72,12 +91,12 @@ def run(task: Callable, job: Job, ids: Sequence[str], args: tuple = (), workers:
         opened=None) -> Iterator[tuple[list[str], Any]]:
     """Yield ``(batch, task(job, batch, *args))`` as batches finish, in any order.
 
-    ``executor`` runs the batches (its own retries apply: Dask re-runs a batch whose worker died); without
-    one, small jobs or ``workers=1`` run here, others in ``workers`` spawned local processes (default: one
-    per core); ``opened`` is the caller's own ``job.load()``, which those run here use rather than reopen.
+    ``executor`` runs the batches (its own retries apply: Dask re-runs a batch whose worker died; its
+    ``workers`` attribute, when it has one, sizes the batches); without one, small jobs or ``workers=1`` run
+    here, others in ``workers`` spawned local processes (default: one per core); ``opened`` is the caller's own ``job.load()``, which those run here use rather than reopen.
     ``cancel()`` returning True stops early: pending batches are dropped, none is yielded twice.
     """
-    workers = workers or cores()
+    workers = workers or getattr(executor, "workers", None) or cores()
     if executor is None and (workers <= 1 or len(ids) < SERIAL_BELOW):
         yield from _here(task, job, ids, args, cancel, opened)
         return

@@ -1,12 +1,13 @@
-"""``dgviewer validate PATH... [--json OUT] [--html OUT] [--csv OUT] [--images] [--workers N]``: the QA checks.
+"""``dgviewer validate PATH... [--json OUT] [--html OUT] [--csv OUT] [--images] [--workers N | --scheduler ADDR]``.
 
 Exit status 0: no errors (info findings allowed); 1: errors found; 2: a report could not be
-written. OUT may be - for stdout; a file is replaced atomically once its report is complete.
-``--html OUT.html`` also writes the facts' distributions (``dgviewer stats``, with the findings as a
-fact) beside it as ``OUT.stats.html``, and the report links to that page.
+written, or the Dask cluster could not be used. OUT may be - for stdout; a file is replaced
+atomically once its report is complete. ``--html OUT.html`` also writes the facts' distributions
+(``dgviewer stats``, with the findings as a fact) beside it as ``OUT.stats.html``, and the report links to it.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -24,7 +25,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--html", metavar="OUT", help="write a self-contained HTML report")
     parser.add_argument("--csv", metavar="OUT", help="write one CSV row per finding")
     parser.add_argument("--images", action="store_true", help="also decode images for the pixel checks (slower)")
-    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per core)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per core)")
+    where.add_argument("--scheduler", metavar="ADDR",
+                       help="run the checks on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local:N "
+                            "for N worker processes here (needs dgviewer[cluster]; workers read the data themselves)")
+    parser.add_argument("--connect-timeout", type=float, metavar="S",
+                        help="seconds to reach the scheduler and see a worker (default 10)")
     parser.add_argument("--reprojection-px", type=float, default=1.0, metavar="PX",
                         help="allowed 3D→2D landmark disagreement (default 1.0)")
     parser.add_argument("--face-box-px", type=float, default=1.0, metavar="PX",
@@ -35,6 +42,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ..batches import executor_for
+    from ..cluster import ClusterError
     from ..formats.registry import load
     from ..qa import Settings, report, run_checks
 
@@ -43,9 +52,16 @@ def run(args) -> int:
                         gaze_degrees=args.gaze_degrees)
     bar = ProgressBar(sys.stderr, "checking")
     try:
-        result = run_checks(ds, settings=settings, workers=args.workers, progress=bar)
+        with (executor_for(args.scheduler, ds.roots, args.connect_timeout) if args.scheduler
+              else contextlib.nullcontext()) as executor:
+            result = run_checks(ds, settings=settings, workers=args.workers, progress=bar, executor=executor)
+    except ClusterError as e:
+        result = e
     finally:
         bar.close()
+    if isinstance(result, ClusterError):  # exit 2 like a usage error: nothing was checked
+        print(f"dgviewer: {result}", file=sys.stderr)
+        return 2
     stats_html = _write_stats_page(ds, result, args.html) if args.html and args.html != "-" else None
     outputs = [(args.json, lambda out: report.write_json(result, out)),
                (args.csv, lambda out: report.write_csv(result, out)),

@@ -96,7 +96,7 @@ def _reader(format: str) -> tuple[type | None, dict[str, Check]]:
 
 def run_checks(ds, images: bool = False, settings: Settings | None = None, workers: int | None = None,
                progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
-               load_options: dict | None = None) -> QAResult:
+               load_options: dict | None = None, executor=None) -> QAResult:
     """Check every datapoint of the dataset ``ds`` and the dataset as a whole.
 
     ``images=True`` is short for ``settings=Settings(images=True)``. ``progress(done, total)``
@@ -104,8 +104,9 @@ def run_checks(ds, images: bool = False, settings: Settings | None = None, worke
     (the result has ``complete=False``). The checks run on a fresh index of ``ds.roots``, so
     they judge the files as they are now and leave the caller's datapoints (their recorded
     problems, the shared image cache) alone; ``load_options`` are the ``dgviewer.load``
-    options ``ds`` was opened with. Scripts that call this must guard their entry point with
-    ``if __name__ == "__main__":`` (worker processes are spawned).
+    options ``ds`` was opened with. ``executor`` runs the batches elsewhere (a Dask cluster's:
+    ``dgviewer.batches.executor_for``); the result is the same. Scripts that call this must guard their
+    entry point with ``if __name__ == "__main__":`` (worker processes are spawned).
     """
     started = time.perf_counter()
     _READERS.clear()  # readers may have been registered since the last run
@@ -117,7 +118,7 @@ def run_checks(ds, images: bool = False, settings: Settings | None = None, worke
     datapoints = list(fresh)
     per_dp: dict[str, tuple[list[Finding], dict]] = {}
     ids = [dp.id for dp in datapoints]
-    for _, results in batches.run(_check_batch, job, ids, (settings,), workers, cancel=cancel, opened=fresh):
+    for _, results in batches.run(_check_batch, job, ids, (settings,), workers, executor, cancel, fresh):
         for dp_id, items, facts in results:
             per_dp[dp_id] = (items, facts)
         if progress:
