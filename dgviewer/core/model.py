@@ -180,6 +180,10 @@ class Datapoint:
             return None
         return self._read(modality)
 
+    def prefetch(self, modality: str) -> None:
+        """Decode ``modality`` into the cache ahead of a read (core/traversal.py); readers may skip conversions."""
+        self.read(modality)
+
     def annotations(self) -> "Annotations":
         """Everything drawable on this datapoint, in pixel (column, row) from the top-left."""
         return self._annotations()
@@ -216,6 +220,9 @@ class Datapoint:
 class Dataset(_ListNode):
     """Several folders (of any supported formats) merged into one tree."""
 
+    #: Datapoints a loop over it decodes ahead (``load(readahead=)``; None: two per core, 0: off).
+    readahead: int | None = None
+
     def __init__(self, scenes: list[Scene], roots: list[str], formats: list[str], problems: list[Problem] | None = None,
                  layers: LayerCatalog | None = None, fact_keys: dict[str, str] | None = None):
         self.scenes = scenes
@@ -234,6 +241,15 @@ class Dataset(_ListNode):
         if self._flat is None:
             self._flat = [dp for s in self.scenes for c in s.cameras for dp in c._datapoints]
         return self._flat
+
+    def __iter__(self) -> Iterator[Datapoint]:
+        return self.iter()
+
+    def iter(self, readahead: int | None = None, modalities: Collection[str] | None = None) -> Iterator[Datapoint]:
+        """The datapoints in tree order, the next ``readahead`` decoding ``modalities`` in threads (core/traversal.py)."""
+        from .traversal import traverse
+
+        return traverse(self._datapoint_list(), self.readahead if readahead is None else readahead, modalities)
 
     @property
     def cameras(self) -> list[Camera]:

@@ -82,12 +82,16 @@ def check_catalog() -> dict[str, Check]:
     return out
 
 
-def load(*paths: str, format: str | None = None, cache: ByteCache | None = None, **options) -> Dataset:
+def load(*paths: str, format: str | None = None, cache: ByteCache | None = None, readahead: int | None = None,
+         **options) -> Dataset:
     """Open and merge dataset folders (Datagen, Unity Perception, ...), reading only their index.
 
     ``format`` forces a reader by name (e.g. "datagen"); ``options`` go to the
     readers (Datagen: ``environment="hic"|"identities"`` like the SDK's
-    DatasetConfig). Raises :class:`NotADatasetError` for a folder no reader
+    DatasetConfig). Without ``cache``, decodes go to a small process-wide one (a
+    script that walks the data once reuses none). ``readahead``: datapoints a loop
+    over the dataset decodes ahead in threads (None: two per core; 0: off; see
+    core/traversal.py). Raises :class:`NotADatasetError` for a folder no reader
     recognises.
     """
     if not paths:
@@ -122,7 +126,9 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
         layers.extend(reader.layers)
         facts.update((k, v) for k, v in reader.facts.items() if k not in facts)
         problems.extend(ctx.problems)
-    return Dataset(scenes, roots, formats, problems, LayerCatalog(layers), facts)
+    dataset = Dataset(scenes, roots, formats, problems, LayerCatalog(layers), facts)
+    dataset.readahead = readahead
+    return dataset
 
 
 @contextmanager

@@ -1,0 +1,188 @@
+"""Traversal speed: every modality of every datapoint through dgviewer (read-ahead on and off) against the
+Datagen SDK in the same run, and a one-pass SOLO RGB read against a bare ``cv2.imread`` loop. Prints
+datapoints/s, ratios, peak RSS and the load average; asserts nothing (targets live in issue #13).
+
+Each row runs in a fresh process (cold caches inside the process; the files are in the OS page cache for
+every row alike, warmed by an untimed pass). Datasets: the Datagen corpora in ../shared/corpora, each
+hard-linked ``--copies`` times into one bigger dataset, and a generated 1024² one; SOLO: a generated
+dataset hard-linked to ``--solo-captures`` captures.
+
+    python benchmarks/bench_traversal.py [--sdk-python /work/sdkvenv/bin/python] [--copies 30]
+           [--generated 120] [--solo-captures 10000] [--solo-size 512]
+
+The SDK (``datagen-tech==1.10.6``) needs its own venv (old numpy/pandas/pydantic): its interpreter comes from
+``--sdk-python`` or $DGVIEWER_SDK_PYTHON; without it, SDK rows are skipped with a message.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+CORPORA = os.path.join(REPO, "..", "shared", "corpora", "datagen")
+ATTRS = ("visible_spectrum", "infrared_spectrum", "depth", "normal_maps", "semantic_segmentation")
+
+# The loop both libraries run: every image attribute of every datapoint (a missing one is None or raises).
+LOOP = f"""
+import resource, sys, time
+t0 = time.perf_counter()
+{{open}}
+t1 = time.perf_counter()
+n = 0
+for dp in ds:
+    for a in {ATTRS!r}:
+        try:
+            getattr(dp, a)
+        except Exception:
+            pass
+    n += 1
+t2 = time.perf_counter()
+print(n, t1 - t0, t2 - t1, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+DGVIEWER_OPEN = "import dgviewer; ds = dgviewer.load(sys.argv[1], readahead=int(sys.argv[2]) if sys.argv[2] != 'default' else None)"
+SDK_OPEN = "import logging; logging.disable(logging.WARNING); import datagen as dg; ds = dg.load(sys.argv[1])"
+
+SOLO_DGVIEWER = """
+import resource, sys, time
+import dgviewer
+ds = dgviewer.load(sys.argv[1], readahead=int(sys.argv[2]) if sys.argv[2] != 'default' else None)
+t = time.perf_counter()
+n = 0
+for dp in ds:
+    if dp.read("visible") is not None:
+        n += 1
+print(n, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+SOLO_BARE = """
+import resource, sys, time
+import cv2
+paths = open(sys.argv[1]).read().splitlines()
+t = time.perf_counter()
+n = 0
+for p in paths:
+    if cv2.imread(p, cv2.IMREAD_UNCHANGED) is not None:
+        n += 1
+print(n, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def loadavg() -> str:
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def run(python: str, code: str, *args: str) -> list[float]:
+    env = dict(os.environ, PYTHONPATH=REPO, PYTHONWARNINGS="ignore")
+    r = subprocess.run([python, "-c", code, *args], capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
+    if r.returncode:
+        raise RuntimeError(f"{python} failed:\n{r.stderr[-2000:]}")
+    return [float(x) for x in r.stdout.split()[-4:]] if "resource" in code else []
+
+
+def replicate(src: str, dst: str, copies: int) -> str:
+    """``src``'s numbered top folders (datapoint_00013, environment_00001, scene_00001) hard-linked ``copies``
+    times under fresh numbers: a bigger dataset of the same data, readable by both libraries."""
+    tops = sorted(d for d in os.listdir(src) if re.fullmatch(r"[a-z]+_\d+", d))
+    os.makedirs(dst)
+    k = 0
+    for _ in range(copies):
+        for top in tops:
+            k += 1
+            prefix, digits = top.rsplit("_", 1)
+            shutil.copytree(os.path.join(src, top), os.path.join(dst, f"{prefix}_{k:0{len(digits)}d}"),
+                            copy_function=os.link)
+    return dst
+
+
+def solo_layout(base: str, captures: int, size: int) -> str:
+    """A generated SOLO dataset whose sequences are hard-linked until it holds ``captures`` captures."""
+    sys.path.insert(0, REPO)
+    import dgviewer
+    from dgviewer.samples.perception import write_perception_sample
+
+    template = os.path.join(base, "solo_template")
+    write_perception_sample(template, "solo", size=size)
+    per_sequence = len(dgviewer.load(template)) / sum(d.startswith("sequence.") for d in os.listdir(template))
+    root = os.path.join(base, "solo")
+    os.makedirs(root)
+    for name in os.listdir(template):
+        if not name.startswith("sequence."):
+            os.link(os.path.join(template, name), os.path.join(root, name))
+    for i in range(int(-(-captures // per_sequence))):
+        shutil.copytree(os.path.join(template, "sequence.0"), os.path.join(root, f"sequence.{i}"), copy_function=os.link)
+    return root
+
+
+def traversal_rows(name: str, root: str, sdk: str | None) -> None:
+    print(f"\n{name}: {root}")
+    rows = [("dgviewer readahead=default", sys.executable, LOOP.format(open=DGVIEWER_OPEN), "default"),
+            ("dgviewer readahead=0", sys.executable, LOOP.format(open=DGVIEWER_OPEN), "0")]
+    if sdk:
+        rows.append(("Datagen SDK 1.10.6", sdk, LOOP.format(open=SDK_OPEN), ""))
+    run(sys.executable, LOOP.format(open=DGVIEWER_OPEN), root, "0")  # warm the page cache
+    rates = {}
+    for label, python, code, arg in rows:
+        n, t_open, t_loop, rss_kb = run(python, code, root, arg)
+        rates[label] = n / t_loop
+        print(f"  {label:28s} {int(n):6d} dp  open {t_open:6.2f} s  {n / t_loop:8.1f} dp/s  "
+              f"peak RSS {rss_kb / 1024:7.0f} MB  (load {loadavg()})")
+    if sdk:
+        base = rates["Datagen SDK 1.10.6"]
+        print("  ratio to the SDK: " + ", ".join(f"{k.split()[1]} {v / base:.2f}x" for k, v in rates.items() if "dgviewer" in k))
+    else:
+        print("  Datagen SDK row skipped: give --sdk-python or set DGVIEWER_SDK_PYTHON to its venv's python")
+
+
+def solo_rows(root: str, base: str) -> None:
+    sys.path.insert(0, REPO)
+    import dgviewer
+
+    ds = dgviewer.load(root, readahead=0)
+    listing = os.path.join(base, "rgb.txt")
+    with open(listing, "w") as f:
+        f.write("\n".join(dp.file("visible") for dp in ds if dp.file("visible")))
+    print(f"\nSOLO one pass over every RGB image: {len(ds)} captures, {root}")
+    run(sys.executable, SOLO_BARE, listing)  # warm the page cache
+    bare = None
+    for label, code, args in (("bare cv2.imread loop", SOLO_BARE, (listing,)),
+                              ("dgviewer readahead=0", SOLO_DGVIEWER, (root, "0")),
+                              ("dgviewer readahead=default", SOLO_DGVIEWER, (root, "default"))):
+        n, secs, rss_kb = run(sys.executable, code, *args)
+        bare = bare or secs
+        print(f"  {label:28s} {int(n):6d} images {secs:6.2f} s  {secs / bare:5.2f}x the bare loop  "
+              f"peak RSS {rss_kb / 1024:6.0f} MB  (load {loadavg()})")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sdk-python", default=os.environ.get("DGVIEWER_SDK_PYTHON"))
+    ap.add_argument("--copies", type=int, default=30, help="hard-linked copies of each corpus")
+    ap.add_argument("--generated", type=int, default=120, help="datapoints of the generated 1024² dataset")
+    ap.add_argument("--solo-captures", type=int, default=10000)
+    ap.add_argument("--solo-size", type=int, default=512)
+    args = ap.parse_args()
+    sdk = args.sdk_python if args.sdk_python and os.path.exists(args.sdk_python) else None
+    print(f"{os.cpu_count()} cores, load {loadavg()}; SDK: {sdk or 'absent'}")
+    with tempfile.TemporaryDirectory(prefix="dgviewer-bench-traversal-") as base:
+        for corpus in sorted(os.listdir(CORPORA)) if os.path.isdir(CORPORA) else []:
+            root = replicate(os.path.join(CORPORA, corpus), os.path.join(base, corpus), args.copies)
+            traversal_rows(f"corpus {corpus} ×{args.copies}", root, sdk)
+        sys.path.insert(0, REPO)
+        from dgviewer.samples import write_sample
+
+        template = os.path.join(base, "generated_template")
+        write_sample(template, variant="datapoint", size=1024, seed=0)
+        per = sum(d.startswith("datapoint_") for d in os.listdir(template))
+        root = replicate(template, os.path.join(base, "generated"), max(1, args.generated // max(per, 1)))
+        traversal_rows("generated faces 1024²", root, sdk)
+        solo_rows(solo_layout(base, args.solo_captures, args.solo_size), base)
+
+
+if __name__ == "__main__":
+    main()
