@@ -177,7 +177,7 @@ class DatagenDatapoint(Datapoint):
         if modality == "normals":
             return _decode_normals(raw)
         if isinstance(raw, dict):  # early-2022 EXR segmentation, HDRI
-            return _rgb(raw).astype(np.float32)
+            return _float_rgb(raw)
         return raw[..., :3] if raw.ndim == 3 and raw.shape[2] > 3 else raw
 
     def prefetch(self, modality: str) -> None:
@@ -286,13 +286,13 @@ class DatagenDatapoint(Datapoint):
     def depth(self):
         """float32 H×W×3 as stored (background 1e10 / 65504); the masked H×W plane is ``dp.read("depth")``."""
         path = self._path_of("depth")
-        return None if path is None else _rgb(self._raw(path)).astype(np.float32)
+        return None if path is None else _float_rgb(self._raw(path))
 
     @property
     def normal_maps(self):
         """float32 H×W×3 encoded in [0, 1]; decoded unit vectors are ``dp.read("normals")``."""
         path = self._path_of("normals")
-        return None if path is None else _rgb(self._raw(path)).astype(np.float32)
+        return None if path is None else _float_rgb(self._raw(path))
 
     normals_map = normal_maps  # name used by SDK 1.0–1.2.5
 
@@ -304,7 +304,7 @@ class DatagenDatapoint(Datapoint):
     @property
     def hdri_map(self):
         path = self._path_of("hdri")
-        return None if path is None else _rgb(self._raw(path)).astype(np.float32)
+        return None if path is None else _float_rgb(self._raw(path))
 
     @property
     def camera_metadata(self):
@@ -368,9 +368,9 @@ def _stamps(files: tuple[str, ...]) -> tuple:
     return tuple(out)
 
 
-def _rgb(raw) -> np.ndarray:
-    """EXR channels → H×W×3 (R, G, B); a PNG array passes through."""
-    return np.stack(imaging.rgb_planes(raw), axis=2) if isinstance(raw, dict) else raw
+def _float_rgb(raw) -> np.ndarray:
+    """A new float32 H×W×3 (R, G, B) from EXR channels (stacked straight into it: one copy, not two) or a PNG."""
+    return np.stack(imaging.rgb_planes(raw), axis=2, dtype=np.float32) if isinstance(raw, dict) else raw.astype(np.float32)
 
 
 def _decode_normals(raw) -> np.ndarray:
