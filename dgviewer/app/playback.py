@@ -2,8 +2,8 @@
 
 The sequence is the current datapoint's camera's datapoints that pass the filter, in step order
 (core/timeline.sequence_step). A timer ticks at the chosen rate; a tick moves on only once the frame
-on screen has been drawn (``session.shown``), so a slow decode delays the picture instead of skipping
-it, and while playing the session prefetches ``rate / 2`` frames ahead (at least PREFETCH) through its
+on screen has been drawn (``session.shown``; a tick that finds it not drawn yet moves on as soon as it
+is), so a slow decode delays the picture instead of skipping it, and while playing the session prefetches ``rate / 2`` frames ahead (at least PREFETCH) through its
 scheduler so the decodes keep up. ``achieved`` is the rate the frames were really shown at.
 """
 from __future__ import annotations
@@ -35,6 +35,7 @@ class Playback(QObject):
         self.session = session
         self.rate = DEFAULT_RATE
         self.playing = False
+        self._due = False  # a tick came before the frame on screen was drawn
         self._shown_at: deque[float] = deque(maxlen=_MEASURED)
         self._timer = QTimer(self, timerType=Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
@@ -81,6 +82,7 @@ class Playback(QObject):
         if self.session.cur.dp is frames[-1]:
             self.seek(0)
         self.playing = True
+        self._due = False
         self._shown_at.clear()
         self._apply_rate()
         self.changed.emit()
@@ -114,7 +116,8 @@ class Playback(QObject):
     # -- ticking ---------------------------------------------------------------------------
     def _tick(self) -> None:
         cur = self.session.cur
-        if cur.dp is None or not cur.announced:
+        self._due = cur.dp is not None and not cur.announced
+        if cur.dp is None or self._due:
             return  # the frame on screen is not drawn yet: it stays until it is
         frames = self.sequence()
         i = next((k for k, d in enumerate(frames) if d is cur.dp), None)
@@ -127,3 +130,6 @@ class Playback(QObject):
         if self.playing:
             self._shown_at.append(time.perf_counter())
             self.changed.emit()
+            if self._due:
+                self._timer.start()  # late: the next frame now, the one after a full interval later
+                self._tick()
