@@ -87,3 +87,16 @@ def test_nothing_to_play_on_single_images(open_window, samples, qtbot):
         _key(qtbot, w, Qt.Key.Key_Space)
     assert "not part of a sequence" in blocker.args[0] and not w.session.playback.playing
     assert not w.playback_bar.isEnabled()
+
+
+def test_perception_steps_play_along_the_sensors_timeline_lane(open_window, samples, qtbot):
+    w = open_window(samples["perception"])
+    s, pb = w.session, w.session.playback
+    lane = [t.datapoint for t in w.timeline.timeline.lanes[s.cur.dp.camera_node.name]]
+    assert pb.sequence() == lane and lane[0] is s.cur.dp
+    pb.rate = RATES[-1]
+    seen = []
+    s.shown.connect(seen.append)
+    with qtbot.waitSignal(pb.changed, timeout=10000, check_params_cb=lambda *_: not pb.playing):
+        assert pb.play()
+    assert seen == [d.id for d in lane[1:]] and w.timeline.current is lane[-1]
