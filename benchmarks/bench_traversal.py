@@ -159,6 +159,30 @@ def solo_rows(root: str, base: str) -> None:
               f"peak RSS {rss_kb / 1024:6.0f} MB  (load {loadavg()})")
 
 
+def keypoints_row() -> None:
+    """``dp.keypoints`` first and repeated (memoised: a loop reading several of its fields built it per access)."""
+    import time
+
+    sys.path.insert(0, REPO)
+    import dgviewer
+    from dgviewer.formats.datagen import datapoint, keypoints
+
+    for corpus in sorted(os.listdir(CORPORA)) if os.path.isdir(CORPORA) else []:
+        dp = next((d for d in dgviewer.load(os.path.join(CORPORA, corpus)).iter(readahead=0) if d.keypoints), None)
+        if dp is None:
+            continue
+        keypoints.read_keypoints.cache_clear()
+        datapoint._sdk_keypoints.cache_clear()
+        t = time.perf_counter()
+        dp.keypoints
+        first = time.perf_counter() - t
+        t = time.perf_counter()
+        for _ in range(100):
+            dp.keypoints
+        print(f"\ndp.keypoints on {corpus}: first {first * 1000:.2f} ms, again {(time.perf_counter() - t) * 10:.3f} ms "
+              f"(load {loadavg()})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sdk-python", default=os.environ.get("DGVIEWER_SDK_PYTHON"))
@@ -182,6 +206,7 @@ def main() -> None:
         root = replicate(template, os.path.join(base, "generated"), max(1, args.generated // max(per, 1)))
         traversal_rows("generated faces 1024²", root, sdk)
         solo_rows(solo_layout(base, args.solo_captures, args.solo_size), base)
+    keypoints_row()
 
 
 if __name__ == "__main__":

@@ -83,20 +83,24 @@ def test_readahead_off_decodes_on_the_loop_thread_only(faces):
 
 
 def test_scripts_keep_a_small_cache_and_keypoints_are_built_once(faces, monkeypatch):
-    from dgviewer.formats.datagen import datapoint
+    from dgviewer.formats.datagen import datapoint, keypoints
 
     assert shared_cache.max_bytes == SCRIPT_BYTES < 1 << 30  # a one-pass script does not fill a GiB
     ds = dgviewer.load(faces)
     dp = ds[0]
-    calls = []
-    monkeypatch.setattr(datapoint, "parse_v1", lambda *a: calls.append(a) or {})
-    monkeypatch.setattr(datapoint, "parse_keypoint_file", lambda *a: calls.append(a) or {})
-    datapoint._parsed_keypoints.cache_clear()
+    reads = []
+    real = keypoints.read_json
+    monkeypatch.setattr(keypoints, "read_json", lambda p: reads.append(p) or real(p))
+    keypoints.read_keypoints.cache_clear()
+    datapoint._sdk_keypoints.cache_clear()
+    first = dp.keypoints
+    files = len(reads)
+    assert files >= 1 and first is not None
     for _ in range(5):
-        dp.keypoints
-    assert len(calls) == 1
+        assert dp.keypoints is first
+        dp.annotations()  # the viewer's reading shares the parsed tree
+    assert len(reads) == files
     path = next(p for p in dp._keypoint_files() if p)
     with open(path, "a") as f:  # the file changed (size and time): read again
         f.write(" ")
-    dp.keypoints
-    assert len(calls) == 2
+    assert dp.keypoints is not first and len(reads) == 2 * files
