@@ -24,6 +24,7 @@ from .layer_panel import LayerPanel
 from .legend import LegendPanel
 from .metrics_panel import MetricsPanel
 from .modality_bar import ModalityBar
+from .playback_bar import PlaybackBar
 from .probe import ProbeLabel
 from .qa_panel import QAPanel
 from .review_panel import ReviewBar
@@ -123,7 +124,13 @@ class MainWindow(QMainWindow):
         self.qa_dock.hide()  # View ▸ QA; a dataset opens with the picture as large as it can be
         self.metrics_dock = self._dock("Metrics", self.metrics, _RIGHT)
         self.tabifyDockWidget(self.inspector_dock, self.metrics_dock)
-        self.timeline_dock = self._dock("Timeline", self.timeline, _BOTTOM)
+        self.playback_bar = PlaybackBar(s)
+        timeline = QWidget()
+        column = QVBoxLayout(timeline)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.timeline, 1)
+        column.addWidget(self.playback_bar)
+        self.timeline_dock = self._dock("Timeline", timeline, _BOTTOM)
         # Perception only: shown (with their View menu entries) for datasets that have the data.
         for panel, dock in ((self.metrics, self.metrics_dock), (self.timeline, self.timeline_dock)):
             panel.applicable.connect(dock.setVisible)
@@ -182,6 +189,7 @@ class MainWindow(QMainWindow):
             "review_pass": lambda: s.decide(PASS), "review_fail": lambda: s.decide(FAIL),
             "review_flag": self.review.flag_dialog, "review_clear": s.clear_review,
             "next_unreviewed": s.next_unreviewed, "grid": lambda: self.show_grid(self.grid.isHidden()),
+            "play": s.playback.toggle, "slower": s.playback.slower, "faster": s.playback.faster,
         }
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -190,6 +198,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction("Compare with…", self.compare.ask_and_compare)
         file_menu.addAction("Cache size…", lambda: dialogs.cache_size(self))
         for ident, key, text in shortcuts.NAVIGATION:
+            self._action(ident, key, text, slots[ident], go)
+        go.addSeparator()
+        for ident, key, text in shortcuts.PLAYBACK:
             self._action(ident, key, text, slots[ident], go)
         group = QActionGroup(self)
         self.modality_actions: dict[str, QAction] = {}

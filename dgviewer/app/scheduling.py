@@ -12,8 +12,9 @@ _CLASS_LAYERS = {"segmentation": "segmentation", "instance": "instances"}  # cla
 
 
 def jobs_for(dp: Datapoint, settled: bool, view: ViewState, cache: ByteCache, order: list[Datapoint],
-             pos: int | None, direction: int) -> list:
-    """[(key, load, priority)]: what drawing ``dp`` (at ``pos`` in ``order``) needs, then its neighbours'.
+             pos: int | None, direction: int, prefetch: int = PREFETCH) -> list:
+    """[(key, load, priority)]: what drawing ``dp`` (at ``pos`` in ``order``) needs, then its ``prefetch``
+    neighbours' on each side.
 
     Settled, also every other modality of ``dp`` (the probe reads them all) and neighbours on
     both sides; in a burst only the neighbours ahead (``direction``), so the workers keep up with a held key.
@@ -24,7 +25,7 @@ def jobs_for(dp: Datapoint, settled: bool, view: ViewState, cache: ByteCache, or
         jobs += [(image_key(dp, o), lambda o=o, look=view.look(o): load_image(dp, o, cache, look), 5)
                  for o in dp.modalities if image_key(dp, o) not in queued]
     sides = (1, -1) if settled else (direction,)
-    for dist in range(1, PREFETCH + 1):
+    for dist in range(1, prefetch + 1):
         for side in sides if pos is not None else ():
             j = pos + side * dist
             if 0 <= j < len(order):

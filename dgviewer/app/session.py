@@ -33,8 +33,9 @@ from .filtering import Filtering
 from .listing import GROW_BUDGET_S, Listing
 from .open_dataset import OpenDataset, filtered
 from .opening import load_enclosing
+from .playback import Playback
 from .reviewing import Reviewing
-from .scheduling import jobs_for
+from .scheduling import PREFETCH, jobs_for
 from .view_state import ViewState
 from .workers import Loader
 
@@ -89,6 +90,7 @@ class Session(QObject, Reviewing, Listing):
         self._keep_notice = False
         self._pending_finding = None  # jumped to, waiting for its datapoint to be shown
         self.advance = False  # whether a decision moves on to the next datapoint (the window's setting)
+        self.prefetch = PREFETCH  # neighbours decoded ahead (playback raises it)
         self._catch_up_timer = QTimer(self, singleShot=True, interval=0)
         self._catch_up_timer.timeout.connect(self._catch_up)
         self._update_timer = QTimer(self, singleShot=True, interval=0)
@@ -103,6 +105,7 @@ class Session(QObject, Reviewing, Listing):
         self.loader.signals.failed.connect(self._on_failed)
         self.view.events.modality.connect(self._modality_changed)
         self.view.events.styles.connect(self._styles_changed)
+        self.playback = Playback(self)
 
     # -- what is open ---------------------------------------------------------------
     @property
@@ -323,7 +326,7 @@ class Session(QObject, Reviewing, Listing):
     def _request(self, settled: bool) -> None:
         """Replace the worker queue with the current datapoint's jobs and take what is already cached."""
         dp = self.cur.dp
-        jobs = jobs_for(dp, settled, self.view, self.cache, self.order, self.position(dp), self.direction)
+        jobs = jobs_for(dp, settled, self.view, self.cache, self.order, self.position(dp), self.direction, self.prefetch)
         self.loader.focus(jobs)
         for key, _, _ in jobs:
             if key[1] == dp.id:
@@ -390,6 +393,7 @@ class Session(QObject, Reviewing, Listing):
 
     def shutdown(self) -> None:
         """Stop the workers (queued jobs are dropped, running ones finish)."""
+        self.playback.pause()
         self._catch_up_timer.stop()
         self._update_timer.stop()
         self._settle_timer.stop()

@@ -45,6 +45,12 @@ REVIEW = [
 ]
 #: Undo stays out of the review bar's buttons: it changes the last decided datapoint, not the current one.
 REVIEW_UNDO = [("review_undo", "Ctrl+Z", "Undo the last decision")]
+#: Sequences (HIC frames, Perception steps); Space is free: review keys are letters and Backspace.
+PLAYBACK = [
+    ("play", "Space", "Play / pause the sequence"),
+    ("slower", "[", "Slower playback"),
+    ("faster", "]", "Faster playback"),
+]
 HELP = [("shortcuts", "?", "Keyboard shortcuts")]
 
 
@@ -62,6 +68,7 @@ def help_html(layers: LayerCatalog) -> str:
         rows.extend(f"<tr><td><code>{k}</code></td><td>{t}</td></tr>" for k, t in items)
 
     section("Datapoints", [(k, t) for _, k, t in NAVIGATION])
+    section("Playback", [(k, t) for _, k, t in PLAYBACK])
     section("Modalities", modality_keys())
     section("Review", [(k, t) for _, k, t in REVIEW + REVIEW_UNDO])
     section("Overlays", [(k, t) for k, t, _ in layers.toggles()])

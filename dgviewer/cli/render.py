@@ -3,9 +3,11 @@
     dgviewer render PATH... --out DIR [--goto ID]... [--filter EXPR] [--modality M]
                     [--overlays NAMES|all|none] [--labels] [--legend] [--opacity A] [--marker-size PX]
     dgviewer render PATH... --contact-sheet FILE [--thumb-size PX] [same selection and drawing options]
+    dgviewer render PATH... --video OUT.mp4|OUT.gif [--fps N] [same selection and drawing options]
 
 A thin front over :mod:`dgviewer.app.export`. ``DIR/<id with / as __>.png`` holds one datapoint
-at its image's size. Exit status 1 when any datapoint failed or nothing was rendered (datapoints
+at its image's size; ``--video`` writes one file per camera (its frames or steps in order) beside OUT,
+named ``OUT__<scene>__<camera>.mp4``. Exit status 1 when any datapoint failed or nothing was rendered (datapoints
 lacking an explicitly chosen ``--modality`` are skipped with a message); 2 when the output
 folder or sheet cannot be written.
 """
@@ -44,6 +46,10 @@ def add_arguments(parser) -> None:
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", metavar="DIR", help="folder for the PNGs, named by datapoint id with / as __")
     where.add_argument("--contact-sheet", metavar="FILE", help="one PNG of thumbnails with their ids instead")
+    where.add_argument("--video", metavar="OUT.mp4|OUT.gif",
+                       help="one video per camera of its frames (HIC) or steps (Perception), named OUT__<scene>__<camera>.mp4")
+    parser.add_argument("--fps", type=_in_range(float, 0.1, 240), default=10.0, metavar="N",
+                        help="frames per second of --video (default 10)")
     parser.add_argument("--goto", action="append", metavar="ID", help="render this datapoint (repeatable)")
     parser.add_argument("--filter", metavar="EXPR",
                         help="the tree filter box's syntax, e.g. 'camera=camera_2 review=fail'")
@@ -73,6 +79,7 @@ def run(args) -> int:
     from ..app.export.folder import Folder
     from ..app.export.pipeline import render_all
     from ..app.export.selection import open_dataset, select
+    from ..app.export.video import Video
 
     dataset = open_dataset(args.paths)
     drawing = Drawing(args.modality, layer_styles(dataset.layers, args.overlays, args.labels, args.opacity,
@@ -82,6 +89,8 @@ def run(args) -> int:
     qtapp.application(qtapp.OFFSCREEN)  # nothing is shown, so no display is needed
     if args.contact_sheet:
         sink = ContactSheet(args.contact_sheet, [dp.id for dp in dps], args.thumb_size, args.title)
+    elif args.video:
+        sink = Video(args.video, args.fps, several_datasets=len(dataset.roots) > 1)
     else:
         try:
             sink = Folder(args.out)
@@ -100,6 +109,6 @@ def run(args) -> int:
     try:
         where = sink.finish()
     except OSError as e:
-        raise CannotWrite(args.contact_sheet or args.out, e) from None
+        raise CannotWrite(args.contact_sheet or args.video or args.out, e) from None
     print(f"{tally.summary()} → {where}", file=sys.stderr)
     return 1 if tally.failed or not tally.rendered else 0

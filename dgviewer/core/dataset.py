@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Collection, Iterable, Iterator
 
 from .layers import LayerCatalog
 from .model import Camera, Datapoint, Problem, Scene, _ListNode
@@ -28,7 +28,11 @@ class Dataset(_ListNode):
       ``ds.position(id)``.
 
     Listing is thread-safe: one thread lists at a time, others wait for it or read what is listed.
+    A loop decodes the next datapoints' images ahead in threads (``ds.iter()``, core/traversal.py).
     """
+
+    #: Datapoints a loop over it decodes ahead (``load(readahead=)``; None: two per core, 0: off).
+    readahead: int | None = None
 
     def __init__(self, scenes: Iterable[Scene], roots: list[str], formats: list[str], problems: list[Problem] | None = None,
                  layers: LayerCatalog | None = None, fact_keys: dict[str, str] | None = None,
@@ -145,6 +149,16 @@ class Dataset(_ListNode):
         return self._flat
 
     def __iter__(self) -> Iterator[Datapoint]:
+        return self.iter()
+
+    def iter(self, readahead: int | None = None, modalities: Collection[str] | None = None) -> Iterator[Datapoint]:
+        """The datapoints in tree order (listed as the loop gets to them), the next ``readahead`` decoding
+        ``modalities`` in threads (core/traversal.py)."""
+        from .traversal import traverse
+
+        return traverse(self._in_order(), self.readahead if readahead is None else readahead, modalities)
+
+    def _in_order(self) -> Iterator[Datapoint]:
         flat, i = self._flat, 0
         while True:
             while i < len(flat):

@@ -208,6 +208,10 @@ class Datapoint(_Meta):
             return None
         return self._read(modality)
 
+    def prefetch(self, modality: str) -> None:
+        """Decode ``modality`` into the cache ahead of a read (core/traversal.py); readers may skip conversions."""
+        self.read(modality)
+
     def annotations(self) -> "Annotations":
         """Everything drawable on this datapoint, in pixel (column, row) from the top-left."""
         return self._annotations()

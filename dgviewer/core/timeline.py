@@ -6,9 +6,10 @@ captures fall at 0, 2, 3, 4, 6, 8, 9, …; each distinct time is one step, and a
 step holds one or both sensors. The GUI draws one lane per camera and puts a
 clickable tick at each capture.
 
-Format-neutral: it reads only datapoint ``meta["step"]`` (int) and
-``meta["timestamp"]`` (seconds, or None when the data has none, as in pre-1.0
-SOLO). Datapoints without a step (Datagen) are left out.
+Format-neutral: it reads only datapoint ``meta["step"]`` (int; else
+``meta["frame"]``, a sequence's frame number) and ``meta["timestamp"]``
+(seconds, or None when the data has none, as in pre-1.0 SOLO). Datapoints
+without either (single Datagen images) are left out.
 
     tl = capture_timeline(scene)
     for camera, ticks in tl.lanes.items():
@@ -77,10 +78,19 @@ def capture_timeline(scene: Scene) -> Timeline:
     for camera in scene.cameras:
         ticks = []
         for dp in camera:
-            step = dp.meta.get("step")
-            if isinstance(step, int) and not isinstance(step, bool):
+            step = sequence_step(dp)
+            if step is not None:
                 time = dp.meta.get("timestamp")
                 ticks.append(Tick(camera.name, step, float(time) if isinstance(time, (int, float)) else None, dp))
         if ticks:
             lanes[camera.name] = sorted(ticks, key=lambda t: t.step)
     return Timeline(lanes)
+
+
+def sequence_step(dp: Datapoint) -> int | None:
+    """Where ``dp`` sits in its sequence (its step, else its frame number), or None when it is no sequence's."""
+    for key in ("step", "frame"):
+        step = dp.meta.get(key)
+        if isinstance(step, int) and not isinstance(step, bool):
+            return step
+    return None

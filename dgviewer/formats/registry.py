@@ -83,7 +83,7 @@ def check_catalog() -> dict[str, Check]:
 
 
 def load(*paths: str, format: str | None = None, cache: ByteCache | None = None, only: Iterable[str] | None = None,
-         **options) -> Dataset:
+         readahead: int | None = None, **options) -> Dataset:
     """Open and merge dataset folders (Datagen, Unity Perception, ...), reading only their index.
 
     A folder may be an fsspec URL (``s3://bucket/prefix``, ``gs://...``, ``file://...``): it is listed
@@ -95,8 +95,10 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
     SDK's DatasetConfig). ``only``: datapoint ids (``<dataset folder>/<path to the camera
     folder>/<image>``); the dataset then holds the scenes that name them (and their other
     datapoints) and nothing else, so a worker given a batch of ids reaches them without listing
-    the whole dataset (a reader that cannot list part of a folder lists it all). Raises
-    :class:`NotADatasetError` for a folder no reader recognises.
+    the whole dataset (a reader that cannot list part of a folder lists it all). Without ``cache``,
+    decodes go to a small process-wide one (a script that walks the data once reuses none).
+    ``readahead``: datapoints a loop over the dataset decodes ahead in threads (None: two per core;
+    0: off; see core/traversal.py). Raises :class:`NotADatasetError` for a folder no reader recognises.
     """
     if not paths:
         raise TypeError("load() needs at least one dataset folder")
@@ -142,6 +144,7 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
     contexts = [ctx for ctx, _, _ in streams]
     ds = Dataset(_chain(streams), roots, formats, problems, LayerCatalog(layers), facts,
                  expected=lambda: _expected(contexts), names=names)
+    ds.readahead = readahead
     ds.index_more(0)  # the first scene, already listed: ds[0] is there without waiting
     return ds
 

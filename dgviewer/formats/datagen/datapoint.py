@@ -5,6 +5,7 @@ wins (spec §2.5), using the directory listings taken while indexing.
 """
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np
@@ -19,7 +20,7 @@ from . import canonical as ann
 from . import sdk_view
 from .facts import annotation_names
 from .facts import facts as datagen_facts
-from .keypoints import parse_keypoint_file, parse_v1
+from .keypoints import read_keypoints, stamps
 
 #: Depth at or above this is background: 65504 is the HALF maximum, FLOAT files use 1e10.
 DEPTH_BACKGROUND = 65000.0
@@ -193,8 +194,13 @@ class DatagenDatapoint(Datapoint):
         if modality == "normals":
             return _decode_normals(raw)
         if isinstance(raw, dict):  # early-2022 EXR segmentation, HDRI
-            return _rgb(raw).astype(np.float32)
+            return _float_rgb(raw)
         return raw[..., :3] if raw.ndim == 3 and raw.shape[2] > 3 else raw
+
+    def prefetch(self, modality: str) -> None:
+        path = self._path_of(modality)
+        if path is not None:
+            self._raw(path)  # what every read and SDK attribute of it starts from; conversions are the loop's
 
     def _annotations(self) -> Annotations:
         out = Annotations()
@@ -249,17 +255,19 @@ class DatagenDatapoint(Datapoint):
         return ()
 
     def _keypoint_tree(self) -> dict | None:
+        return self._from_keypoint_files(read_keypoints)
+
+    def _from_keypoint_files(self, read):
+        """``read(files, stamps)`` of the keypoint files (memoised readers), None without any; a broken file
+        is recorded as a problem and raised."""
         files = self._keypoint_files()
+        if not files:
+            return None
         try:
-            if len(files) == 1:
-                return parse_keypoint_file(read_json(files[0]), files[0])
-            if files:
-                std, dense = (read_json(p) if p else None for p in files)
-                return parse_v1(std, dense, files)
+            return read(files, stamps(files))
         except DataError as e:
             self.add_problem(e.file, e.detail)
             raise
-        return None
 
     def _metadata(self) -> dict:
         out: dict = {"id": self.id, "environment": dict(self._env)}
@@ -300,13 +308,13 @@ class DatagenDatapoint(Datapoint):
     def depth(self):
         """float32 H×W×3 as stored (background 1e10 / 65504); the masked H×W plane is ``dp.read("depth")``."""
         path = self._path_of("depth")
-        return None if path is None else _rgb(self._raw(path)).astype(np.float32)
+        return None if path is None else _float_rgb(self._raw(path))
 
     @property
     def normal_maps(self):
         """float32 H×W×3 encoded in [0, 1]; decoded unit vectors are ``dp.read("normals")``."""
         path = self._path_of("normals")
-        return None if path is None else _rgb(self._raw(path)).astype(np.float32)
+        return None if path is None else _float_rgb(self._raw(path))
 
     normals_map = normal_maps  # name used by SDK 1.0–1.2.5
 
@@ -318,7 +326,7 @@ class DatagenDatapoint(Datapoint):
     @property
     def hdri_map(self):
         path = self._path_of("hdri")
-        return None if path is None else _rgb(self._raw(path)).astype(np.float32)
+        return None if path is None else _float_rgb(self._raw(path))
 
     @property
     def camera_metadata(self):
@@ -348,8 +356,8 @@ class DatagenDatapoint(Datapoint):
 
     @property
     def keypoints(self):
-        tree = self._keypoint_tree()
-        return None if tree is None else sdk_view.keypoints(tree, self._hic)
+        """The SDK's Keypoints records; the same object on each access (a loop reads several of its fields)."""
+        return self._from_keypoint_files(lambda files, st: _sdk_keypoints(files, st, self._hic))
 
     @property
     def datapoint_request(self):
@@ -361,9 +369,15 @@ class DatagenDatapoint(Datapoint):
         return self._sdk("center_of_geometry.json", sdk_view.center_of_geometry)
 
 
-def _rgb(raw) -> np.ndarray:
-    """EXR channels → H×W×3 (R, G, B); a PNG array passes through."""
-    return np.stack(imaging.rgb_planes(raw), axis=2) if isinstance(raw, dict) else raw
+@functools.lru_cache(maxsize=64)
+def _sdk_keypoints(files: tuple[str, ...], stamps: tuple, hic: bool):
+    """The SDK view of the last datapoints' keypoints: building a HIC one walks 7000 nodes (2 ms)."""
+    return sdk_view.keypoints(read_keypoints(files, stamps), hic)
+
+
+def _float_rgb(raw) -> np.ndarray:
+    """A new float32 H×W×3 (R, G, B) from EXR channels (stacked straight into it: one copy, not two) or a PNG."""
+    return np.stack(imaging.rgb_planes(raw), axis=2, dtype=np.float32) if isinstance(raw, dict) else raw.astype(np.float32)
 
 
 def _decode_normals(raw) -> np.ndarray:

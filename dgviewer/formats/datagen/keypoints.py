@@ -7,11 +7,14 @@ returns the stored order unchanged, like the SDK.
 """
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
 from ...core.errors import DataError
+from ...core.jsonio import read_json
 
 
 @dataclass
@@ -154,3 +157,26 @@ def flatten(tree, prefix: str = "") -> Points | None:
         return None
     vis = None if any(p.visible is None for p in parts) else np.concatenate([p.visible for p in parts])
     return Points(labels, np.concatenate([p.rc for p in parts]), np.concatenate([p.xyz for p in parts]), vis)
+
+
+@functools.lru_cache(maxsize=64)
+def read_keypoints(files: tuple[str, ...], stamps: tuple) -> dict:
+    """The tree of a datapoint's keypoint files (all_key_points.json, or the v1 standard and dense pair with ""
+    for an absent one), memoised for the last datapoints: rebuilding a face's costs 1-4 ms, and a loop
+    reading ``dp.keypoints`` fields asked for it per access. ``stamps`` (:func:`stamps`) re-reads a changed file."""
+    if len(files) == 1:
+        return parse_keypoint_file(read_json(files[0]), files[0])
+    std, dense = (read_json(p) if p else None for p in files)
+    return parse_v1(std, dense, files)
+
+
+def stamps(files: tuple[str, ...]) -> tuple:
+    """(size, mtime) of each file, None for an absent or unreadable one (read_json says what is wrong)."""
+    out = []
+    for p in files:
+        try:
+            st = os.stat(p) if p else None
+        except OSError:
+            st = None
+        out.append(None if st is None else (st.st_size, st.st_mtime_ns))
+    return tuple(out)
