@@ -53,6 +53,7 @@ class Recorder:
 def _open(qtbot, session, path):
     with qtbot.waitSignal(session.shown, timeout=20000):
         session.open([path])
+    qtbot.waitUntil(lambda: not session.is_listing, timeout=60000)  # and the rest listed
 
 
 def _saved(folder: str) -> dict:

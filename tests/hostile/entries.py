@@ -244,7 +244,7 @@ def _gui(root: str, scratch: str, damaged: str | None) -> dict:
     try:
         with redirect_stderr(err):
             session.open([root])
-            _spin(app, lambda: session.dataset is not None or failed or raised)
+            _spin(app, lambda: (session.dataset is not None and not session.is_listing) or failed or raised)
             for dp in list(session.order) if not failed else []:
                 session.show_datapoint(dp)
                 for m in dp.modalities:
