@@ -4,6 +4,7 @@ and another dataset refill it, and it fits a laptop screen."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +18,8 @@ from dgviewer.app.tree_model import DATAPOINT_ROLE
 from dgviewer.core.annotations import KeypointSet
 from dgviewer.core.findings import ERROR, Finding
 from dgviewer.core.review import PASS
+
+from ..conftest import copy_tree
 
 LAPTOP = (1366, 768)
 
@@ -54,8 +57,9 @@ def _count_near(shot: QImage, rect, rgb, tol=30) -> int:
                if np.abs(np.array(shot.pixelColor(x, y).getRgb()[:3]) - rgb).max() <= tol)
 
 
-def test_grid_journey(open_window, samples, qtbot, cache_home):
-    w = open_window(samples["datapoint"])
+def test_grid_journey(open_window, samples, qtbot, cache_home, tmp_path):
+    # A copy: the review decided here is saved beside the dataset, which other tests open too.
+    w = open_window(str(copy_tree(Path(samples["datapoint"]), tmp_path / "datapoint")))
     s = w.session
     assert "<code>T</code></td><td>Thumbnail grid" in shortcuts.help_html(s.view.layers)
     assert w.findChild(QAction, "grid") in w.menuBar().actions()[2].menu().actions()  # View ▸ Thumbnail grid

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from dgviewer.app.view3d import NEEDS_GL
 from dgviewer.core.statistics import range_terms
 
+from ..conftest import copy_tree
 from .conftest import goto_and_wait
 
 
@@ -64,8 +65,9 @@ def test_a_bar_counts_the_metadata_and_a_click_filters_the_tree(qtbot, open_wind
     assert w.tree.filter.text() == f"expression={value}"
 
 
-def test_a_dragged_histogram_range_and_decisions_as_facts(qtbot, open_window, samples):
-    w = open_window(samples["datapoint"])
+def test_a_dragged_histogram_range_and_decisions_as_facts(qtbot, open_window, samples, tmp_path):
+    # A copy: the decision made here is saved beside the dataset, which other tests open too.
+    w = open_window(str(copy_tree(Path(samples["datapoint"]), tmp_path / "datapoint")))
     _open_statistics(qtbot, w)
     chart = w.stats.charts["yaw"]
     assert chart.dist.kind == "histogram" and chart.region is not None
