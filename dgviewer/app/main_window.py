@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
         for dock in (self.tree_dock, self.layers_dock, self.legend_dock, self.inspector_dock, self.qa_dock,
                      self.metrics_dock, self.timeline_dock, self.stats_dock, self.view3d_dock):
             view.addAction(dock.toggleViewAction())
+            # A dock tabbed behind another (Statistics, 3D view) comes to the front when asked for.
+            dock.toggleViewAction().triggered.connect(lambda on, d=dock: on and d.raise_())
         self.metrics_dock.toggleViewAction().setVisible(False)
         self.timeline_dock.toggleViewAction().setVisible(False)
         self.review.set_actions({ident: self._action(ident, key, text, slots[ident], review)

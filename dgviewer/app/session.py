@@ -20,7 +20,6 @@ Opening another dataset, or shutting down, stops the listing.
 from __future__ import annotations
 
 import gc
-import os
 import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal

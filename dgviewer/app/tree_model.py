@@ -273,25 +273,6 @@ class DatasetTreeModel(QAbstractItemModel):
             return ("Name", "Count / has")[section]
         return None
 
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if role not in _ANSWERED or not index.isValid():
-            return None
-        item = self._item(index)
-        if isinstance(item, Datapoint):
-            return self._dp_data(item, index.column(), role)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if index.column() == 0:
-                return item.name
-            badge = self._tally(item)
-            return f"{badge}   {item.count}" if badge else str(item.count)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{item.kind} {item.name}: {item.count} datapoint(s)"
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
-            return self._grey
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
     def _dp_data(self, dp: Datapoint, column: int, role):
         if role == Qt.ItemDataRole.DisplayRole:
             return dp.label if column == 0 else " ".join(MODALITY_TAGS.get(m, m) for m in dp.modalities)
