@@ -18,6 +18,7 @@ from PySide6.QtCore import QEventLoop, QPoint, QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 
 from dgviewer.app import qtapp
+from xvfb_driver import wait  # beside this script (run as a script: its folder is on sys.path)
 
 
 def main() -> int:
@@ -29,13 +30,6 @@ def main() -> int:
 
     w = MainWindow(settings=Settings(QSettings(sys.argv[1] + ".ini", QSettings.Format.IniFormat)),
                    restore_layout=False)
-
-    def wait(signal, ms: int = 30000) -> None:
-        loop = QEventLoop()
-        signal.connect(loop.quit)
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-        signal.disconnect(loop.quit)
 
     def settle(ms: int = 300) -> None:
         loop = QEventLoop()

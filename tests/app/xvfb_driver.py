@@ -16,6 +16,15 @@ from PySide6.QtTest import QTest
 from dgviewer.app import qtapp
 
 
+def wait(signal, ms: int = 30000) -> None:
+    """Run the event loop until ``signal`` fires (or ``ms`` pass): the drivers' one way to wait."""
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
 def main() -> int:
     app = qtapp.application(qtapp.INTERACTIVE)
     from dgviewer.app.main_window import MainWindow
@@ -23,13 +32,6 @@ def main() -> int:
 
     w = MainWindow(settings=Settings(QSettings(sys.argv[1] + ".ini", QSettings.Format.IniFormat)))
     out = {"screen": _rect(w.screen().availableGeometry())}
-
-    def wait(signal, ms: int = 30000) -> None:
-        loop = QEventLoop()
-        signal.connect(loop.quit)
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-        signal.disconnect(loop.quit)
 
     def snap(name: str) -> None:
         app.processEvents()
