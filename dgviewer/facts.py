@@ -68,15 +68,7 @@ def index_of(ds, workers: int | None = None, executor: Executor | None = None,
 def probe(ds) -> FactsIndex:
     """An index of the first datapoint of each dataset folder listed so far: the keys a filter may name, known at
     once (before the full index: a cheap-fact path only later datapoints have is known once the full index is)."""
-    firsts: dict[str, object] = {}
-    for scene in ds.scenes_so_far():  # a dataset still being listed is not waited for
-        if scene.dataset_name not in firsts:
-            dp = next((dp for cam in scene.cameras for dp in cam), None)
-            if dp is not None:
-                firsts[scene.dataset_name] = dp
-                if len(firsts) == len(ds.roots):
-                    break
-    dps = list(firsts.values())
+    dps = ds.firsts_so_far()  # a dataset still being listed is not waited for
     rows = [datapoint_row(dp, tuple(ds.fact_keys)) for dp in dps]
     return FactsIndex.from_rows([dp.id for dp in dps], rows, dict(ds.fact_keys), {}, list(ds.roots), "")
 

@@ -9,7 +9,6 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ..core.annotations import Metric
-from .open_dataset import first_of_each_folder
 from .session import Session
 
 #: Narrowest scope first: what this capture measured, then its step, sequence and the whole run.
@@ -134,4 +133,4 @@ def _offers_metrics(dp) -> bool:
 
 def has_metrics(dataset) -> bool:
     """Whether any part of the dataset offers metrics (a merged Datagen + Perception one does)."""
-    return any(map(_offers_metrics, first_of_each_folder(dataset)))
+    return any(map(_offers_metrics, dataset.firsts_so_far()))

@@ -15,16 +15,6 @@ from ..core.model import Dataset, Datapoint
 from ..core.review import UNREVIEWED, Review, ReviewStore
 
 
-def first_of_each_folder(dataset) -> list[Datapoint]:
-    """The first datapoint of each dataset folder listed so far (one reader per folder, so each tells for its own)."""
-    firsts: dict[str, Datapoint] = {}
-    for scene in dataset.scenes_so_far():
-        dp = None if scene.dataset_name in firsts else next((dp for cam in scene.cameras for dp in cam), None)
-        if dp is not None:
-            firsts[scene.dataset_name] = dp
-    return list(firsts.values())
-
-
 class Filtered(NamedTuple):
     keep: Callable[[Datapoint], bool] | None  # the filter's test (None: no filter)
     seen: int  # datapoints listed when it ran

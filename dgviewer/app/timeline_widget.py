@@ -12,7 +12,6 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from ..core.timeline import Tick, Timeline, capture_timeline
-from .open_dataset import first_of_each_folder
 from .session import Session
 
 LANE_H = 22
@@ -44,7 +43,7 @@ class TimelineWidget(QWidget):
         self._applicable(dataset)
 
     def _applicable(self, dataset) -> None:
-        self.applicable.emit(any(capture_timeline(dp.scene_node).lanes for dp in first_of_each_folder(dataset)))
+        self.applicable.emit(any(capture_timeline(dp.scene_node).lanes for dp in dataset.firsts_so_far()))
 
     def sizeHint(self) -> QSize:
         return QSize(600, PAD + LANE_H * max(1, len(self.timeline.lanes)) + AXIS_H + PAD)

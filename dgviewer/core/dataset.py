@@ -134,6 +134,19 @@ class Dataset(_ListNode):
     def scenes_so_far(self, start: int = 0) -> list[Scene]:
         return self._scenes[start:]
 
+    def firsts_so_far(self) -> list[Datapoint]:
+        """The first datapoint of each dataset folder listed so far (one reader per folder, so each tells what
+        its folder offers: panels, filter keys)."""
+        firsts: dict[str, Datapoint] = {}
+        for scene in self._scenes[:]:
+            if scene.dataset_name not in firsts:
+                dp = next((dp for cam in scene.cameras for dp in cam), None)
+                if dp is not None:
+                    firsts[scene.dataset_name] = dp
+                    if len(firsts) == len(self.roots):
+                        break
+        return list(firsts.values())
+
     def lookup(self, id: str) -> Datapoint | None:
         """The datapoint with this id if it is listed yet."""
         i = self._by_id.get(id)
