@@ -138,7 +138,7 @@ def test_tree_filter_review_and_metadata_terms_and_arrows_follow(open_window, sc
 
     assert apply("review=fail") == [dp.id for dp in failed]
     # nothing was shown (none matched time_of_day): the filter shows its first datapoint
-    qtbot.waitUntil(lambda: w.session.cur.dp is failed[0] and w.session.cur.announced, timeout=20000)
+    qtbot.waitUntil(lambda: w.session.cur.dp is failed[0] and w.session.cur.announced is not None, timeout=20000)
     for expected in failed[1:]:  # → and ← walk the filtered list, not the dataset
         press_and_wait(qtbot, w, Qt.Key.Key_Right)
         assert w.session.cur.dp is expected
