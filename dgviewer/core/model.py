@@ -90,7 +90,7 @@ class _Meta:
 
 
 class Camera(_Meta, _ListNode):
-    __slots__ = ("name", "scene", "path", "_meta", "_datapoints")
+    __slots__ = ("name", "scene", "path", "_meta", "_datapoints", "files")
 
     def __init__(self, name: str, scene: Scene, path: str | None = None, meta: dict | None = None):
         self.name = name
@@ -98,6 +98,8 @@ class Camera(_Meta, _ListNode):
         self.path = path
         self._meta = meta
         self._datapoints: list[Datapoint] = []
+        #: Names in its folder when listed, for readers that keep them here rather than per datapoint.
+        self.files: frozenset[str] | None = None
 
     @property
     def scene_path(self) -> str | None:
@@ -115,7 +117,7 @@ class Camera(_Meta, _ListNode):
 
 
 class Scene(_Meta, _ListNode):
-    __slots__ = ("name", "dataset_name", "path", "_meta", "cameras")
+    __slots__ = ("name", "dataset_name", "path", "_meta", "cameras", "files")
 
     def __init__(self, name: str, dataset_name: str, path: str | None = None, meta: dict | None = None):
         self.name = name
@@ -123,6 +125,8 @@ class Scene(_Meta, _ListNode):
         self.path = path
         self._meta = meta
         self.cameras: list[Camera] = []
+        #: Names in its folder when listed (see Camera.files).
+        self.files: frozenset[str] | None = None
 
     def camera(self, name: str, path: str | None = None, meta: dict | None = None) -> Camera:
         """The camera called ``name``, created on first use."""

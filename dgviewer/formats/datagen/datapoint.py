@@ -58,17 +58,21 @@ def modalities_of(image_name: str, folders: tuple[Folder, ...]) -> tuple[str, ..
 
 class DatagenDatapoint(Datapoint):
     # A million of these must fit in a viewer: slots, and the environment entry and file-name sets shared.
-    __slots__ = ("_folders", "_env", "_hic", "_cache", "frame_num")
+    __slots__ = ("_own_folders", "_env", "_hic", "_cache", "frame_num")
     format = "datagen"
 
-    def __init__(self, id: str, camera: Camera, image_name: str, env: dict, folders: tuple[Folder, ...],
+    def __init__(self, id: str, camera: Camera, image_name: str, env: dict, folders: tuple[Folder, ...] | None,
                  hic: bool, frame_num: int, cache: ByteCache, modalities: tuple[str, ...] | None = None):
-        self._folders = folders  # camera, [frame,] scene
+        # None: the camera's and the scene's folders, their names kept on those nodes (an identities
+        # dataset has a scene and a camera per datapoint: 180 bytes a datapoint less than Folder objects).
+        self._own_folders = folders
         self._env = env  # shared between datapoints with equal entries: read only
         self._hic = hic
         self._cache = cache
         self.frame_num = frame_num
-        super().__init__(id, camera, image_name, modalities if modalities is not None else modalities_of(image_name, folders))
+        super().__init__(id, camera, image_name, modalities if modalities is not None else ())
+        if modalities is None:
+            self.modalities = modalities_of(image_name, self._folders)
         if hic:  # a camera's frames all hold the same file names
             self.label = f"frame {frame_num:03d} · {image_name}"
 
@@ -85,6 +89,14 @@ class DatagenDatapoint(Datapoint):
             out["frame"] = self.frame_num
         out["annotations"] = annotation_names(self._folders, self._hic)
         return out
+
+    @property
+    def _folders(self) -> tuple[Folder, ...]:
+        """Where its files are looked up, nearest first: camera, [frame,] scene."""
+        if self._own_folders is not None:
+            return self._own_folders
+        cam = self.camera_node
+        return Folder(cam.path, cam.files), Folder(cam.scene.path, cam.scene.files)
 
     # -- SDK identity fields ------------------------------------------------------
     @property

@@ -1,6 +1,7 @@
 """Index a Datagen dataset folder from directory listings and environment.json only (spec §1–§2)."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from typing import Iterator
@@ -9,6 +10,7 @@ from ...core import storage
 from ...core.errors import DataError, NotADatasetError
 from ...core.jsonio import parse_file
 from ...core.model import Scene
+from ...core.parallel import in_order
 from ..base import IndexContext
 from .datapoint import DatagenDatapoint, Folder, modalities_of
 
@@ -23,6 +25,10 @@ IDENTITY_EXPECTED = (
 HIC_EXPECTED = (("camera_metadata.json",), ("depth.exr",), ("key_points",))
 
 SCENE_EXPECTED = (("actor_metadata.json",), ("semantic_segmentation_metadata.json",))
+
+#: Threads listing scene folders. On 2 cores, 1M scenes, 20k listed: a cold page cache 574 µs per scene
+#: with one thread, 429 with two, 366 with four; warm 163 / 155 / 266 (Python-bound, the GIL): two.
+LIST_THREADS = 2
 
 
 def listing(path: str, ctx: IndexContext | None = None) -> tuple[frozenset[str], list[str]]:
@@ -72,6 +78,11 @@ def scene_folders(root: str) -> list[str]:
     """Scene folder names of ``root``, unsorted (a million take a visible while to sort)."""
     try:
         with storage.scandir(root) as it:
+            try:  # the entry's own is_dir (no stat, no Python call per entry): 0.9 s at 1M
+                return [e.name for e in it if e.name.startswith(SCENE_PREFIXES) and e.is_dir()]
+            except OSError:
+                pass
+        with storage.scandir(root) as it:
             return [e.name for e in it if e.name.startswith(SCENE_PREFIXES) and _is_dir(e)]
     except OSError:
         return []
@@ -111,13 +122,18 @@ def index(ctx: IndexContext) -> Iterator[Scene]:
     if kind is None:
         kind = "hic" if all(storage.isdir(os.path.join(root, n, "frames")) for n in names) else "identities"
     build = _index_hic if kind == "hic" else _index_identities
-    # The first scene in name order is shown while the others are sorted and listed.
+
+    def scenes(batch: list[str]) -> tuple[list[Scene], list]:
+        own = dataclasses.replace(ctx, problems=[])  # problems stay in scene order whichever thread lists
+        return [build(own, os.path.join(root, n), n) for n in batch], own.problems
+
+    # The first scene in name order is shown while the others are sorted and listed, in threads.
     first = min(names)
     yield build(ctx, os.path.join(root, first), first)
     names.sort()
-    for n in names:
-        if n != first:
-            yield build(ctx, os.path.join(root, n), n)
+    for listed, problems in in_order(scenes, (n for n in names if n != first), LIST_THREADS):
+        ctx.problems.extend(problems)
+        yield from listed
 
 
 def _existing(root: str, ids) -> list[str]:
@@ -177,8 +193,8 @@ def _missing(folder: Folder, expected) -> list[str]:
 
 def _index_identities(ctx: IndexContext, scene_path: str, scene_name: str) -> Scene:
     scene = Scene(scene_name, ctx.dataset_name, scene_path)
-    scene_names, cam_dirs = listing(scene_path, ctx)
-    scene_folder = Folder(scene_path, scene_names)
+    scene.files, cam_dirs = listing(scene_path, ctx)
+    scene_folder = Folder(scene_path, scene.files)
     for cam_name in cam_dirs:
         cam_path = os.path.join(scene_path, cam_name)
         cam_names, _ = listing(cam_path, ctx)
@@ -190,6 +206,7 @@ def _index_identities(ctx: IndexContext, scene_path: str, scene_name: str) -> Sc
             continue
         folders = (Folder(cam_path, cam_names), scene_folder)
         camera = scene.camera(cam_name, cam_path)
+        camera.files = cam_names  # the datapoints' folders (they keep none of their own)
         missing = _missing(folders[0], IDENTITY_EXPECTED) + _missing(scene_folder, SCENE_EXPECTED)
         for entry in entries:
             _add(ctx, camera, entry, folders, False, 0, missing, f"{scene_name}/{cam_name}")
@@ -233,7 +250,8 @@ def _add(ctx, camera, entry: dict, folders, hic: bool, frame_num: int, missing: 
     modalities = _SHARED.get(key)
     if modalities is None:
         modalities = shared(key, modalities_of(image, folders))
-    dp = camera.add(DatagenDatapoint(dp_id, camera, image, entry, folders, hic, frame_num, ctx.cache, modalities))
+    dp = camera.add(DatagenDatapoint(dp_id, camera, image, entry, folders if hic else None, hic, frame_num,
+                                     ctx.cache, modalities))
     if image not in folders[0].names:
         dp.add_problem(os.path.join(folders[0].path, image), "image listed in environment.json is missing")
     for path in missing:
