@@ -1,0 +1,78 @@
+"""Where the GUI thread's event-loop stalls come from: a watcher thread samples the GUI thread's stack while
+a heartbeat timer is late, then ``report()`` prints each stall over the threshold with its commonest stacks.
+
+    watch = StallWatch(); watch.start()      # in the GUI thread, before the work to observe
+    ...; watch.stop(); watch.report(50)
+
+Samples are taken when the watcher gets the GIL: a stall spent in one long C call shows the frame after it.
+"""
+from __future__ import annotations
+
+import collections
+import sys
+import threading
+import time
+import traceback
+
+from PySide6.QtCore import QTimer
+
+
+class StallWatch:
+    def __init__(self, beat_ms: int = 5, late_ms: float = 25.0, depth: int = 7):
+        self.main = threading.main_thread().ident
+        self.late, self.depth = late_ms / 1000, depth
+        self.last = time.perf_counter()
+        self.stalls: list[tuple[float, float, collections.Counter]] = []  # (start, seconds, stacks)
+        self._beat = QTimer(interval=beat_ms)
+        self._beat.timeout.connect(self._tick)
+        self._stop = threading.Event()
+        self._current: collections.Counter | None = None
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self._beat.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._beat.stop()
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def longest_ms(self) -> float:
+        return max((s for _, s, _ in self.stalls), default=0.0) * 1000
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if now - self.last > self.late and self._current is not None:
+            self.stalls.append((self.last, now - self.last, self._current))
+        self._current = None
+        self.last = now
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.003):
+            if time.perf_counter() - self.last > self.late:
+                if self._current is None:
+                    self._current = collections.Counter()
+                self._current[self._stacks()] += 1
+
+    def _stacks(self) -> str:
+        frames = sys._current_frames()
+        out = []
+        for ident, frame in frames.items():
+            if ident == threading.get_ident():
+                continue
+            stack = traceback.extract_stack(frame)[-self.depth:]
+            name = "GUI" if ident == self.main else f"thread {ident % 10000}"
+            out.append(f"  [{name}] " + " < ".join(f"{f.name}@{f.filename.rsplit('/', 1)[-1]}:{f.lineno}"
+                                                      for f in reversed(stack)))
+        return "\n".join(sorted(out, key=lambda s: not s.startswith("  [GUI]")))
+
+    def report(self, over_ms: float = 50.0, top: int = 2) -> None:
+        worst = sorted((s for s in self.stalls if s[1] * 1000 > over_ms), key=lambda s: -s[1])
+        print(f"stalls over {over_ms:.0f} ms: {len(worst)} (longest {self.longest_ms:.0f} ms)")
+        for start, seconds, stacks in worst[:8]:
+            print(f"- {seconds * 1000:.0f} ms, {sum(stacks.values())} samples")
+            for stack, n in stacks.most_common(top):
+                print(f" x{n}\n{stack}")
