@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QInputDialog
 
 from dgviewer.app.tree_model import STATUS_ROLE
-from dgviewer.core.review import sidecar_path
+from dgviewer.core.review import fallback_path, read_file, sidecar_path
 
+from ..conftest import copy_tree, read_only, snapshot
 from .conftest import press_and_wait
 
 
@@ -73,6 +75,30 @@ def test_review_keys_icons_tallies_sidecar_and_resume(open_window, scene_copy, q
     assert "pass" in again.review.state.text()
     press_and_wait(qtbot, again, Qt.Key.Key_N)
     assert again.session.cur.dp is again.session.order[1]
+
+
+def test_reviewing_beside_a_read_only_folder_saves_in_the_user_data_folder(open_window, samples, tmp_path, qtbot,
+                                                                            monkeypatch):
+    """As root too: a folder with mode 555 above the dataset gets no review file; reopening resumes."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    parent = tmp_path / "corpora"
+    src = copy_tree(Path(samples["datapoint"]), parent / "faces")
+    with read_only(parent):
+        before = snapshot(parent)
+        w = open_window(str(src))
+        first = w.session.cur.dp
+        qtbot.keyClick(w, Qt.Key.Key_F)
+        saved = fallback_path(str(src))
+        assert w.session.data.reviews.paths == [saved] and w.review.toolTip() == f"Saved to {saved}"
+        assert read_file(saved)[first.id.split("/", 1)[1]].state == "fail"
+        assert snapshot(parent) == before and not Path(sidecar_path(str(src))).exists()
+        w.close()
+
+        again = open_window(str(src))
+        assert again.session.cur.dp.id == first.id and "fail" in again.review.state.text()
+        assert "1 / " in again.review.progress.text() and again.tree.model.index_for(again.session.cur.dp).data(
+            STATUS_ROLE) is not None
+        assert snapshot(parent) == before
 
 
 @pytest.fixture
