@@ -135,11 +135,12 @@ def test_counts_and_next_unreviewed(root):
     s.flag(order[3], "odd light")
     assert s.counts(order) == {"pass": 1, "fail": 1, "flag": 1, "unreviewed": 2}
     assert s.next_unreviewed(order) == order[1]
-    assert s.next_unreviewed(order, order[1]) == order[4]
-    assert s.next_unreviewed(order, order[4]) == order[1]  # wraps around
+    assert s.next_unreviewed(order, 2) == order[4]
+    assert s.next_unreviewed(order, 5) == order[1]  # wraps around
+    assert s.next_unreviewed(range(5), 2, key=lambda i: order[i]) == 4  # any sequence, ids taken by key
     s.mark_pass(order[1])
     s.mark_pass(order[4])
-    assert s.next_unreviewed(order, order[0]) is None
+    assert s.next_unreviewed(order, 1) is None
 
 
 def test_merge_keeps_the_later_decision_and_reports_disagreements(tmp_path):

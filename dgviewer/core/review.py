@@ -41,7 +41,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import IO, Iterable, Iterator, Mapping
+from typing import IO, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from . import storage
 from .errors import DataError
@@ -56,6 +56,7 @@ CLEARED = "cleared"
 
 SIDECAR_SUFFIX = ".dgviewer-review.jsonl"
 HEADER = {"format": "dgviewer-review", "version": 1}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -237,14 +238,15 @@ class ReviewStore:
                 if r.state != CLEARED:
                     yield f"{name}/{rel}", r.state
 
-    def next_unreviewed(self, order: list[str], current: str | None = None) -> str | None:
-        """The first unreviewed id after ``current`` in ``order``, wrapping around; None when all are reviewed."""
-        start = order.index(current) + 1 if current in order else 0
+    def next_unreviewed(self, order: Sequence[T], start: int = 0, key: Callable[[T], str] | None = None) -> T | None:
+        """The first unreviewed item of ``order`` from position ``start`` on, wrapping around; None when all are
+        reviewed. Items are distinct datapoint ids, or what ``key`` takes one from. Each item passed over has
+        a decision, so this reads at most as many items as there are decisions, however long ``order`` is."""
         n = len(order)
         for k in range(n):
-            dp_id = order[(start + k) % n]
-            if self.get(dp_id) is None:
-                return dp_id
+            item = order[(start + k) % n]
+            if self.get(item if key is None else key(item)) is None:
+                return item
         return None
 
     # -- changing (each call is saved before it returns) --------------------------
