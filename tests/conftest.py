@@ -1,6 +1,7 @@
 """Shared fixtures: the real corpora beside the checkout (skipped where absent)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -44,6 +45,16 @@ def copy_tree(src: Path, dst: Path) -> Path:
         for f in filenames:
             os.chmod(os.path.join(dirpath, f), 0o644)
     return dst
+
+
+@contextlib.contextmanager
+def read_only(folder: Path):
+    """``folder`` with no write bit for anyone (root still writes into it), made writable again afterwards."""
+    folder.chmod(0o555)
+    try:
+        yield folder
+    finally:
+        folder.chmod(0o755)
 
 
 def pytest_addoption(parser):

@@ -18,7 +18,9 @@ import dgviewer
 from dgviewer.core.errors import DataError
 from dgviewer.core.review import ReviewStore, fallback_path, merge_files, read_file, sidecar_path
 
-from .conftest import copy_tree, corpus, snapshot
+from dgviewer.samples import write_sample
+
+from .conftest import copy_tree, corpus, read_only, snapshot
 
 
 @pytest.fixture
@@ -80,6 +82,29 @@ def test_unwritable_place_falls_back_to_the_user_data_folder(root):
     assert store(root).get("faces/a.png").reason == "blurry"  # resumed from the fallback
 
 
+def test_a_read_only_parent_folder_is_never_written_even_by_root(tmp_path):
+    """Root may write into a folder with mode 555: the review file goes to the user data folder regardless."""
+    parent, data_dir = tmp_path / "corpora", tmp_path / "userdata"
+    src = parent / "faces"
+    write_sample(str(src), size=64)
+    ds = dgviewer.load(src)
+    old = {"id": ds[0].id.split("/", 1)[1], "state": "pass", "reason": "", "reviewer": "bo",
+           "time": "2024-01-01T00:00:00.000+00:00"}
+    beside = Path(sidecar_path(str(src)))
+    beside.write_text(json.dumps(old) + "\n")  # decided before the folder was made read-only
+    with read_only(parent):
+        before, dataset = snapshot(parent), snapshot(src)
+        s = ReviewStore.for_dataset(ds, reviewer="ana", data_dir=str(data_dir))
+        assert s.state(ds[0].id) == "pass"  # the file beside is still read
+        s.flag(ds[1].id, "eyes closed")
+        expected = fallback_path(str(src), str(data_dir))
+        assert s.paths == [expected] and read_file(expected)[ds[1].id.split("/", 1)[1]].state == "flag"
+        assert snapshot(parent) == before and snapshot(src) == dataset  # nothing new or changed beside it
+        again = ReviewStore.for_dataset(dgviewer.load(src), data_dir=str(data_dir))
+        assert again.get(ds[1].id).reason == "eyes closed" and again.state(ds[0].id) == "pass"
+    assert beside.read_text() == json.dumps(old) + "\n"
+
+
 def test_both_places_are_read_and_the_newer_decision_wins(root):
     data_dir = root.parent.parent / "userdata"
     old = {"id": "a.png", "state": "pass", "reason": "", "reviewer": "x", "time": "2024-01-01T00:00:00.000+00:00"}
@@ -110,11 +135,12 @@ def test_counts_and_next_unreviewed(root):
     s.flag(order[3], "odd light")
     assert s.counts(order) == {"pass": 1, "fail": 1, "flag": 1, "unreviewed": 2}
     assert s.next_unreviewed(order) == order[1]
-    assert s.next_unreviewed(order, order[1]) == order[4]
-    assert s.next_unreviewed(order, order[4]) == order[1]  # wraps around
+    assert s.next_unreviewed(order, 2) == order[4]
+    assert s.next_unreviewed(order, 5) == order[1]  # wraps around
+    assert s.next_unreviewed(range(5), 2, key=lambda i: order[i]) == 4  # any sequence, ids taken by key
     s.mark_pass(order[1])
     s.mark_pass(order[4])
-    assert s.next_unreviewed(order, order[0]) is None
+    assert s.next_unreviewed(order, 1) is None
 
 
 def test_merge_keeps_the_later_decision_and_reports_disagreements(tmp_path):

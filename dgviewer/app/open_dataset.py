@@ -7,12 +7,13 @@ dataset's ids, findings of the old one feeding the filter).
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterable, NamedTuple
+from operator import attrgetter
+from typing import Callable, NamedTuple
 
 from ..core.errors import DgviewerError
 from ..core.filters import Facts
 from ..core.model import Dataset, Datapoint
-from ..core.review import UNREVIEWED, Review, ReviewStore
+from ..core.review import STATES, UNREVIEWED, Review, ReviewStore
 
 
 class Filtered(NamedTuple):
@@ -129,5 +130,31 @@ class OpenDataset:
         self.undo.pop()  # only once saved: a failed write can be undone again
         return dp_id
 
-    def review_counts(self, datapoints: Iterable[Datapoint]) -> dict[str, int]:
-        return self.reviews.counts(dp.id for dp in datapoints) if self.reviews else {}
+    def decided_positions(self) -> dict[str, list[int]]:
+        """State → sorted positions in the filtered order of the datapoints decided so: from the decisions,
+        never from every datapoint (a million of them on the GUI thread)."""
+        out: dict[str, list[int]] = {}
+        if self.reviews is not None:
+            for dp_id, state in self.reviews.decided():
+                pos = self.position(self.dataset.lookup(dp_id))
+                if pos is not None:
+                    out.setdefault(state, []).append(pos)
+        for positions in out.values():
+            positions.sort()
+        return out
+
+    def review_counts(self) -> dict[str, int]:
+        """How many datapoints of the filtered order are in each state ({} without a review store)."""
+        if self.reviews is None:
+            return {}
+        out = dict.fromkeys(STATES, 0) | {state: len(p) for state, p in self.decided_positions().items()}
+        out[UNREVIEWED] = len(self.order) - sum(out.values())
+        return out
+
+    def next_unreviewed(self, dp: Datapoint | None) -> Datapoint | None:
+        """The first undecided datapoint after ``dp`` in the filtered order, wrapping around (from the start
+        when ``dp`` is not in it); None when every one is decided or there is no review store."""
+        if self.reviews is None:
+            return None
+        pos = self.position(dp)
+        return self.reviews.next_unreviewed(self.order, 0 if pos is None else pos + 1, key=attrgetter("id"))

@@ -91,13 +91,12 @@ class ReviewBar(QWidget):
         self.state.setToolTip(r.reason if r else "")
 
     def _show_progress(self) -> None:
-        """How far the review of the listed datapoints is (not on every switch: it counts them all)."""
+        """How far the review of the listed datapoints that pass the filter is (counted from the decisions)."""
         data = self.session.data
         if data is None or data.reviews is None:
             self.progress.setText("")
             return
-        order = data.order
-        counts = data.review_counts(order)
-        done = len(order) - counts[UNREVIEWED]
+        counts = data.review_counts()
+        n = len(data.order)
         tally = tally_text(counts)
-        self.progress.setText(f"{done} / {len(order)} reviewed" + (f"   {tally}" if tally else ""))
+        self.progress.setText(f"{n - counts[UNREVIEWED]} / {n} reviewed" + (f"   {tally}" if tally else ""))

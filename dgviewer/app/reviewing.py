@@ -52,9 +52,8 @@ class Reviewing:
     def next_unreviewed(self) -> None:
         if self.data is None or self.data.reviews is None:
             return
-        cur = self.cur.dp
-        target = self.data.reviews.next_unreviewed([dp.id for dp in self.order], cur.id if cur else None)
+        target = self.data.next_unreviewed(self.cur.dp)
         if target is None:
             self.status.emit("Every datapoint in the list is reviewed.", 5000)
         else:
-            self.show_datapoint(self.dataset.get(target))
+            self.show_datapoint(target)

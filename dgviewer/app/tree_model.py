@@ -335,15 +335,8 @@ class DatasetTreeModel(QAbstractItemModel):
 
     def _counts(self, a: int, b: int) -> dict[str, int]:
         """Decisions per state among positions [a, b): from the decisions, never from every datapoint."""
-        if self._decided is None:
-            data, self._decided = self.session.data, {}
-            for dp_id, state in data.reviews.decided():
-                dp = data.dataset.lookup(dp_id)
-                pos = data.position(dp)
-                if pos is not None and pos < self._n:
-                    self._decided.setdefault(state, []).append(pos)
-            for positions in self._decided.values():
-                positions.sort()
+        if self._decided is None:  # positions past the rows made so far are past every span too
+            self._decided = self.session.data.decided_positions()
         out = {state: bisect_left(p, b) - bisect_left(p, a) for state, p in self._decided.items()}
         out[UNREVIEWED] = (b - a) - sum(out.values())
         return out

@@ -6,7 +6,9 @@ Where reviews live
     (read-only volume, no permission), the file goes to the user's data folder
     instead: ``$XDG_DATA_HOME/dgviewer/reviews/<folder name>-<hash of its
     absolute path>.jsonl`` (``~/.local/share`` without XDG_DATA_HOME,
-    ``%LOCALAPPDATA%`` on Windows). Opening a dataset reads both places and
+    ``%LOCALAPPDATA%`` on Windows). A folder (``/data``) without a write bit
+    in its mode goes there from the start: root could write into it, but it
+    was made read-only to be left alone. Opening a dataset reads both places and
     keeps the newer decision per datapoint, so moving between them loses
     nothing. Nothing is ever written inside the dataset folder. A dataset opened
     by URL (``s3://bucket/faces``) has nothing beside it to write to: its file is
@@ -39,7 +41,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import IO, Iterable, Iterator, Mapping
+from typing import IO, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from . import storage
 from .errors import DataError
@@ -54,6 +56,7 @@ CLEARED = "cleared"
 
 SIDECAR_SUFFIX = ".dgviewer-review.jsonl"
 HEADER = {"format": "dgviewer-review", "version": 1}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -134,14 +137,15 @@ class _RootFile:
         self.root = root
         self.fallback = fallback_path(root, data_dir)
         self.beside = self.fallback if storage.is_url(root) else sidecar_path(root)
-        self.path = self.beside  # switches to fallback when beside cannot be written
+        read_only = self.beside != self.fallback and not _writable_folder(os.path.dirname(self.beside))
         self.reviews: dict[str, Review] = {}
         for p in (self.beside, self.fallback):
-            remove_stale_temporaries(p)
+            if not (read_only and p == self.beside):  # a read-only folder is not even cleaned up
+                remove_stale_temporaries(p)
             for r in read_file(p).values():
                 self.reviews[r.id] = _newer(self.reviews.get(r.id), r)
-        if not os.path.exists(self.beside) and os.path.exists(self.fallback):
-            self.path = self.fallback
+        moved = not os.path.exists(self.beside) and os.path.exists(self.fallback)
+        self.path = self.fallback if read_only or moved else self.beside  # save() may still switch to fallback
         self._seen = self._stat()
 
     def _stat(self):
@@ -234,14 +238,15 @@ class ReviewStore:
                 if r.state != CLEARED:
                     yield f"{name}/{rel}", r.state
 
-    def next_unreviewed(self, order: list[str], current: str | None = None) -> str | None:
-        """The first unreviewed id after ``current`` in ``order``, wrapping around; None when all are reviewed."""
-        start = order.index(current) + 1 if current in order else 0
+    def next_unreviewed(self, order: Sequence[T], start: int = 0, key: Callable[[T], str] | None = None) -> T | None:
+        """The first unreviewed item of ``order`` from position ``start`` on, wrapping around; None when all are
+        reviewed. Items are distinct datapoint ids, or what ``key`` takes one from. Each item passed over has
+        a decision, so this reads at most as many items as there are decisions, however long ``order`` is."""
         n = len(order)
         for k in range(n):
-            dp_id = order[(start + k) % n]
-            if self.get(dp_id) is None:
-                return dp_id
+            item = order[(start + k) % n]
+            if self.get(item if key is None else key(item)) is None:
+                return item
         return None
 
     # -- changing (each call is saved before it returns) --------------------------
@@ -307,6 +312,16 @@ def merge_files(paths: list[str], out: str) -> list[str]:
             decisions.setdefault(r.id, set()).add((r.state, r.reason))
     atomic_write(out, _render(merged))
     return sorted(i for i, d in decisions.items() if len(d) > 1)
+
+
+def _writable_folder(folder: str) -> bool:
+    """Whether a review file may be written in ``folder``: a write bit in its mode (which root ignores: a
+    folder made read-only stays untouched by a reviewer running as root) and access() saying so."""
+    try:
+        mode = os.stat(folder).st_mode
+    except OSError:
+        return False
+    return mode & 0o222 != 0 and os.access(folder, os.W_OK)
 
 
 def _user() -> str:

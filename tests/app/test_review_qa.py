@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QInputDialog
 
 from dgviewer.app.tree_model import STATUS_ROLE
-from dgviewer.core.review import sidecar_path
+from dgviewer.core.review import fallback_path, read_file, sidecar_path
 
-from .conftest import press_and_wait
+from ..conftest import copy_tree, read_only, snapshot
+from .conftest import goto_and_wait, press_and_wait
 
 
 @pytest.fixture
@@ -73,6 +75,65 @@ def test_review_keys_icons_tallies_sidecar_and_resume(open_window, scene_copy, q
     assert "pass" in again.review.state.text()
     press_and_wait(qtbot, again, Qt.Key.Key_N)
     assert again.session.cur.dp is again.session.order[1]
+
+
+def test_progress_and_next_unreviewed_follow_the_filter_and_wrap_around(open_window, scene_copy, qtbot):
+    w = open_window(scene_copy)
+    dps = list(w.session.order)  # 12: two scenes × three cameras × two
+    qtbot.keyClick(w, Qt.Key.Key_P)  # on dps[0], shown first
+    for dp, key in ((dps[4], Qt.Key.Key_P), (dps[11], Qt.Key.Key_F)):
+        goto_and_wait(qtbot, w, dp)
+        qtbot.keyClick(w, key)
+    assert w.review.progress.text() == "3 / 12 reviewed   ✓2 ✗1"
+
+    w.tree.filter.setText("camera=camera_3")  # keeps dps 4, 5, 10 and 11: dps[0]'s decision is not counted
+    with qtbot.waitSignal(w.session.filter_changed, timeout=20000):
+        w.tree.apply_filter()
+    assert w.session.order == [dps[4], dps[5], dps[10], dps[11]]
+    assert w.review.progress.text() == "2 / 4 reviewed   ✓1 ✗1"
+    assert w.session.cur.dp is dps[11]  # the last, decided: N comes round past the decided dps[4] to dps[5]
+    press_and_wait(qtbot, w, Qt.Key.Key_N)
+    assert w.session.cur.dp is dps[5]
+    qtbot.keyClick(w, Qt.Key.Key_P)
+    press_and_wait(qtbot, w, Qt.Key.Key_N)
+    assert w.session.cur.dp is dps[10] and w.review.progress.text() == "3 / 4 reviewed   ✓2 ✗1"
+    qtbot.keyClick(w, Qt.Key.Key_F)
+    assert w.review.progress.text() == "4 / 4 reviewed   ✓2 ✗2"
+    with qtbot.waitSignal(w.session.status, timeout=5000) as said:
+        qtbot.keyClick(w, Qt.Key.Key_N)
+    assert "Every datapoint in the list is reviewed" in said.args[0] and w.session.cur.dp is dps[10]
+
+    w.tree.filter.setText("")
+    with qtbot.waitSignal(w.session.filter_changed, timeout=20000):
+        w.tree.apply_filter()
+    assert w.review.progress.text() == "5 / 12 reviewed   ✓3 ✗2"
+    assert w.session.cur.dp is dps[10]  # after it: dps[11] and (round again) dps[0] are decided, dps[1] is not
+    press_and_wait(qtbot, w, Qt.Key.Key_N)
+    assert w.session.cur.dp is dps[1]
+
+
+def test_reviewing_beside_a_read_only_folder_saves_in_the_user_data_folder(open_window, samples, tmp_path, qtbot,
+                                                                            monkeypatch):
+    """As root too: a folder with mode 555 above the dataset gets no review file; reopening resumes."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    parent = tmp_path / "corpora"
+    src = copy_tree(Path(samples["datapoint"]), parent / "faces")
+    with read_only(parent):
+        before = snapshot(parent)
+        w = open_window(str(src))
+        first = w.session.cur.dp
+        qtbot.keyClick(w, Qt.Key.Key_F)
+        saved = fallback_path(str(src))
+        assert w.session.data.reviews.paths == [saved] and w.review.toolTip() == f"Saved to {saved}"
+        assert read_file(saved)[first.id.split("/", 1)[1]].state == "fail"
+        assert snapshot(parent) == before and not Path(sidecar_path(str(src))).exists()
+        w.close()
+
+        again = open_window(str(src))
+        assert again.session.cur.dp.id == first.id and "fail" in again.review.state.text()
+        assert "1 / " in again.review.progress.text() and again.tree.model.index_for(again.session.cur.dp).data(
+            STATUS_ROLE) is not None
+        assert snapshot(parent) == before
 
 
 @pytest.fixture
