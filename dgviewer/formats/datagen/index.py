@@ -6,11 +6,11 @@ import os
 import sys
 from typing import Iterator
 
-from ...core import storage
+from ...core import courtesy, storage
 from ...core.errors import DataError, NotADatasetError
 from ...core.jsonio import parse_file
 from ...core.model import Scene
-from ...core.parallel import in_order
+from ...core.parallel import in_order, sorted_in_steps
 from ..base import IndexContext
 from .datapoint import DatagenDatapoint, Folder, modalities_of
 
@@ -125,13 +125,16 @@ def index(ctx: IndexContext) -> Iterator[Scene]:
 
     def scenes(batch: list[str]) -> tuple[list[Scene], list]:
         own = dataclasses.replace(ctx, problems=[])  # problems stay in scene order whichever thread lists
-        return [build(own, os.path.join(root, n), n) for n in batch], own.problems
+        out = []
+        for n in batch:
+            courtesy.give_way()
+            out.append(build(own, os.path.join(root, n), n))
+        return out, own.problems
 
     # The first scene in name order is shown while the others are sorted and listed, in threads.
     first = min(names)
     yield build(ctx, os.path.join(root, first), first)
-    names.sort()
-    for listed, problems in in_order(scenes, (n for n in names if n != first), LIST_THREADS):
+    for listed, problems in in_order(scenes, (n for n in sorted_in_steps(names) if n != first), LIST_THREADS):
         ctx.problems.extend(problems)
         yield from listed
 
