@@ -16,6 +16,8 @@ import pyqtgraph as pg  # noqa: E402
 
 pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)  # overlays antialias themselves
 
+from ..core import courtesy  # noqa: E402
+
 #: Nothing is ever shown (``dgviewer render``, tests, benchmarks): offscreen, display or not.
 OFFSCREEN = "offscreen"
 #: Windows are drawn to files, not looked at (``--screenshot``, ``--self-test``): offscreen without a display.
@@ -37,6 +39,10 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+#: How long a thread holding the GIL keeps it from one that waits (see application()).
+GIL_SWITCH_S = 0.0005
+
+
 def application(use: str):
     """The QApplication (created on the first call, with dgviewer's name and icon), set up for ``use``.
 
@@ -50,15 +56,24 @@ def application(use: str):
             raise NoDisplay("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); run headless "
                             "with QT_QPA_PLATFORM=offscreen, or write the window to a file with --screenshot OUT.png")
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QAbstractEventDispatcher
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is None:
+        # Listing, filter and index threads run Python beside the GUI thread. Each time the GUI thread
+        # comes back from Qt it waits for the GIL up to the switch interval (5 ms by default): a
+        # handler making twenty Qt calls then stalled the event loop 100-200 ms while a dataset listed.
+        sys.setswitchinterval(GIL_SWITCH_S)
         # A QApplication, not a QGuiApplication: QGraphicsScene rendering crashes under the latter.
         app = QApplication(["dgviewer"])
         app.setApplicationName("dgviewer")
         app.setOrganizationName("dgviewer")
         if os.path.exists(ICON):
             app.setWindowIcon(QIcon(ICON))
+        # And background loops pause while the event loop works (see core/courtesy.py).
+        dispatcher = QAbstractEventDispatcher.instance()
+        dispatcher.awake.connect(lambda: courtesy.busy(True))
+        dispatcher.aboutToBlock.connect(lambda: courtesy.busy(False))
     return app

@@ -5,7 +5,7 @@ import threading
 import time
 from typing import Callable, Collection, Iterable, Iterator
 
-from . import collector
+from . import collector, courtesy
 from .layers import LayerCatalog
 from .model import Camera, Datapoint, Problem, Scene, _ListNode
 
@@ -100,6 +100,7 @@ class Dataset(_ListNode):
                     self._stream, self._error = None, e
                     raise
                 self._add(scene)
+                courtesy.give_way()
         self._raise_error()
 
     def _raise_error(self) -> None:
