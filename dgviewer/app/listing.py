@@ -20,6 +20,8 @@ LIST_STEP_S = 0.05
 #: A dataset listed within this long opens whole (the first datapoint shows with the tree complete);
 #: a bigger one shows its first datapoint then, while the rest is listed.
 START_GRACE_S = 0.25
+#: Readers expecting more scenes than this cannot be listed within the grace: no wait for it.
+GRACE_SCENES = 2000
 
 
 class Listing:
@@ -88,7 +90,8 @@ class Listing:
         if finished:
             self._grow_timer.stop()
             gc.freeze()
-        if (self.cur.dp is None or self._goto) and (finished or time.monotonic() - self._listing_since >= START_GRACE_S):
+        if (self.cur.dp is None or self._goto) and (finished or (expected or 0) > GRACE_SCENES
+                                                    or time.monotonic() - self._listing_since >= START_GRACE_S):
             self._show_start()
         if finished:
             self.listed.emit()
