@@ -145,7 +145,7 @@ class Session(QObject, Reviewing, Listing):
         self.cur = Current(None)
         self._pending_finding = None
         self._set_spot(None, None)
-        replacing = self.data is not None
+        previous = self.data.dataset if self.data is not None else None
         self.data = OpenDataset(dataset, paths)
         self.filtering.follow(dataset)
         self.cache.clear()
@@ -155,12 +155,11 @@ class Session(QObject, Reviewing, Listing):
         self._find_modalities()
         # The index, the tree and the app's own objects live as long as the dataset; frozen, they are
         # out of the collector's reach, so a full collection (it holds the GIL: 50–150 ms over
-        # everything alive here, a visible stall) walks only what was made since. A previous dataset
-        # (its nodes reference each other) goes only by unfreezing and collecting everything; with
-        # none, that collection is skipped: 0.8 s before the first datapoint of a 1M dataset.
-        if replacing:
-            gc.unfreeze()
-            gc.collect()
+        # everything alive here, a visible stall) walks only what was made since. The previous dataset
+        # is not collected (unfreezing and collecting a million datapoints held the GIL for seconds):
+        # a thread unlinks its nodes once its listing has stopped, and reference counting frees them.
+        if previous is not None:
+            threading.Thread(target=previous.release, name="dgviewer-release", daemon=True).start()
         gc.freeze()
         if self.data.load_error:
             self.status.emit(self.data.load_error, 10000)

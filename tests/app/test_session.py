@@ -214,3 +214,25 @@ def test_session_runs_without_a_widget_application(samples):
                        timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["2", "True"]
+
+
+def test_a_replaced_dataset_is_freed_without_the_cyclic_collector(qtbot, session, samples):
+    """Opening another dataset unlinks the previous one's nodes (they reference each other both ways) so that
+    reference counting frees them: no full collection, which holds the GIL for seconds at 1M datapoints."""
+    import gc
+    import weakref
+
+    _open(qtbot, session, samples["datapoint"])
+    first, dataset = weakref.ref(session.order[0]), weakref.ref(session.dataset)
+    camera = session.order[0].camera_node
+    assert camera._datapoints  # linked both ways while open
+    del camera
+    enabled = gc.isenabled()
+    gc.disable()  # whatever frees them, it is not the collector
+    try:
+        _open(qtbot, session, samples["scene"])
+        qtbot.waitUntil(lambda: first() is None and dataset() is None, timeout=10000)
+    finally:
+        if enabled:
+            gc.enable()
+    assert session.order and session.order[0].id.startswith(os.path.basename(samples["scene"]))
