@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 from . import batches
 from .core import collector, jsonio
-from .core.facts_index import FactsIndex, datapoint_row, fingerprint, index_path
+from .core.facts_index import Columns, FactsIndex, datapoint_row, fingerprint, index_path
 from .core.review import dataset_roots
 
 
@@ -38,25 +38,26 @@ def build(ds, workers: int | None = None, executor: Executor | None = None,
     ids = [dp.id for dp in ds]
     stamp = fingerprint(ds.roots)  # before reading: a file changed during the build leaves the index stale
     jsonio.clear()  # parsed before the files last changed, perhaps (what made the saved index stale)
-    row_of = {dp_id: i for i, dp_id in enumerate(ids)}
-    rows: list[dict | None] = [None] * len(ids)
+    columns = Columns(len(ids))
     done = 0
     job = batches.Job.of(ds.roots)
     keys = tuple(sorted(ds.fact_keys))
-    # Millions of small acyclic objects pile up in ``rows`` until the columns are made of them: a full
-    # collection meanwhile walked them all (a viewer building at 100k stalled its event loop 0.4-1.6 s).
+    # Each batch's rows become column codes at once (batches.run: consecutive ids, in any order); the
+    # collector is paused meanwhile: it walked every row dict alive at each full collection (a viewer
+    # building at 100k stalled its event loop 0.4-1.6 s).
     with collector.paused():
-        for batch, result in batches.run(extract, job, ids, args=(keys,), workers=workers, executor=executor,
-                                         cancel=cancel, opened=ds):
-            for dp_id, row in zip(batch, result):
-                rows[row_of[dp_id]] = row
+        for batch, rows in batches.run(extract, job, ids, args=(keys,), workers=workers, executor=executor,
+                                       cancel=cancel, opened=ds):
+            start = ds.position(batch[0])
+            if start is None:  # the dataset was released (the viewer opened another)
+                return None
+            columns.add(start, rows)
             done += len(batch)
             if progress is not None:
                 progress(done, len(ids))
         if done < len(ids) or (cancel is not None and cancel()):
             return None
-        index = FactsIndex.from_rows(ids, rows, dict(ds.fact_keys), dataset_roots(ds), list(ds.roots), stamp)
-        del rows, row_of
+    index = FactsIndex.from_columns(ids, columns, dict(ds.fact_keys), dataset_roots(ds), list(ds.roots), stamp)
     index.save(index_path(ds.roots))
     return index
 

@@ -184,3 +184,29 @@ def test_find_prints_ids_builds_once_then_answers_from_the_cache(datasets, monke
     assert code == 1 and out == "" and "Known keys" in capsys.readouterr().err
     code, out = _find(path, "--filter", "review=unreviewed camera=camera_1")
     assert code == 0 and out.splitlines() == [dp.id for dp in ds if dp.camera_node.name == "camera_1"]
+
+
+def test_columns_filled_batch_by_batch_in_any_order_equal_the_whole_table():
+    """The builder encodes each batch as it arrives (a million row dicts are never held): batches arriving out of
+    order give the same columns as all rows at once, multi-valued, absent and not-given values included."""
+    from dgviewer.core.facts_index import Columns
+
+    rows = [{("fact", "label"): ["car", "dog"][: i % 3], ("generic", "name"): [f"n{i % 4}"]}
+            | ({("fact", "age"): None} if i % 5 == 0 else {("fact", "age"): [20 + i % 7]})
+            | ({("meta", "x.y"): [i * 0.5]} if i > 40 else {}) for i in range(100)]
+    whole = FactsIndex.from_rows([str(i) for i in range(100)], rows, {}, {}, [], "")
+    built = Columns(100)
+    for start in (60, 0, 90, 30):  # batches of consecutive rows, arriving in another order
+        stop = {60: 90, 0: 30, 90: 100, 30: 60}[start]
+        built.add(start, rows[start:stop])
+    parts = FactsIndex.from_columns([str(i) for i in range(100)], built, {}, {}, [], "")
+    assert sorted(parts.columns) == sorted(whole.columns)
+    for key, col in whole.columns.items():
+        other = parts.columns[key]
+        assert [col.values(i) for i in range(100)] == [other.values(i) for i in range(100)], key
+        assert (col.given is None) == (other.given is None)
+        if col.given is not None:
+            assert col.given.tolist() == other.given.tolist()
+    assert parts.columns[("fact", "age")].given.tolist() == [i % 5 != 0 for i in range(100)]
+    assert parts.columns[("fact", "label")].values(2) == ["car", "dog"]
+    assert parts.columns[("meta", "x.y")].values(10) == []
