@@ -28,6 +28,7 @@ from . import storage
 from .errors import DgviewerError
 from .filters import KEYS, cheap_meta, key_is, number
 from .fsio import atomic_write, user_cache_dir
+from .sorting import sorted_in_steps
 
 #: Bump when the layout or what is extracted changes: older files are rebuilt.
 FORMAT = 1
@@ -267,12 +268,12 @@ def fingerprint(roots: Sequence[str]) -> str:
             if not os.path.isdir(real):
                 continue
             with os.scandir(real) as it:
-                entries = sorted(it, key=lambda e: e.name)
-            for e in entries:
+                entries = [(e.name, e) for e in it]
+            for name, e in sorted_in_steps(entries):  # a million names: sorted without a long GIL hold
                 try:
-                    h.update(f"{e.name}\0{e.stat(follow_symlinks=False).st_mtime_ns}\n".encode())
+                    h.update(f"{name}\0{e.stat(follow_symlinks=False).st_mtime_ns}\n".encode())
                 except OSError:
-                    h.update(f"{e.name}\0?\n".encode())
+                    h.update(f"{name}\0?\n".encode())
         except OSError:
             h.update(f"{real}\0missing\n".encode())
     return h.hexdigest()

@@ -1,16 +1,15 @@
 """Index a Datagen dataset folder from directory listings and environment.json only (spec §1–§2)."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from typing import Iterator
 
-from ...core import courtesy, storage
+from ...core import storage
 from ...core.errors import DataError, NotADatasetError
 from ...core.jsonio import parse_file
 from ...core.model import Scene
-from ...core.parallel import in_order, sorted_in_steps
+from ...core.sorting import sorted_in_steps
 from ..base import IndexContext
 from .datapoint import DatagenDatapoint, Folder, modalities_of
 
@@ -26,9 +25,6 @@ HIC_EXPECTED = (("camera_metadata.json",), ("depth.exr",), ("key_points",))
 
 SCENE_EXPECTED = (("actor_metadata.json",), ("semantic_segmentation_metadata.json",))
 
-#: Threads listing scene folders. On 2 cores, 1M scenes, 20k listed: a cold page cache 574 µs per scene
-#: with one thread, 429 with two, 366 with four; warm 163 / 155 / 266 (Python-bound, the GIL): two.
-LIST_THREADS = 2
 
 
 def listing(path: str, ctx: IndexContext | None = None) -> tuple[frozenset[str], list[str]]:
@@ -123,20 +119,12 @@ def index(ctx: IndexContext) -> Iterator[Scene]:
         kind = "hic" if all(storage.isdir(os.path.join(root, n, "frames")) for n in names) else "identities"
     build = _index_hic if kind == "hic" else _index_identities
 
-    def scenes(batch: list[str]) -> tuple[list[Scene], list]:
-        own = dataclasses.replace(ctx, problems=[])  # problems stay in scene order whichever thread lists
-        out = []
-        for n in batch:
-            courtesy.give_way()
-            out.append(build(own, os.path.join(root, n), n))
-        return out, own.problems
-
-    # The first scene in name order is shown while the others are sorted and listed, in threads.
+    # The first scene in name order is shown while the others are sorted and listed.
     first = min(names)
     yield build(ctx, os.path.join(root, first), first)
-    for listed, problems in in_order(scenes, (n for n in sorted_in_steps(names) if n != first), LIST_THREADS):
-        ctx.problems.extend(problems)
-        yield from listed
+    for n in sorted_in_steps(names):
+        if n != first:
+            yield build(ctx, os.path.join(root, n), n)
 
 
 def _existing(root: str, ids) -> list[str]:
