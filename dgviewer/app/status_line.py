@@ -2,6 +2,8 @@
 a progress bar while a dataset is being listed (busy while a bucket is listed), and the session's messages."""
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
@@ -9,6 +11,8 @@ from .session import Session
 
 #: Most of the status bar the datapoint id may take.
 ID_WIDTH_PX = 320
+#: Seconds between updates of the listing progress bar.
+LISTING_REFRESH_S = 0.25
 
 
 class _FixedLabel(QLabel):
@@ -33,6 +37,7 @@ class StatusLine(QObject):
         self.cache = _FixedLabel()
         self.cache.setStyleSheet("color: gray")
         self.listing = QProgressBar()  # scenes listed of those expected (busy when the reader cannot tell)
+        self._listing_shown = 0.0
         self.listing.setFixedWidth(160)
         self.listing.setMaximumHeight(14)
         self.listing.setFormat("listing %v / %m")
@@ -67,6 +72,12 @@ class StatusLine(QObject):
         self.position.setToolTip(dp.id)
 
     def _listing(self, done: int, expected: int) -> None:
+        # QProgressBar.setValue repaints at once whenever the bar moves a pixel: on every turn of a
+        # listing, a third of the GUI thread's time went into it. A few updates a second show progress.
+        now = time.monotonic()
+        if now - self._listing_shown < LISTING_REFRESH_S and self.listing.isVisible() and done < expected:
+            return
+        self._listing_shown = now
         self.listing.setRange(0, max(expected, done) if expected else 0)
         self.listing.setValue(done)
         self.listing.setTextVisible(bool(expected))
