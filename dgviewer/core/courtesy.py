@@ -33,7 +33,8 @@ def busy(is_busy: bool) -> None:
 def give_way() -> None:
     """Wait while the GUI thread works (at most until ``MAX_PAUSE_S`` after it started); at once on the
     GUI thread itself or with no GUI."""
-    if _idle.is_set() or threading.current_thread() is threading.main_thread():
+    # get_ident, not current_thread(): that registers a dummy Thread for each Qt pool thread asking.
+    if _idle.is_set() or threading.get_ident() == threading.main_thread().ident:
         return
     left = _busy_since + MAX_PAUSE_S - time.monotonic()
     if left > 0:
