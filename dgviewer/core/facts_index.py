@@ -267,11 +267,10 @@ def fingerprint(roots: Sequence[str]) -> str:
             h.update(f"{real}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
             if not os.path.isdir(real):
                 continue
-            with os.scandir(real) as it:
-                entries = [(e.name, e) for e in it]
-            for name, e in sorted_in_steps(entries):  # a million names: sorted without a long GIL hold
+            # Names only (a million directory entries held 350 MB), sorted without a long GIL hold.
+            for name in sorted_in_steps(os.listdir(real)):
                 try:
-                    h.update(f"{name}\0{e.stat(follow_symlinks=False).st_mtime_ns}\n".encode())
+                    h.update(f"{name}\0{os.lstat(os.path.join(real, name)).st_mtime_ns}\n".encode())
                 except OSError:
                     h.update(f"{name}\0?\n".encode())
         except OSError:
