@@ -128,6 +128,9 @@ def main() -> int:
     made = grid.thumbs.made
     rss_peak = proc.memory_info().rss
     t, cpu = time.perf_counter(), time.thread_time()
+    from stalls import StallWatch  # benchmarks/: which stacks the stalls over 50 ms had
+    watch = StallWatch()
+    watch.start()
     with Heartbeat() as beat:
         frame.start()
         pump_until(app, lambda: state["i"] >= args.steps)
@@ -141,7 +144,9 @@ def main() -> int:
     print(f"fling top → bottom in {args.steps} jumps over {elapsed:.1f} s: {beat.summary()}  target ≤ 50 ms; "
           f"GUI thread busy {cpu * 1000 / args.steps:.1f} ms (CPU) per jump; "
           f"{grid.thumbs.made - made} thumbnails made on the way, the last screen complete "
-          f"{(time.perf_counter() - t_end) * 1000:.0f} ms after the last jump")
+          f"{(time.perf_counter() - t_end) * 1000:.0f} ms after the last jump; RSS {proc.memory_info().rss >> 20} MB")
+    watch.stop()
+    watch.report(50)
 
     # 2. browse screen by screen: from the files, then (memory dropped) from the disk cache
     def browse(label: str) -> None:
@@ -156,7 +161,7 @@ def main() -> int:
                 pump_until(app, lambda: all(grid.thumbs.get(dp) is not None for dp in screen))
         n, dt = grid.thumbs.made - made, time.perf_counter() - t
         print(f"browse {args.screens} screens {label}: {n} thumbnails in {dt:.1f} s = {n / dt:.1f} thumbnails/s; "
-              f"{beat.summary()}")
+              f"{beat.summary()}; RSS {proc.memory_info().rss >> 20} MB")
 
     browse("from the files")
     grid.thumbs.clear()
