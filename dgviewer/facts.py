@@ -35,7 +35,7 @@ def build(ds, workers: int | None = None, executor: Executor | None = None,
           cancel: Callable[[], bool] | None = None,
           progress: Callable[[int, int], None] | None = None) -> FactsIndex | None:
     """Extract and save the index of ``ds``; None when ``cancel()`` turned True first."""
-    ids = [dp.id for dp in ds]
+    ids = [dp.id for dp in ds.iter(readahead=0)]
     stamp = fingerprint(ds.roots)  # before reading: a file changed during the build leaves the index stale
     jsonio.clear()  # parsed before the files last changed, perhaps (what made the saved index stale)
     columns = Columns(len(ids))
@@ -66,7 +66,7 @@ def index_of(ds, workers: int | None = None, executor: Executor | None = None,
              cancel: Callable[[], bool] | None = None,
              progress: Callable[[int, int], None] | None = None) -> FactsIndex | None:
     """The saved index of ``ds`` when still valid, else a new one (None when cancelled)."""
-    index = cached(ds.roots, [dp.id for dp in ds])
+    index = cached(ds.roots, [dp.id for dp in ds.iter(readahead=0)])
     return index if index is not None else build(ds, workers, executor, cancel, progress)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 
-from ...core import display
+from ...core import courtesy, display
 from ...core.annotations import SegmentationLegend
 from ...core.model import Datapoint
 from ..export.drawing import Drawing
@@ -67,7 +67,9 @@ def make_thumbnail(dp: Datapoint, spec: ThumbSpec, disk: ThumbDisk | None) -> QI
 
 def draw_thumbnail(dp: Datapoint, modality: str, spec: ThumbSpec) -> QImage:
     drawing = Drawing(modality, dict(spec.styles))
+    courtesy.give_way()  # Python work on a worker thread: not while the GUI thread works (a fling)
     _, images, ann = load_parts(dp, drawing)
+    courtesy.give_way()
     legends = {lg.modality: lg for lg in ann.of_type(SegmentationLegend)}
     look = display.Look(spec.colormap, spec.depth_levels if modality == "depth" else None)
     img = display.prepare_image(modality, images[modality], legends.get(modality), look)
