@@ -63,8 +63,8 @@ def application(use: str):
     app = QApplication.instance()
     if app is None:
         # Listing, filter and index threads run Python beside the GUI thread. Each time the GUI thread
-        # comes back from Qt it waits for the GIL up to the switch interval (5 ms by default): a
-        # handler making twenty Qt calls then stalled the event loop 100-200 ms while a dataset listed.
+        # comes back from a Qt call it may wait for the GIL up to the switch interval (5 ms by default),
+        # so a handler making many Qt calls waits that many times over while they run.
         sys.setswitchinterval(GIL_SWITCH_S)
         # A QApplication, not a QGuiApplication: QGraphicsScene rendering crashes under the latter.
         app = QApplication(["dgviewer"])

@@ -111,7 +111,7 @@ class Dataset(_ListNode):
         with self._lock:
             stream, self._stream = self._stream, None
             if stream is not None:
-                stream.close()  # its listing threads end with it
+                stream.close()  # the readers' generators end here
             for scene in self._scenes:
                 for cam in scene.cameras:
                     cam._datapoints.clear()

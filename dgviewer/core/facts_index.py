@@ -85,8 +85,8 @@ class Column:
 
 class Columns:
     """Columns of ``n`` rows filled a batch of rows at a time, batches in any order: each batch is encoded as
-    it comes (value dictionaries shared by all batches) and its rows can go. Holding a million rows as
-    dicts until the end took 0.7 GB more in a viewer building its index at 1M datapoints."""
+    it comes (value dictionaries shared by all batches) and its rows can go, rather than a million row dicts
+    (about a kilobyte each) held in the viewer until the end of the build."""
 
     def __init__(self, n: int):
         self.n = n

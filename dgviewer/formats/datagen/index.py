@@ -26,7 +26,6 @@ HIC_EXPECTED = (("camera_metadata.json",), ("depth.exr",), ("key_points",))
 SCENE_EXPECTED = (("actor_metadata.json",), ("semantic_segmentation_metadata.json",))
 
 
-
 def listing(path: str, ctx: IndexContext | None = None) -> tuple[frozenset[str], list[str]]:
     """(all names, sorted sub-folder names) of ``path``; empty when it cannot be listed (a problem on ``ctx``:
     an unreadable scene folder must not pass QA with its datapoints silently missing). Runs for every
@@ -118,7 +117,6 @@ def index(ctx: IndexContext) -> Iterator[Scene]:
     if kind is None:
         kind = "hic" if all(storage.isdir(os.path.join(root, n, "frames")) for n in names) else "identities"
     build = _index_hic if kind == "hic" else _index_identities
-
     # The first scene in name order is shown while the others are sorted and listed.
     first = min(names)
     yield build(ctx, os.path.join(root, first), first)
