@@ -24,15 +24,7 @@ import tempfile
 import time
 
 import psutil
-
-
-def pump_until(app, cond, timeout=600.0) -> None:
-    end = time.perf_counter() + timeout
-    while not cond():
-        if time.perf_counter() > end:
-            raise TimeoutError("viewer did not respond")
-        app.processEvents()
-        time.sleep(0.0005)
+from stalls import StallWatch, pump_until  # benchmarks/ is the script's folder
 
 
 class Heartbeat:
@@ -128,7 +120,6 @@ def main() -> int:
     made = grid.thumbs.made
     rss_peak = proc.memory_info().rss
     t, cpu = time.perf_counter(), time.thread_time()
-    from stalls import StallWatch  # benchmarks/: which stacks the stalls over 50 ms had
     watch = StallWatch()
     watch.start()
     with Heartbeat() as beat:

@@ -19,6 +19,7 @@ import tempfile
 import time
 
 import psutil
+from stalls import pump_until  # benchmarks/ is the script's folder
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 
@@ -35,15 +36,6 @@ def make_dataset(root: str, n: int, size: int) -> str:
     for i in range(n):
         os.symlink(os.path.join(src, real[i % len(real)]), os.path.join(out, f"datapoint_{i + 1:05d}"))
     return out
-
-
-def pump_until(app, cond, timeout=30.0) -> None:
-    end = time.perf_counter() + timeout
-    while not cond():
-        if time.perf_counter() > end:
-            raise TimeoutError("viewer did not respond")
-        app.processEvents()
-        time.sleep(0.0005)
 
 
 def main() -> int:

@@ -1,5 +1,6 @@
-"""Where the GUI thread's event-loop stalls come from: a watcher thread samples the GUI thread's stack while
-a heartbeat timer is late, then ``report()`` prints each stall over the threshold with its commonest stacks.
+"""The benchmarks' event-loop helpers. Where the GUI thread's stalls come from: a watcher thread samples the
+GUI thread's stack while a heartbeat timer is late, then ``report()`` prints each stall over the threshold with
+its commonest stacks. ``pump_until`` turns the event loop until a condition holds.
 
     watch = StallWatch(); watch.start()      # in the GUI thread, before the work to observe
     ...; watch.stop(); watch.report(50)
@@ -15,6 +16,16 @@ import time
 import traceback
 
 from PySide6.QtCore import QTimer
+
+
+def pump_until(app, cond, timeout: float = 60.0) -> None:
+    """Turn ``app``'s event loop until ``cond()``; TimeoutError after ``timeout`` seconds."""
+    end = time.perf_counter() + timeout
+    while not cond():
+        if time.perf_counter() > end:
+            raise TimeoutError("viewer did not respond")
+        app.processEvents()
+        time.sleep(0.0005)
 
 
 class StallWatch:
