@@ -46,6 +46,10 @@ class Recorder:
     def names(self) -> list[str]:
         return [n for n, _ in self.events]
 
+    def besides_redraws(self) -> list[tuple[str, tuple]]:
+        """The events other than ``updated``: a redraw a style toggle asked for may land at any later point."""
+        return [e for e in self.events if e[0] != "updated"]
+
     def clear(self) -> None:
         self.events.clear()
 
@@ -90,7 +94,7 @@ def test_open_step_modality_review_filter_and_second_dataset(qtbot, session, cop
     missing = next(m for m in dgviewer.core.model.MODALITIES if m not in session.cur.dp.modalities)
     rec.clear()
     assert not session.set_modality(missing)
-    assert session.view.modality == other and rec.names() == ["status"]
+    assert session.view.modality == other and [n for n, _ in rec.besides_redraws()] == ["status"]
 
     # layer styles are evented too; a toggle key switches a declared group
     style_events = []
@@ -102,14 +106,14 @@ def test_open_step_modality_review_filter_and_second_dataset(qtbot, session, cop
     # review: saved beside the folder at once, announced with the datapoint id
     rec.clear()
     session.decide("pass")
-    assert rec.events == [("reviews_changed", (a[1].id,))]
+    assert rec.besides_redraws() == [("reviews_changed", (a[1].id,))]
     assert session.current_review().state == "pass"
     assert _saved(copies["datapoint"]) == {a[1].id.split("/", 1)[1]: "pass"}
 
     # filter: the order follows, bad text changes nothing
     with qtbot.waitSignal(session.filter_changed, timeout=20000):
         session.set_filter("review=pass")
-    assert [dp.id for dp in session.order] == [a[1].id] and rec.names()[-1] == "filter_changed"
+    assert [dp.id for dp in session.order] == [a[1].id] and rec.besides_redraws()[-1][0] == "filter_changed"
     with pytest.raises(FilterError):
         session.set_filter('bad="unclosed')
     assert [dp.id for dp in session.order] == [a[1].id]
@@ -119,7 +123,7 @@ def test_open_step_modality_review_filter_and_second_dataset(qtbot, session, cop
     # a second dataset: every per-dataset state is its own
     first = session.dataset
     session.set_findings(first, {a[1].id: ["x"]})
-    assert session.data.findings == {a[1].id: ["x"]} and rec.names()[-1] == "findings_changed"
+    assert session.data.findings == {a[1].id: ["x"]} and rec.besides_redraws()[-1][0] == "findings_changed"
     rec.clear()
     b = dgviewer.load(copies["scene"])
     _open(qtbot, session, copies["scene"])
