@@ -70,11 +70,11 @@ def main() -> int:
     s.shown.connect(shown.append)
     rss_empty = psutil.Process().memory_info().rss  # the app before any data: the budget is on top of this
     w.open_paths([path])
-    pump_until(app, lambda: shown)
+    pump_until(lambda: shown)
     if args.modality != s.view.modality:
         n = len(shown)
         s.set_modality(args.modality)
-        pump_until(app, lambda: len(shown) > n)
+        pump_until(lambda: len(shown) > n)
     order = s.order
     budget = s.cache.max_bytes
     proc = psutil.Process()
@@ -86,7 +86,7 @@ def main() -> int:
         n = len(shown)
         t0 = time.perf_counter()
         QTest.keyClick(w, key)
-        pump_until(app, lambda: len(shown) > n and shown[-1] == target)
+        pump_until(lambda: len(shown) > n and shown[-1] == target)
         w.canvas.glw.viewport().repaint()  # the frame is on screen, not just scheduled
         return (time.perf_counter() - t0) * 1000
 
@@ -98,7 +98,7 @@ def main() -> int:
     cached_ms = []
     for _ in range(args.samples):
         nxt = order[s.position(s.cur.dp) + 1]
-        pump_until(app, lambda: prefetched(nxt))
+        pump_until(lambda: prefetched(nxt))
         cached_ms.append(press_and_time())
     # 2. uncached: drop everything (and let running decodes finish) before each press, parsed JSON too
     uncached_ms = []
@@ -137,17 +137,17 @@ def main() -> int:
         repeat.timeout.connect(key)
         beat.start()
         repeat.start()
-        pump_until(app, lambda: state["left"] <= 0, timeout=presses)
+        pump_until(lambda: state["left"] <= 0, timeout=presses)
         repeat.stop()
         beat.stop()
         return sorted((b - a) * 1000 for a, b in zip(ticks, ticks[1:])), state["rss"]
 
     s.show_datapoint(order[0])
-    pump_until(app, lambda: s.cur.dp is order[0] and shown[-1] == order[0].id)
+    pump_until(lambda: s.cur.dp is order[0] and shown[-1] == order[0].id)
     gaps, _ = hold(len(order) - 1)
     last = s.cur.dp.id  # the key is released: the last datapoint asked for must come on screen
     t = time.perf_counter()
-    pump_until(app, lambda: shown[-1] == last)
+    pump_until(lambda: shown[-1] == last)
     print(f"holding → across {len(order)} datapoints: longest event-loop stall {gaps[-1]:.1f} ms  target ≤ 50 ms "
           f"(p99 {gaps[int(len(gaps) * 0.99)]:.1f} ms, {sum(g > 50 for g in gaps)} over 50 ms; "
           f"the last one on screen {(time.perf_counter() - t) * 1000:.0f} ms after the last press)")

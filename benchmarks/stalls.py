@@ -15,17 +15,32 @@ import threading
 import time
 import traceback
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 
 
-def pump_until(app, cond, timeout: float = 60.0) -> None:
-    """Turn ``app``'s event loop until ``cond()``; TimeoutError after ``timeout`` seconds."""
-    end = time.perf_counter() + timeout
-    while not cond():
-        if time.perf_counter() > end:
-            raise TimeoutError("viewer did not respond")
-        app.processEvents()
-        time.sleep(0.0005)
+def pump_until(cond, timeout: float = 60.0) -> None:
+    """Run the event loop (as ``app.exec()`` does) until ``cond()``; TimeoutError after ``timeout`` seconds.
+
+    A nested QEventLoop, not ``processEvents()`` in a loop: only a waiting loop tells the viewer it is idle
+    (``aboutToBlock``), and background threads pause for it while it is not (core/courtesy.py), so a
+    ``processEvents`` loop would measure a viewer whose threads never give way."""
+    loop, end, late = QEventLoop(), time.perf_counter() + timeout, []
+
+    def check() -> None:
+        if cond():
+            loop.quit()
+        elif time.perf_counter() > end:
+            late.append(True)
+            loop.quit()
+
+    poll = QTimer(interval=1)
+    poll.timeout.connect(check)
+    poll.start()
+    QTimer.singleShot(0, check)
+    loop.exec()
+    poll.stop()
+    if late:
+        raise TimeoutError("viewer did not respond")
 
 
 class StallWatch:

@@ -189,6 +189,8 @@ class Dataset(_ListNode):
             while i < len(flat):
                 yield flat[i]
                 i += 1
+                if not i & 4095:  # a background loop over a million (ids for the facts index) pauses for the GUI
+                    courtesy.give_way()
             if self._stream is None:
                 if i >= len(flat):
                     return self._raise_error()
