@@ -49,10 +49,12 @@ class Heartbeat:
         self.timer.stop()
 
     def summary(self) -> str:
-        gaps = sorted((b - a) * 1000 for a, b in zip(self.ticks, self.ticks[1:]))
+        pairs = list(zip(self.ticks, self.ticks[1:]))
+        gaps = sorted((b - a) * 1000 for a, b in pairs)
         if not gaps:
             return "no beats"
-        return (f"longest event-loop stall {gaps[-1]:.1f} ms (p99 {gaps[int(len(gaps) * 0.99)]:.1f} ms, "
+        at = max(pairs, key=lambda p: p[1] - p[0])[0] - self.ticks[0]
+        return (f"longest event-loop stall {gaps[-1]:.1f} ms at {at:.2f} s (p99 {gaps[int(len(gaps) * 0.99)]:.1f} ms, "
                 f"{sum(g > 50 for g in gaps)} over 50 ms, {len(gaps)} beats)")
 
 

@@ -48,7 +48,10 @@ class StallWatch:
         self.main = threading.main_thread().ident
         self.late, self.depth = late_ms / 1000, depth
         self.last = time.perf_counter()
-        self.stalls: list[tuple[float, float, collections.Counter]] = []  # (start, seconds, stacks)
+        self.last_cpu = time.thread_time()
+        # (start, seconds, seconds of it the GUI thread ran, stacks): a stall the GUI thread did not run
+        # through was spent waiting, for the GIL most often.
+        self.stalls: list[tuple[float, float, float, collections.Counter]] = []
         self._beat = QTimer(interval=beat_ms)
         self._beat.timeout.connect(self._tick)
         self._stop = threading.Event()
@@ -56,7 +59,7 @@ class StallWatch:
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
     def start(self) -> None:
-        self.last = time.perf_counter()
+        self.last, self.last_cpu = time.perf_counter(), time.thread_time()
         self._beat.start()
         self._thread.start()
 
@@ -67,14 +70,14 @@ class StallWatch:
 
     @property
     def longest_ms(self) -> float:
-        return max((s for _, s, _ in self.stalls), default=0.0) * 1000
+        return max((s for _, s, _, _ in self.stalls), default=0.0) * 1000
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         if now - self.last > self.late and self._current is not None:
-            self.stalls.append((self.last, now - self.last, self._current))
+            self.stalls.append((self.last, now - self.last, cpu - self.last_cpu, self._current))
         self._current = None
-        self.last = now
+        self.last, self.last_cpu = now, cpu
 
     def _watch(self) -> None:
         while not self._stop.wait(0.003):
@@ -98,7 +101,8 @@ class StallWatch:
     def report(self, over_ms: float = 50.0, top: int = 2) -> None:
         worst = sorted((s for s in self.stalls if s[1] * 1000 > over_ms), key=lambda s: -s[1])
         print(f"stalls over {over_ms:.0f} ms: {len(worst)} (longest {self.longest_ms:.0f} ms)")
-        for start, seconds, stacks in worst[:8]:
-            print(f"- {seconds * 1000:.0f} ms, {sum(stacks.values())} samples")
+        for _, seconds, cpu, stacks in worst[:8]:
+            print(f"- {seconds * 1000:.0f} ms, the GUI thread running {cpu * 1000:.0f} ms of it; "
+                  f"{sum(stacks.values())} samples")
             for stack, n in stacks.most_common(top):
                 print(f" x{n}\n{stack}")

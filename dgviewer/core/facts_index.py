@@ -100,6 +100,7 @@ class Columns:
     def add(self, start: int, rows: Sequence[dict[tuple[str, str], Sequence[Any] | None]]) -> None:
         """Rows ``start`` to ``start + len(rows)``: each a (kind, key) → values (None: not given) mapping."""
         for key in {k for row in rows for k in row}:
+            courtesy.give_way()  # a batch is a few milliseconds of Python in the viewer: a key at a time
             if key not in self._texts:
                 self._texts[key], self._codes[key] = {}, []
                 self._counts[key], self._given[key] = np.zeros(self.n, np.int32), np.zeros(self.n, bool)
@@ -277,7 +278,9 @@ def fingerprint(roots: Sequence[str]) -> str:
             if not os.path.isdir(real):
                 continue
             # Names only (a million directory entries held 350 MB), sorted without a long GIL hold.
-            for name in sorted_in_steps(os.listdir(real)):
+            for i, name in enumerate(sorted_in_steps(os.listdir(real))):
+                if not i & 1023:
+                    courtesy.give_way()
                 try:
                     h.update(f"{name}\0{os.lstat(os.path.join(real, name)).st_mtime_ns}\n".encode())
                 except OSError:

@@ -26,6 +26,7 @@ from typing import Iterator
 
 import platformdirs
 
+from . import courtesy
 from .errors import DataError
 
 #: Marks our temporaries: ``.<name>.dgv-tmp-<host>-<pid>`` beside the target.
@@ -76,6 +77,7 @@ def regular_file(path: str) -> int:
 
 def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """The whole of a regular file of at most ``limit`` bytes; DataError otherwise."""
+    courtesy.give_way()  # a file is the unit of a background thread's work: not while the GUI thread works
     if (remote := _remote(path)) is not None:
         return remote.read_bytes(path, limit)
     size = regular_file(path)

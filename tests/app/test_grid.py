@@ -167,6 +167,21 @@ def test_grid_size_scroll_and_keys(open_window, samples, qtbot):
         qtbot.keyClick(grid.view, Qt.Key.Key_Down)
     assert s.cur.dp is order[1 + grid.model.columns]
 
+    # Ctrl+End goes to the last thumbnail, not past it into the empty end of the last line; a click there
+    # keeps the current thumbnail (at a width that leaves the last line part-filled).
+    for width in range(grid.width(), grid.width() + 400, 40):
+        grid.resize(width, grid.height())
+        if len(order) % grid.model.columns:
+            break
+    assert len(order) % grid.model.columns, "no width leaves the last line part-filled"
+    with qtbot.waitSignal(s.shown, timeout=20000):
+        qtbot.keyClick(grid.view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert s.cur.dp is order[-1] and grid.model.datapoint(grid.view.currentIndex()) is order[-1]
+    empty = grid.model.index(grid.model.rowCount() - 1, grid.model.columns - 1)
+    grid.view.scrollTo(empty)
+    qtbot.mouseClick(grid.view.viewport(), Qt.MouseButton.LeftButton, pos=grid.view.visualRect(empty).center())
+    assert s.cur.dp is order[-1] and grid.model.datapoint(grid.view.currentIndex()) is order[-1]
+
     # Turning an overlay off redraws the thumbnails without it.
     old = grid.thumbs.get(order[0])
     s.toggle_layers(("standard",))

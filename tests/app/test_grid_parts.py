@@ -99,7 +99,8 @@ def test_model_grows_with_the_order_and_resets_on_a_filter(qapp, samples, qtbot)
     session.data.order = full[:5]  # the index is still listing
     model.reset(columns=4)
     assert model.rowCount() == 2 and model.datapoint(model.index(1, 0)) is full[4]
-    assert model.datapoint(model.index(1, 1)) is None and not model.flags(model.index(1, 1))
+    assert model.datapoint(model.index(1, 1)) is None and model.last() == model.index(1, 0)
+    assert not model.index(2, 0).isValid() and not model.index(0, 4).isValid()
     inserted, changed = [], []
     model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
     model.dataChanged.connect(lambda a, b: changed.append((a.row(), a.column(), b.column())))

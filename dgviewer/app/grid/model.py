@@ -79,11 +79,19 @@ class GridModel(QAbstractTableModel):
         order = self.session.order
         return order[first_line * self.columns: min(self._n, (last_line + 1) * self.columns)]
 
+    def last(self) -> QModelIndex:
+        """The cell of the last datapoint (the view keeps its cursor off the empty end of the last line)."""
+        return self.index_at(self._n - 1)
+
     # -- cells -----------------------------------------------------------------------------
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
-        if self.position(index) is None:  # the empty end of the last line
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    # Each call from the view into Python waits for the GIL, up to the switch interval while a background
+    # thread runs (a fling: a thumbnail worker, the facts index): the view's calls per painted cell are
+    # kept to two, paint() and index(). No flags() (the base class's, every cell enabled: two calls per
+    # cell), and index() answers at once where the base class asks rowCount() and columnCount().
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+        if parent.isValid() or not (0 <= column < self.columns and 0 <= row * self.columns < self._n):
+            return QModelIndex()
+        return self.createIndex(row, column)
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         # The delegate paints from the datapoint itself; the model answers what a view asks on hover.

@@ -31,6 +31,12 @@ class GridView(QTableView):
     zoomed = Signal(int)  # +1 larger, -1 smaller
     resized = Signal()
 
+    def moveCursor(self, action, modifiers) -> QModelIndex:
+        """Keys stop at the last thumbnail, never in the empty end of the last line."""
+        index = super().moveCursor(action, modifiers)
+        model = self.model()
+        return model.last() if index.isValid() and model.position(index) is None else index
+
     def wheelEvent(self, event) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             if event.angleDelta().y():
@@ -192,9 +198,13 @@ class GridPanel(QWidget):
             self.view.update(index)
 
     def _clicked(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        dp = None if self._selecting else self.model.datapoint(current)
+        if self._selecting:
+            return
+        dp = self.model.datapoint(current)
         if dp is not None:
             self.session.navigate(dp)
+        elif current.isValid():  # a click past the last thumbnail: the current one stays selected
+            self.select(self.session.cur.dp)
 
     def _activated(self, index: QModelIndex) -> None:
         dp = self.model.datapoint(index)

@@ -93,6 +93,7 @@ def draw_thumbnail(dp: Datapoint, modality: str, spec: ThumbSpec) -> QImage:
     painter.scale(w / img.width, h / img.height)  # image pixels → thumbnail pixels
     for name, layer in prepare_layers(ann).items():
         if name in styles:
+            courtesy.give_way()  # a layer of dense keypoints paints for milliseconds
             paint_layer(painter, layer, styles[name])
     painter.end()
     return out

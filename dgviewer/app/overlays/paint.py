@@ -100,8 +100,13 @@ def _paint_points(painter: QPainter, g: PointGroup, color: QColor, size: float, 
                 painter.setPen(_pen(QColor(*(int(v) for v in c)), size))
                 painter.drawPoints(_polygon(g.xy[shown][same]))
     # Invisible (occluded / out of frame) points: hollow rings, so they read as "there, but hidden".
-    for xy in g.xy[hidden]:
-        _ring(painter, xy, size, s, color, 1.2)
+    # One pen for all (hundreds of a dense set are hidden: a pen each was most of a thumbnail's painting).
+    if hidden.any():
+        r = size / 2.0 / s
+        painter.setPen(_pen(color, 1.2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for x, y in g.xy[hidden].tolist():
+            painter.drawEllipse(QPointF(x, y), r, r)
 
 
 def _ring(painter: QPainter, xy, diameter: float, s: float, color: QColor, width: float) -> None:

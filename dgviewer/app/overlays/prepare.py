@@ -14,6 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QPainterPath
 
+from ...core import courtesy
 from ...core.annotations import Box2D, Box3D, KeypointSet, Polyline, Ray
 
 
@@ -55,6 +56,7 @@ def prepare_layers(items) -> dict[str, PreparedLayer]:
         layer = getattr(item, "layer", None)
         if layer is None:
             continue
+        courtesy.give_way()  # on a thumbnail worker: each item is a unit (at once on the GUI thread)
         if isinstance(item, KeypointSet):
             _add_keypoints(layers.setdefault(layer, PreparedLayer(layer)), item)
         elif isinstance(item, Polyline):

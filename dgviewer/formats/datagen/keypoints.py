@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...core import courtesy
 from ...core.errors import DataError
 from ...core.jsonio import read_json
 
@@ -78,6 +79,7 @@ def parse_tree(d, path: str, where: str = ""):
         return pts
     if not isinstance(d, dict):
         raise DataError(path, "expected an object", key=where or None)
+    courtesy.give_way()  # a dense keypoint file takes a background thread tens of milliseconds
     keys = list(d)
     if keys and all(map(str.isdigit, keys)) and all(isinstance(v, dict) and "pixel_2d" in v for v in d.values()):
         numbers = sorted(map(int, keys))
