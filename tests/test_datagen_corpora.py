@@ -9,6 +9,7 @@ import pytest
 import dgviewer
 from dgviewer.core.annotations import Box2D, KeypointSet, Ray, SegmentationLegend
 from dgviewer.core.errors import DataError, NotADatasetError
+from dgviewer.formats.datagen import datapoint
 
 from .conftest import copy_tree, corpus, snapshot
 
@@ -105,6 +106,11 @@ def test_sdk_attribute_names_and_values(faces_ir, hic):
     cog = h.center_of_geometry
     assert cog and all(v.coords_2d.shape == (2,) for v in cog.values())
     assert len(h.actor_metadata) >= 1
+
+
+def test_uint16_images_become_uint8_as_the_sdk_makes_them():
+    every = np.arange(65536, dtype=np.uint16)  # the SDK's convert_to_uint8, value by value
+    assert np.array_equal(datapoint._to_uint8(every), (every / 65535 * 255).astype(np.uint8))
 
 
 def test_segmentation_colours_match_the_map_exactly(faces_ir, data1):
