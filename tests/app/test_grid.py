@@ -181,6 +181,7 @@ def test_grid_size_scroll_and_keys(open_window, samples, qtbot):
     grid.view.scrollTo(empty)
     qtbot.mouseClick(grid.view.viewport(), Qt.MouseButton.LeftButton, pos=grid.view.visualRect(empty).center())
     assert s.cur.dp is order[-1] and grid.model.datapoint(grid.view.currentIndex()) is order[-1]
+    assert [grid.model.datapoint(i) for i in grid.view.selectionModel().selectedIndexes()] == [order[-1]]
 
     # Turning an overlay off redraws the thumbnails without it.
     old = grid.thumbs.get(order[0])

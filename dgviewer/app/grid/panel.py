@@ -31,11 +31,27 @@ class GridView(QTableView):
     zoomed = Signal(int)  # +1 larger, -1 smaller
     resized = Signal()
 
+    # The empty end of the last line is never current nor selected (the model enables every cell: see
+    # GridModel.index): keys stop at the last thumbnail, clicks there do nothing.
     def moveCursor(self, action, modifiers) -> QModelIndex:
-        """Keys stop at the last thumbnail, never in the empty end of the last line."""
         index = super().moveCursor(action, modifiers)
         model = self.model()
         return model.last() if index.isValid() and model.position(index) is None else index
+
+    def mousePressEvent(self, event) -> None:
+        if self._on_a_thumbnail(event):
+            super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self._on_a_thumbnail(event):
+            super().mouseDoubleClickEvent(event)
+
+    def _on_a_thumbnail(self, event) -> bool:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and self.model().position(index) is None:
+            event.accept()
+            return False
+        return True
 
     def wheelEvent(self, event) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -198,13 +214,9 @@ class GridPanel(QWidget):
             self.view.update(index)
 
     def _clicked(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if self._selecting:
-            return
-        dp = self.model.datapoint(current)
+        dp = None if self._selecting else self.model.datapoint(current)
         if dp is not None:
             self.session.navigate(dp)
-        elif current.isValid():  # a click past the last thumbnail: the current one stays selected
-            self.select(self.session.cur.dp)
 
     def _activated(self, index: QModelIndex) -> None:
         dp = self.model.datapoint(index)
