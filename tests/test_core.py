@@ -77,6 +77,10 @@ def test_16_bit_png_keeps_every_bit(tmp_path):
     out = imaging.read_png(str(p))
     assert out.dtype == np.uint16 and out.shape == (64, 64, 3)
     np.testing.assert_array_equal(out, rgb)
+    cv2.imwrite(str(p), (rgb[..., ::-1] >> 8).astype(np.uint8))  # 8-bit RGB: channels in RGB order too
+    out = imaging.read_png(str(p))
+    assert out.dtype == np.uint8 and out.shape == (64, 64, 3)
+    np.testing.assert_array_equal(out, (rgb >> 8).astype(np.uint8))
     rgba = np.dstack([rgb, np.full((64, 64), 65535, np.uint16)])
     cv2.imwrite(str(p), rgba[..., [2, 1, 0, 3]])
     assert imaging.read_png(str(p)).shape == (64, 64, 4)

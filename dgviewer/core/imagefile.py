@@ -40,8 +40,9 @@ _EXR_HEAD_BYTES = 1 << 16
 class Header:
     width: int
     height: int
-    #: PNG: IHDR colour type; EXR: None.
+    #: PNG: IHDR colour type and bit depth; EXR: None.
     color_type: int | None = None
+    bit_depth: int | None = None
 
 
 def png_header(data: bytes, path: str, max_pixels: int | None = None) -> Header:
@@ -54,7 +55,7 @@ def png_header(data: bytes, path: str, max_pixels: int | None = None) -> Header:
     if ctype not in _PNG_DEPTHS or depth not in _PNG_DEPTHS[ctype] or width == 0 or height == 0:
         raise DataError(path, f"unsupported PNG header (colour type {ctype}, depth {depth}, {width}x{height})")
     _within_budget(path, width, height, max_pixels)
-    return Header(width, height, ctype)
+    return Header(width, height, ctype, depth)
 
 
 def exr_header(data: bytes, path: str, max_pixels: int | None = None) -> Header:
