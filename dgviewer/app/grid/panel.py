@@ -39,19 +39,16 @@ class GridView(QTableView):
         return model.last() if index.isValid() and model.position(index) is None else index
 
     def mousePressEvent(self, event) -> None:
-        if self._on_a_thumbnail(event):
+        if not self._past_the_end(event):  # else dropped (accepted: it goes no further)
             super().mousePressEvent(event)
 
     def mouseDoubleClickEvent(self, event) -> None:
-        if self._on_a_thumbnail(event):
+        if not self._past_the_end(event):
             super().mouseDoubleClickEvent(event)
 
-    def _on_a_thumbnail(self, event) -> bool:
+    def _past_the_end(self, event) -> bool:
         index = self.indexAt(event.position().toPoint())
-        if index.isValid() and self.model().position(index) is None:
-            event.accept()
-            return False
-        return True
+        return index.isValid() and self.model().position(index) is None
 
     def wheelEvent(self, event) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
