@@ -79,3 +79,25 @@ def test_give_way_pauses_only_while_the_gui_works_and_never_for_long():
     worker.start()
     worker.join(5)
     assert waited[2] < 0.01
+
+
+def test_hold_pauses_background_threads_until_it_ends_never_the_gui_thread():
+    waited = []
+
+    def background():
+        t = time.monotonic()
+        courtesy.give_way()
+        waited.append(time.monotonic() - t)
+
+    courtesy.hold(0.2)  # a scroll step: the GUI thread is idle between frames, yet they wait
+    t = time.monotonic()
+    courtesy.give_way()
+    assert time.monotonic() - t < 0.01  # the GUI (main) thread itself never waits
+    worker = threading.Thread(target=background)
+    worker.start()
+    worker.join(5)
+    assert 0.1 < waited[0] < 1.0  # until the hold ends, not for the busy pause's 50 ms
+    worker = threading.Thread(target=background)
+    worker.start()
+    worker.join(5)
+    assert waited[1] < 0.01  # over: at once again

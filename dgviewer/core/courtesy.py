@@ -6,6 +6,10 @@ says when its event loop is busy (``busy(True)`` on waking, ``busy(False)`` befo
 background loops call :func:`give_way` between small units of work: they pause while the GUI thread
 works, up to ``MAX_PAUSE_S`` after it started (a long task, or a GUI thread waiting on a background
 result, must not stop them). Without a GUI nothing is ever busy and :func:`give_way` costs one read.
+
+A view the user is scrolling also ``hold``s them for a moment after each step: between the frames of a
+fling the loop idles for a few milliseconds, too short for their work and long enough for them to hold the
+GIL into the next frame.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ MAX_PAUSE_S = 0.05
 _idle = threading.Event()
 _idle.set()
 _busy_since = 0.0
+_held_until = 0.0  # monotonic time; only ever moved later, by the GUI thread
 
 
 def busy(is_busy: bool) -> None:
@@ -30,12 +35,21 @@ def busy(is_busy: bool) -> None:
         _idle.clear()
 
 
+def hold(seconds: float) -> None:
+    """Background threads wait at :func:`give_way` until ``seconds`` from now, the GUI thread idle or not
+    (called on each step of a scroll: the hold ends ``seconds`` after the last one)."""
+    global _held_until
+    _held_until = max(_held_until, time.monotonic() + seconds)
+
+
 def give_way() -> None:
-    """Wait while the GUI thread works (at most until ``MAX_PAUSE_S`` after it started); at once on the
-    GUI thread itself or with no GUI."""
+    """Wait while the GUI thread works (at most until ``MAX_PAUSE_S`` after it started) or holds; at once on
+    the GUI thread itself or with no GUI."""
     # get_ident, not current_thread(): that registers a dummy Thread for each Qt pool thread asking.
-    if _idle.is_set() or threading.get_ident() == threading.main_thread().ident:
+    if (_idle.is_set() and _held_until <= time.monotonic()) or threading.get_ident() == threading.main_thread().ident:
         return
+    while (held := _held_until - time.monotonic()) > 0:  # bounded: a hold is renewed only while scrolling
+        time.sleep(held)
     left = _busy_since + MAX_PAUSE_S - time.monotonic()
-    if left > 0:
+    if left > 0 and not _idle.is_set():
         _idle.wait(left)

@@ -4,6 +4,8 @@ and another dataset refill it, and it fits a laptop screen."""
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +15,10 @@ from PySide6.QtGui import QAction, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from dgviewer.app import shortcuts
+from dgviewer.app.grid.panel import SCROLL_REST_MS
 from dgviewer.app.review_look import LOOK
 from dgviewer.app.tree_model import DATAPOINT_ROLE
+from dgviewer.core import courtesy
 from dgviewer.core.annotations import KeypointSet
 from dgviewer.core.findings import ERROR, Finding
 from dgviewer.core.review import PASS
@@ -182,6 +186,27 @@ def test_grid_size_scroll_and_keys(open_window, samples, qtbot):
     qtbot.mouseClick(grid.view.viewport(), Qt.MouseButton.LeftButton, pos=grid.view.visualRect(empty).center())
     assert s.cur.dp is order[-1] and grid.model.datapoint(grid.view.currentIndex()) is order[-1]
     assert [grid.model.datapoint(i) for i in grid.view.selectionModel().selectedIndexes()] == [order[-1]]
+
+    # A wheel step holds background work (thumbnails being drawn, an index being built) until the grid
+    # rests: a background loop giving way waits out the pause after the step.
+    grid.slider.setValue(grid.slider.maximum())  # large thumbnails: more lines than the screen shows
+    grid.view.scrollToTop()
+    waited = []
+
+    def background():
+        t = time.monotonic()
+        courtesy.give_way()
+        waited.append(time.monotonic() - t)
+
+    wheel = QWheelEvent(pos, grid.view.viewport().mapToGlobal(pos), QPoint(0, 0), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(grid.view.viewport(), wheel)
+    assert grid.view.verticalScrollBar().value() > 0
+    courtesy.busy(False)  # the event loop idles between two frames of a scroll: the hold alone keeps them
+    worker = threading.Thread(target=background)
+    worker.start()
+    worker.join(5)
+    assert waited and waited[0] > SCROLL_REST_MS / 2000
 
     # Turning an overlay off redraws the thumbnails without it.
     old = grid.thumbs.get(order[0])

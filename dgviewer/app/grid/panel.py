@@ -11,8 +11,9 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QSlider, QTableView, QVBoxLayout,
                                QWidget)
 
-from ...core.model import Datapoint
+from ...core import courtesy
 from ...core.display import BACKGROUND
+from ...core.model import Datapoint
 from ..session import Session
 from .delegate import GridDelegate
 from .disk import ThumbDisk
@@ -97,14 +98,14 @@ class GridPanel(QWidget):
         layout.addWidget(self.view, 1)
         self._request_timer = QTimer(self, singleShot=True, interval=0)  # one request per event-loop turn
         self._request_timer.timeout.connect(self.request_visible)
-        # While the grid scrolls, thumbnails are asked for once it rests: the rows flown past are never
-        # queued, and no worker holds the GIL against the frames of a fling.
+        # While the grid scrolls, thumbnails are asked for once it rests (the rows flown past are never
+        # queued) and background work waits (see _scrolled).
         self._scrolled_timer = QTimer(self, singleShot=True, interval=SCROLL_REST_MS)
         self._scrolled_timer.timeout.connect(self.request_visible)
         self.slider.valueChanged.connect(self._set_size)
         self.view.zoomed.connect(lambda step: self.slider.setValue(self.slider.value() + step * SIZE_STEP))
         self.view.resized.connect(self._relayout)
-        self.view.verticalScrollBar().valueChanged.connect(lambda _value: self._scrolled_timer.start())
+        self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.view.selectionModel().currentChanged.connect(self._clicked)
         self.view.activated.connect(self._activated)
         self.thumbs.arrived.connect(self._update_cell)
@@ -228,6 +229,12 @@ class GridPanel(QWidget):
             return None
         last = self.view.rowAt(self.view.viewport().height() - 1)
         return first, last if last >= 0 else self.model.rowCount() - 1
+
+    def _scrolled(self, _value: int) -> None:
+        # Thumbnails being drawn, a facts index being built: their Python work would hold the GIL into the
+        # frames of a fling (stalls of 60-140 ms at 1M). They pause until the grid rests.
+        courtesy.hold(SCROLL_REST_MS / 1000)
+        self._scrolled_timer.start()
 
     def request_visible(self) -> None:
         self._request_timer.stop()
