@@ -12,7 +12,7 @@ import numpy as np
 import OpenEXR
 import pytest
 
-from dgviewer.core import imaging
+from dgviewer.core import cache, imaging
 from dgviewer.core.cache import ByteCache
 from dgviewer.core.camera import CameraModel
 from dgviewer.core.errors import DataError
@@ -29,6 +29,22 @@ def test_cache_is_bounded_by_bytes_and_least_recently_used():
     assert "b" not in c and "a" in c and "d" in c and c.size_bytes == 3000
     c.get_or_load("huge", lambda: np.zeros(10_000, np.uint8))  # larger than the budget: returned, not kept
     assert "huge" not in c and c.size_bytes <= 3000
+
+
+def test_cache_passing_serves_what_is_kept_and_keeps_nothing_new():
+    c = ByteCache()
+    c.get_or_load("kept", lambda: np.zeros(10))
+    with cache.passing():
+        assert c.get_or_load("kept", lambda: pytest.fail("kept: served from the cache")).shape == (10,)
+        assert c.get_or_load("once", lambda: np.ones(10)).sum() == 10
+        seen = []
+        other = threading.Thread(target=lambda: seen.append(c.get_or_load("other", lambda: np.ones(3))))
+        other.start()
+        other.join()
+    assert "once" not in c and "kept" in c
+    assert "other" in c  # another thread's loads are its own business
+    c.get_or_load("after", lambda: np.ones(1))
+    assert "after" in c
 
 
 def test_cache_decodes_once_under_concurrency_and_does_not_cache_errors():

@@ -23,6 +23,7 @@ DEFAULT_BYTES = 1 << 30  # 1 GiB: the viewer's default (app/settings.py)
 SCRIPT_BYTES = 64 << 20
 
 _pinning = threading.local()  # .into, .pin: where this thread records the keys it is handed, and whether it pins them
+_passing = threading.local()  # .on: this thread's loads are not kept
 RECORD_LIMIT = 4096  # keys recorded without pinning (a loop's first datapoint: a few)
 
 
@@ -36,6 +37,18 @@ def pinning(into: list, pin: bool = True) -> Iterator[list]:
         yield into
     finally:
         _pinning.into, _pinning.pin = outer
+
+
+@contextmanager
+def passing() -> Iterator[None]:
+    """Inside the block, values any ByteCache loads on this thread are returned and not kept (what is kept
+    already is still served): a thumbnail's decodes, used once, must not evict the canvas's neighbours."""
+    outer = getattr(_passing, "on", False)
+    _passing.on = True
+    try:
+        yield
+    finally:
+        _passing.on = outer
 
 
 def nbytes(value: Any) -> int:
@@ -96,7 +109,7 @@ class ByteCache:
         with self._lock:
             self._pin(key, value)  # before waiters wake: they find it even when it is too big to keep
             self._pending.pop(key).set()
-            if size <= self.max_bytes and generation == self.generation:
+            if size <= self.max_bytes and generation == self.generation and not getattr(_passing, "on", False):
                 self._items[key] = (value, size)
                 self._bytes += size
                 self._evict()

@@ -189,8 +189,9 @@ def test_grid_size_scroll_and_keys(open_window, samples, qtbot):
 
     # A wheel step holds background work (thumbnails being drawn, an index being built) until the grid
     # rests: a background loop giving way waits out the pause after the step.
-    grid.slider.setValue(grid.slider.maximum())  # large thumbnails: more lines than the screen shows
+    grid.slider.setValue(grid.slider.maximum())  # large thumbnails (new ones): more lines than the screen shows
     grid.view.scrollToTop()
+    s.cache.clear()
     waited = []
 
     def background():
@@ -207,6 +208,17 @@ def test_grid_size_scroll_and_keys(open_window, samples, qtbot):
     worker.start()
     worker.join(5)
     assert waited and waited[0] > SCROLL_REST_MS / 2000
+    # Once it rests, the lines on screen get their thumbnails; what they decoded is not kept in the image
+    # cache (used once, it would evict what the canvas decoded around the current datapoint), and the
+    # canvas still decodes through it.
+    first, last = grid.visible_lines()
+    on_screen = grid.model.datapoints(first, last)
+    _wait_thumbnails(qtbot, grid, on_screen)
+    assert on_screen and not any((dp.file("visible"), "raw") in s.cache for dp in on_screen)
+
+    with qtbot.waitSignal(s.shown, timeout=20000):
+        s.navigate(on_screen[0])
+    assert (on_screen[0].file("visible"), "raw") in s.cache
 
     # Turning an overlay off redraws the thumbnails without it.
     old = grid.thumbs.get(order[0])

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 
-from ...core import courtesy, display
+from ...core import cache, courtesy, display
 from ...core.annotations import SegmentationLegend
 from ...core.model import Datapoint
 from ..export.drawing import Drawing
@@ -59,7 +59,8 @@ def make_thumbnail(dp: Datapoint, spec: ThumbSpec, disk: ThumbDisk | None) -> QI
         bgr = disk.get(key)
         if bgr is not None:
             return _qimage(bgr, QImage.Format.Format_BGR888)
-    image = draw_thumbnail(dp, modality, spec)
+    with cache.passing():
+        image = draw_thumbnail(dp, modality, spec)
     if key is not None:
         disk.put(key, qimage_to_bgr(image))
     return image
