@@ -79,6 +79,11 @@ class OpenDataset:
         return start, len(self.order)
 
     @property
+    def judged(self) -> int:
+        """Datapoints listed and taken in so far (the filter has judged them): what ``order`` is a part of."""
+        return self._seen
+
+    @property
     def caught_up(self) -> bool:
         """Every datapoint listed so far is judged (and the listing is over when the dataset is complete)."""
         return self._seen >= self.dataset.indexed

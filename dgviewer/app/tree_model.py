@@ -5,10 +5,11 @@ keeps only where each group starts (a few bytes per scene and camera, no node ob
 rows and parents by bisection. An index's internal id is its parent's key, ``(number << 2) | kind``.
 Rows are handed to the view in batches (``fetchMore``) so a million-datapoint folder shows at once;
 as the dataset is listed, ``grow`` inserts the new rows that fall in what the view was handed and
-grows the counts: O(new datapoints) per call, O(log) per lookup.
+grows the counts (repainted twice a second: ``COUNTS_S``): O(new datapoints) per call, O(log) per lookup.
 """
 from __future__ import annotations
 
+import time
 from array import array
 from bisect import bisect_left, bisect_right
 
@@ -22,6 +23,9 @@ from .review_look import LOOK, state_icon, tally_text, with_badge
 from .session import Session
 
 BATCH = 500
+#: While a dataset is listed, its growing counts are repainted at most this often: each repaint of a count
+#: is a dozen Python calls the GUI thread wins the GIL for against the listing threads.
+COUNTS_S = 0.5
 #: Role returning the Datapoint of a row (None for group rows).
 DATAPOINT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Role for a per-datapoint review status icon (None when undecided).
@@ -45,6 +49,8 @@ class DatasetTreeModel(QAbstractItemModel):
         self.session = session
         self._order: list[Datapoint] = []  # the session's order this model shows (positions < _n)
         self._n = 0
+        self._counts_at = 0.0  # monotonic time of the last repaint of the growing counts
+        self._grown: set[int] = set()  # keys of the groups whose counts grew since
         self._ds_starts: list[int] = []  # first position of each dataset folder, scene, camera
         self._ds_names: list[str] = []
         self._sc_starts = array("q")
@@ -69,6 +75,7 @@ class DatasetTreeModel(QAbstractItemModel):
         self._ds_starts, self._ds_names = [], []
         self._sc_starts, self._cam_starts = array("q"), array("q")
         self._want.clear()
+        self._grown.clear()
         if self._order:
             self._starts(0, len(self._order))
         self._forget()
@@ -81,6 +88,7 @@ class DatasetTreeModel(QAbstractItemModel):
             return self.rebuild()
         if i >= stop:
             return
+        self._grown.update(self._last(kind) for kind in (DATASET, SCENE, CAMERA))  # they grow (if any yet)
         if i > 0:  # more of the last camera, scene, dataset: rows inserted under each, as far as the view was handed
             last = order[i - 1]
             for kind, same in ((CAMERA, lambda dp: dp.camera_node is last.camera_node),
@@ -99,10 +107,18 @@ class DatasetTreeModel(QAbstractItemModel):
             self._insert(ROOT, before, before + self._new_children(ROOT, i, stop), lambda: self._starts(i, stop))
         self._n = stop
         self._forget()
-        for kind in (DATASET, SCENE, CAMERA):  # their counts grew
-            idx = self._node_index(self._last(kind), 1)
+        if time.monotonic() - self._counts_at >= COUNTS_S:
+            self.counts_grew()
+
+    def counts_grew(self) -> None:
+        """Repaint the counts of the groups rows went into since the last call (the only ones that grew)."""
+        self._counts_at = time.monotonic()
+        self._grown.update(self._last(kind) for kind in (DATASET, SCENE, CAMERA))
+        for key in sorted(self._grown):
+            idx = self._node_index(key, 1)
             if idx.isValid():
                 self.dataChanged.emit(idx, idx)
+        self._grown.clear()
 
     def _starts(self, a: int, b: int) -> None:
         """Record the groups that start in positions [a, b)."""

@@ -68,7 +68,7 @@ class TreePanel(QWidget):
         session.filter_waiting.connect(self._filter_waiting)
         session.filter_failed.connect(self._filter_failed)
         session.grew.connect(self._grew)
-        session.listed.connect(self._summarise)
+        session.listed.connect(self._listed)
         session.current_changed.connect(
             lambda dp: self.select(dp, reveal=not session.burst or time.monotonic() - self._revealed_at > REVEAL_S))
         session.settled.connect(lambda: self.select(session.cur.dp))
@@ -146,9 +146,15 @@ class TreePanel(QWidget):
                 self.view.expand(self.model.index(row, 0, first))
         self._summarise()
 
+    def _listed(self) -> None:
+        self.model.counts_grew()  # their last growth: repainted now, not at the next throttled turn
+        self._summarise()
+
     def _summarise(self) -> None:
-        ds = self.session.dataset
-        shown, total = len(self.session.order), (ds.indexed if ds is not None else 0)
+        # Out of those taken in: the listing runs ahead of them, and "N of M" while it did (two lines in a
+        # narrow dock, one once caught up) moved the tree up and down a line, repainting it whole each turn.
+        ds, data = self.session.dataset, self.session.data
+        shown, total = len(self.session.order), (data.judged if data is not None else 0)
         listing = " (listing…)" if ds is not None and not ds.complete else ""
         self.summary.setText((f"{shown} datapoints" if shown == total else f"{shown} of {total} datapoints") + listing)
 

@@ -46,8 +46,11 @@ def test_first_datapoint_drawn_and_tree_growing_while_listing(open_window, gated
     assert [dp.id for dp in s.order] == ["g/scene_001/cam/frame_0", "g/scene_001/cam/frame_1"]
     assert s.cur.dp.id == "g/scene_001/cam/frame_0"
 
+    changed = []  # counts repainted (throttled while listing): the last ones once it is listed
+    model.dataChanged.connect(lambda a, _b: changed.append((a.row(), a.column(), a.parent().isValid())))
     GatedReader.gate.set()
     qtbot.waitUntil(lambda: not s.is_listing, timeout=20000)
+    assert (0, 1, False) in changed  # the dataset folder's count
     assert s.dataset.complete and len(s.dataset) == SCENES * PER_SCENE and not bar.isVisible()
     assert _rows(model, model.index(0, 0)) == [("scene_001", "2"), ("scene_007", "2")]  # the filter took arrivals
     w.tree.filter.clear()  # back to everything: every scene listed, counted

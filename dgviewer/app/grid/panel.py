@@ -186,7 +186,7 @@ class GridPanel(QWidget):
 
     def _summarise(self) -> None:
         shown = len(self.session.order)
-        total = self.session.dataset.indexed if self.session.dataset is not None else 0  # listed so far: never waits
+        total = self.session.data.judged if self.session.data is not None else 0  # taken in so far: never waits
         self.summary.setText(f"{shown} datapoints" if shown == total else f"{shown} of {total} datapoints")
 
     # -- following the session ------------------------------------------------------------
