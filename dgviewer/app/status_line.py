@@ -38,6 +38,7 @@ class StatusLine(QObject):
         self.cache.setStyleSheet("color: gray")
         self.listing = QProgressBar()  # scenes listed of those expected (busy when the reader cannot tell)
         self._listing_shown = 0.0
+        self._grown_at = 0.0
         self.listing.setFixedWidth(160)
         self.listing.setMaximumHeight(14)
         self.listing.setFormat("listing %v / %m")
@@ -49,10 +50,18 @@ class StatusLine(QObject):
         session.open_failed.connect(lambda _: self.listing.hide())
         session.listing.connect(self._listing)
         session.listed.connect(self.listing.hide)
-        session.grew.connect(lambda *_: self._position(session.cur.dp) if session.cur.dp is not None else None)
+        session.grew.connect(self._grew)
+        session.listed.connect(lambda: self._position(session.cur.dp))
         session.current_changed.connect(self._position)
         session.updated.connect(self._cache)
         session.status.connect(bar.showMessage)
+
+    def _grew(self, *_) -> None:
+        # The count after the position grows as the dataset is listed: twice a second is enough to see it.
+        dp, now = self.session.cur.dp, time.monotonic()
+        if dp is not None and now - self._grown_at >= LISTING_REFRESH_S * 2:
+            self._grown_at = now
+            self._position(dp)
 
     def _opening(self, paths) -> None:
         self.listing.setRange(0, 0)

@@ -11,7 +11,7 @@ from ..core import filters
 from ..core.filters import FilterError
 from ..core.model import Datapoint
 from .session import Session
-from .tree_model import BATCH, DATAPOINT_ROLE, DatasetTreeModel
+from .tree_model import BATCH, COUNTS_S, DATAPOINT_ROLE, DatasetTreeModel
 
 
 FILTER_HELP = filters.help_text()  # the generic keys; a dataset adds those its readers declare
@@ -27,6 +27,7 @@ class TreePanel(QWidget):
         self.session = session
         self._selecting = False
         self._revealed_at = 0.0  # when the view last scrolled to the current row
+        self._summarised_at = 0.0  # when the summary line was last written
         self.filter = QLineEdit(placeholderText="Filter: expression=happiness camera=camera_2 review=fail finding=any")
         self.filter.setClearButtonEnabled(True)
         self.filter.setToolTip(FILTER_HELP)
@@ -144,13 +145,16 @@ class TreePanel(QWidget):
             self.view.expand(first)
             for row in range(before, min(self.model.rowCount(first), BATCH)):
                 self.view.expand(self.model.index(row, 0, first))
-        self._summarise()
+        # A wrapping label asks the window for a layout pass on each new text: twice a second is enough.
+        if time.monotonic() - self._summarised_at >= COUNTS_S:
+            self._summarise()
 
     def _listed(self) -> None:
         self.model.counts_grew()  # their last growth: repainted now, not at the next throttled turn
         self._summarise()
 
     def _summarise(self) -> None:
+        self._summarised_at = time.monotonic()
         # Out of those taken in: the listing runs ahead of them, and "N of M" while it did (two lines in a
         # narrow dock, one once caught up) moved the tree up and down a line, repainting it whole each turn.
         ds, data = self.session.dataset, self.session.data

@@ -51,6 +51,7 @@ def test_first_datapoint_drawn_and_tree_growing_while_listing(open_window, gated
     GatedReader.gate.set()
     qtbot.waitUntil(lambda: not s.is_listing, timeout=20000)
     assert (0, 1, False) in changed  # the dataset folder's count
+    assert w.status_line.position.text().endswith(" 1 / 4")  # the counts written twice a second: the last one too
     assert s.dataset.complete and len(s.dataset) == SCENES * PER_SCENE and not bar.isVisible()
     assert _rows(model, model.index(0, 0)) == [("scene_001", "2"), ("scene_007", "2")]  # the filter took arrivals
     w.tree.filter.clear()  # back to everything: every scene listed, counted
