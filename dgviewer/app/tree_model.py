@@ -26,6 +26,8 @@ BATCH = 500
 #: While a dataset is listed, its growing counts are repainted at most this often: each repaint of a count
 #: is a dozen Python calls the GUI thread wins the GIL for against the listing threads.
 COUNTS_S = 0.5
+#: Nodes whose spans are remembered (a screenful is a few dozen; scrolling a million rows must not keep them all).
+MEMO_MAX = 4096
 #: Role returning the Datapoint of a row (None for group rows).
 DATAPOINT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Role for a per-datapoint review status icon (None when undecided).
@@ -51,6 +53,10 @@ class DatasetTreeModel(QAbstractItemModel):
         self._n = 0
         self._counts_at = 0.0  # monotonic time of the last repaint of the growing counts
         self._grown: set[int] = set()  # keys of the groups whose counts grew since
+        # Spans and child ranges by node key, until the groups change (_starts, rebuild): a repaint of the
+        # visible rows asked for them ~2000 times, a third of its time.
+        self._spans: dict[int, tuple[int, int]] = {}
+        self._kids: dict[int, tuple[int, int]] = {}
         self._ds_starts: list[int] = []  # first position of each dataset folder, scene, camera
         self._ds_names: list[str] = []
         self._sc_starts = array("q")
@@ -76,6 +82,8 @@ class DatasetTreeModel(QAbstractItemModel):
         self._sc_starts, self._cam_starts = array("q"), array("q")
         self._want.clear()
         self._grown.clear()
+        self._spans.clear()
+        self._kids.clear()
         if self._order:
             self._starts(0, len(self._order))
         self._forget()
@@ -106,6 +114,8 @@ class DatasetTreeModel(QAbstractItemModel):
             before = len(self._ds_starts)
             self._insert(ROOT, before, before + self._new_children(ROOT, i, stop), lambda: self._starts(i, stop))
         self._n = stop
+        self._spans.clear()
+        self._kids.clear()
         self._forget()
         if time.monotonic() - self._counts_at >= COUNTS_S:
             self.counts_grew()
@@ -122,6 +132,8 @@ class DatasetTreeModel(QAbstractItemModel):
 
     def _starts(self, a: int, b: int) -> None:
         """Record the groups that start in positions [a, b)."""
+        self._spans.clear()
+        self._kids.clear()
         order = self._order
         prev = order[a - 1] if a > 0 else None
         for x in range(a, b):
@@ -179,8 +191,14 @@ class DatasetTreeModel(QAbstractItemModel):
 
     def _span(self, key: int, n: int | None = None) -> tuple[int, int]:
         """[first, end) positions of node ``key`` (``n``: positions known so far)."""
+        if n is None:
+            span = self._spans.get(key)
+            if span is None:
+                if len(self._spans) > MEMO_MAX:
+                    self._spans.clear()
+                span = self._spans[key] = self._span(key, self._n)
+            return span
         kind, i = key & 3, key >> 2
-        n = self._n if n is None else n
         if kind == ROOT:
             return 0, n
         starts = {DATASET: self._ds_starts, SCENE: self._sc_starts, CAMERA: self._cam_starts}[kind]
@@ -188,6 +206,13 @@ class DatasetTreeModel(QAbstractItemModel):
 
     def _children(self, key: int, n: int | None = None) -> tuple[int, int]:
         """[first, end) numbers of the child groups of node ``key`` (its positions for a camera)."""
+        if n is None:
+            children = self._kids.get(key)
+            if children is None:
+                if len(self._kids) > MEMO_MAX:
+                    self._kids.clear()
+                children = self._kids[key] = self._children(key, self._n)
+            return children
         kind = key & 3
         if kind == ROOT:
             return 0, len(self._ds_starts)
