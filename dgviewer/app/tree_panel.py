@@ -17,8 +17,6 @@ from .tree_model import BATCH, DATAPOINT_ROLE, DatasetTreeModel
 FILTER_HELP = filters.help_text()  # the generic keys; a dataset adds those its readers declare
 #: During a burst (a held key) the tree scrolls to the current row at most this often (each scroll repaints it all).
 REVEAL_S = 0.5
-#: Seconds between rewrites of the summary line while a dataset is listed.
-SUMMARY_S = 2.0
 
 
 class TreePanel(QWidget):
@@ -29,7 +27,6 @@ class TreePanel(QWidget):
         self.session = session
         self._selecting = False
         self._revealed_at = 0.0  # when the view last scrolled to the current row
-        self._summarised_at = 0.0  # when the summary line was last written
         self.filter = QLineEdit(placeholderText="Filter: expression=happiness camera=camera_2 review=fail finding=any")
         self.filter.setClearButtonEnabled(True)
         self.filter.setToolTip(FILTER_HELP)
@@ -147,23 +144,21 @@ class TreePanel(QWidget):
             self.view.expand(first)
             for row in range(before, min(self.model.rowCount(first), BATCH)):
                 self.view.expand(self.model.index(row, 0, first))
-        # A wrapping label asks the window for a layout pass on each new text (the docks relaid out and
-        # repainted: 28 window repaints in a 100k listing at 2 Hz); the status line shows progress meanwhile.
-        if time.monotonic() - self._summarised_at >= SUMMARY_S:
-            self._summarise()
 
     def _listed(self) -> None:
         self.model.counts_grew()  # their last growth: repainted now, not at the next throttled turn
         self._summarise()
 
     def _summarise(self) -> None:
-        self._summarised_at = time.monotonic()
-        # Out of those taken in: the listing runs ahead of them, and "N of M" while it did (two lines in a
-        # narrow dock, one once caught up) moved the tree up and down a line, repainting it whole each turn.
+        # While listing, no count: the tree's rows and the status line's bar count. The summary is a
+        # wrapping label, and each new text of it relaid the window's docks out and repainted them
+        # (28 window repaints in a 100k listing at two texts a second).
         ds, data = self.session.dataset, self.session.data
-        shown, total = len(self.session.order), (data.judged if data is not None else 0)
-        listing = " (listing…)" if ds is not None and not ds.complete else ""
-        self.summary.setText((f"{shown} datapoints" if shown == total else f"{shown} of {total} datapoints") + listing)
+        if ds is not None and not ds.complete:
+            filtered = data is not None and data.filter_text
+            return self.summary.setText("Listing… (filtered as it arrives)" if filtered else "Listing…")
+        shown, total = len(self.session.order), (ds.indexed if ds is not None else 0)
+        self.summary.setText(f"{shown} datapoints" if shown == total else f"{shown} of {total} datapoints")
 
     def _reviews_changed(self, _dp_id: str) -> None:
         self.model.reviews_changed()

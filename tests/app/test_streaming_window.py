@@ -36,7 +36,7 @@ def test_first_datapoint_drawn_and_tree_growing_while_listing(open_window, gated
     top = model.index(0, 0)
     assert _rows(model) == [("g", str(FREE * PER_SCENE))]
     assert _rows(model, top) == [(f"scene_{i:03d}", str(PER_SCENE)) for i in range(FREE)]
-    assert "listing" in w.tree.summary.text()
+    assert w.tree.summary.text() == "Listing…"  # no count while listing: the rows and the bar count
     bar = w.status_line.listing
     assert bar.isVisible() and (bar.value(), bar.maximum()) == (FREE, SCENES)
 
@@ -44,6 +44,7 @@ def test_first_datapoint_drawn_and_tree_growing_while_listing(open_window, gated
     with qtbot.waitSignal(s.filter_changed, timeout=10000):  # filters run off the GUI thread
         w.tree.apply_filter()
     assert [dp.id for dp in s.order] == ["g/scene_001/cam/frame_0", "g/scene_001/cam/frame_1"]
+    assert w.tree.summary.text() == "Listing… (filtered as it arrives)"
     assert s.cur.dp.id == "g/scene_001/cam/frame_0"
 
     changed = []  # counts repainted (throttled while listing): the last ones once it is listed
