@@ -12,6 +12,7 @@ import math
 import multiprocessing
 import os
 import threading
+import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ SERIAL_BELOW = 64
 WORKER_NICE = 10
 #: Batches submitted ahead per worker: enough that none idles while its next batch is sent.
 IN_FLIGHT_PER_WORKER = 4
+#: How often a local worker checks that the process which started it is still there.
+PARENT_CHECK_S = 0.5
 #: Decoded-image cache of a worker's own index: enough for one datapoint's images read twice.
 WORKER_CACHE_BYTES = 256 << 20
 
@@ -109,7 +112,7 @@ def run(task: Callable, job: Job, ids: Sequence[str], args: tuple = (), workers:
     own = executor is None
     if own:
         executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_yield_the_cpu)
+                                       initializer=_start_worker, initargs=(os.getpid(),))
     pending: dict[Future, list[str]] = {}
 
     def top_up() -> None:
@@ -132,6 +135,19 @@ def run(task: Callable, job: Job, ids: Sequence[str], args: tuple = (), workers:
     finally:
         if own:
             executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(parent: int) -> None:
+    _yield_the_cpu()
+    threading.Thread(target=_exit_with, args=(parent,), name="exit-with-parent", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once ``parent`` (the process that started it) is gone: a viewer killed while its
+    facts index was being built left both workers running, niced, for as long as the machine was up."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
 
 
 def _yield_the_cpu() -> None:

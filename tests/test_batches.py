@@ -1,13 +1,22 @@
-"""dgviewer.batches: every id in exactly one batch, results from worker processes, cancel stops early."""
+"""dgviewer.batches: every id in exactly one batch, results from worker processes, cancel stops early, workers
+end with the process that started them."""
 from __future__ import annotations
 
 import os
+import select
+import signal
+import subprocess
+import sys
+import time
 
+import psutil
 import pytest
 
 import dgviewer
 from dgviewer import batches
 from dgviewer.samples import write_sample
+
+from .conftest import REPO
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +56,36 @@ def test_cancel_stops_before_every_batch_ran(sample):
     ids = [dp.id for dp in ds]
     got = list(batches.run(names, batches.Job.of(ds.roots), ids, workers=1, cancel=lambda: True))
     assert got == []
+
+
+def hang(_job: batches.Job, _ids: list[str]) -> None:
+    """A batch that never ends: says which worker runs it, then waits."""
+    print(os.getpid(), flush=True)
+    time.sleep(600)
+
+
+def test_workers_end_when_the_process_that_started_them_is_killed():
+    # A viewer killed (not quit) while its facts index builds: its workers must not run on without it.
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from dgviewer import batches; "
+            "from tests.test_batches import hang; "
+            "list(batches.run(hang, batches.Job.of(['unused']), [str(i) for i in range(100)], workers=2))")
+    parent = subprocess.Popen([sys.executable, "-c", code, str(REPO)], stdout=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline:
+            if select.select([parent.stdout], [], [], 1.0)[0]:
+                workers.add(int(parent.stdout.readline()))
+        assert len(workers) == 2, "the worker processes did not start"
+        procs = [psutil.Process(pid) for pid in workers]
+        parent.kill()
+        parent.wait(30)
+        gone, alive = psutil.wait_procs(procs, timeout=30)
+        assert not alive, f"workers still running after their parent was killed: {alive}"
+    finally:
+        parent.kill()
+        for pid in workers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
