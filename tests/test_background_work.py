@@ -54,7 +54,8 @@ def test_sorted_in_steps_is_sorted(n):
     assert list(sorted_in_steps(items, step=1024)) == sorted(items)
 
 
-def test_give_way_pauses_only_while_the_gui_works_and_never_for_long():
+def waited_at_give_way() -> float:
+    """Seconds a background thread waits in ``courtesy.give_way()``."""
     waited = []
 
     def background():
@@ -62,42 +63,27 @@ def test_give_way_pauses_only_while_the_gui_works_and_never_for_long():
         courtesy.give_way()
         waited.append(time.monotonic() - t)
 
-    courtesy.busy(True)
-    try:
-        courtesy.give_way()  # the GUI (main) thread itself never waits
-        worker = threading.Thread(target=background)
-        worker.start()
-        worker.join(5)
-        assert 0.0 < waited[0] <= courtesy.MAX_PAUSE_S + 0.05  # busy for long: it goes on
-        worker = threading.Thread(target=background)
-        worker.start()
-        worker.join(5)
-        assert waited[1] < 0.01  # the pause is over for this turn of work
-    finally:
-        courtesy.busy(False)
     worker = threading.Thread(target=background)
     worker.start()
     worker.join(5)
-    assert waited[2] < 0.01
+    return waited[0]
+
+
+def test_give_way_pauses_only_while_the_gui_works_and_never_for_long():
+    courtesy.busy(True)
+    try:
+        courtesy.give_way()  # the GUI (main) thread itself never waits
+        assert 0.0 < waited_at_give_way() <= courtesy.MAX_PAUSE_S + 0.05  # busy for long: it goes on
+        assert waited_at_give_way() < 0.01  # the pause is over for this turn of work
+    finally:
+        courtesy.busy(False)
+    assert waited_at_give_way() < 0.01
 
 
 def test_hold_pauses_background_threads_until_it_ends_never_the_gui_thread():
-    waited = []
-
-    def background():
-        t = time.monotonic()
-        courtesy.give_way()
-        waited.append(time.monotonic() - t)
-
     courtesy.hold(0.2)  # a scroll step: the GUI thread is idle between frames, yet they wait
     t = time.monotonic()
     courtesy.give_way()
     assert time.monotonic() - t < 0.01  # the GUI (main) thread itself never waits
-    worker = threading.Thread(target=background)
-    worker.start()
-    worker.join(5)
-    assert 0.1 < waited[0] < 1.0  # until the hold ends, not for the busy pause's 50 ms
-    worker = threading.Thread(target=background)
-    worker.start()
-    worker.join(5)
-    assert waited[1] < 0.01  # over: at once again
+    assert 0.1 < waited_at_give_way() < 1.0  # until the hold ends, not for the busy pause's 50 ms
+    assert waited_at_give_way() < 0.01  # over: at once again

@@ -53,7 +53,7 @@ class DatasetTreeModel(QAbstractItemModel):
         self._n = 0
         self._counts_at = 0.0  # monotonic time of the last repaint of the growing counts
         self._grown: set[int] = set()  # keys of the groups whose counts grew since
-        # Spans and child ranges by node key, until the groups change (_starts, rebuild): a repaint of the
+        # Spans and child ranges by node key, until the groups change (_starts, _forget): a repaint of the
         # visible rows asked for them ~2000 times, a third of its time.
         self._spans: dict[int, tuple[int, int]] = {}
         self._kids: dict[int, tuple[int, int]] = {}
@@ -82,8 +82,6 @@ class DatasetTreeModel(QAbstractItemModel):
         self._sc_starts, self._cam_starts = array("q"), array("q")
         self._want.clear()
         self._grown.clear()
-        self._spans.clear()
-        self._kids.clear()
         if self._order:
             self._starts(0, len(self._order))
         self._forget()
@@ -114,8 +112,6 @@ class DatasetTreeModel(QAbstractItemModel):
             before = len(self._ds_starts)
             self._insert(ROOT, before, before + self._new_children(ROOT, i, stop), lambda: self._starts(i, stop))
         self._n = stop
-        self._spans.clear()
-        self._kids.clear()
         self._forget()
         if time.monotonic() - self._counts_at >= COUNTS_S:
             self.counts_grew()
@@ -180,6 +176,8 @@ class DatasetTreeModel(QAbstractItemModel):
     def _forget(self) -> None:
         self._tallies.clear()
         self._decided = None
+        self._spans.clear()
+        self._kids.clear()
 
     def reviews_changed(self) -> None:
         self._forget()
@@ -192,27 +190,23 @@ class DatasetTreeModel(QAbstractItemModel):
     def _span(self, key: int, n: int | None = None) -> tuple[int, int]:
         """[first, end) positions of node ``key`` (``n``: positions known so far)."""
         if n is None:
-            span = self._spans.get(key)
-            if span is None:
-                if len(self._spans) > MEMO_MAX:
-                    self._spans.clear()
-                span = self._spans[key] = self._span(key, self._n)
-            return span
+            return self._spans.get(key) or self._remember(self._spans, key, self._span)
         kind, i = key & 3, key >> 2
         if kind == ROOT:
             return 0, n
         starts = {DATASET: self._ds_starts, SCENE: self._sc_starts, CAMERA: self._cam_starts}[kind]
         return starts[i], starts[i + 1] if i + 1 < len(starts) else n
 
+    def _remember(self, memo: dict, key: int, compute) -> tuple[int, int]:
+        if len(memo) > MEMO_MAX:
+            memo.clear()
+        value = memo[key] = compute(key, self._n)
+        return value
+
     def _children(self, key: int, n: int | None = None) -> tuple[int, int]:
         """[first, end) numbers of the child groups of node ``key`` (its positions for a camera)."""
         if n is None:
-            children = self._kids.get(key)
-            if children is None:
-                if len(self._kids) > MEMO_MAX:
-                    self._kids.clear()
-                children = self._kids[key] = self._children(key, self._n)
-            return children
+            return self._kids.get(key) or self._remember(self._kids, key, self._children)
         kind = key & 3
         if kind == ROOT:
             return 0, len(self._ds_starts)

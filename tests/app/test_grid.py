@@ -4,8 +4,6 @@ and another dataset refill it, and it fits a laptop screen."""
 from __future__ import annotations
 
 import os
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +22,7 @@ from dgviewer.core.findings import ERROR, Finding
 from dgviewer.core.review import PASS
 
 from ..conftest import copy_tree
+from ..test_background_work import waited_at_give_way
 
 LAPTOP = (1366, 768)
 
@@ -192,22 +191,12 @@ def test_grid_size_scroll_and_keys(open_window, samples, qtbot):
     grid.slider.setValue(grid.slider.maximum())  # large thumbnails (new ones): more lines than the screen shows
     grid.view.scrollToTop()
     s.cache.clear()
-    waited = []
-
-    def background():
-        t = time.monotonic()
-        courtesy.give_way()
-        waited.append(time.monotonic() - t)
-
     wheel = QWheelEvent(pos, grid.view.viewport().mapToGlobal(pos), QPoint(0, 0), QPoint(0, -120),
                         Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
     QApplication.sendEvent(grid.view.viewport(), wheel)
     assert grid.view.verticalScrollBar().value() > 0
     courtesy.busy(False)  # the event loop idles between two frames of a scroll: the hold alone keeps them
-    worker = threading.Thread(target=background)
-    worker.start()
-    worker.join(5)
-    assert waited and waited[0] > SCROLL_REST_MS / 2000
+    assert waited_at_give_way() > SCROLL_REST_MS / 2000
     # Once it rests, the lines on screen get their thumbnails; what they decoded is not kept in the image
     # cache (used once, it would evict what the canvas decoded around the current datapoint), and the
     # canvas still decodes through it.
