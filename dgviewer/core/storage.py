@@ -18,6 +18,7 @@ import posixpath
 import re
 from typing import Callable, Iterator
 
+from . import reads
 from .errors import NotADatasetError
 
 _URL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]+)://(.*)$", re.S)
@@ -136,6 +137,7 @@ def _children(path: str) -> dict[str, bool]:
 def scandir(path: str):
     """``os.scandir`` (a context manager of entries with ``name``, ``path``, ``is_dir()``)."""
     if not is_url(path):
+        reads.note(path)
         return os.scandir(path)
     folder = normpath(path)
     return _Listing([_Entry(folder, n, d) for n, d in _children(folder).items()])
@@ -165,6 +167,7 @@ def walk(top: str):
 
 def isdir(path: str) -> bool:
     if not is_url(path):
+        reads.note(path)
         return os.path.isdir(path)
     m = mounted(normpath(path))
     return m is not None and normpath(path) in m.dirs

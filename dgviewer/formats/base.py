@@ -75,6 +75,10 @@ class Reader:
     facts: dict[str, str] = {}
     #: The QA checks it adds to the canonical ones (see "QA checks" above).
     checks: tuple[Check, ...] = ()
+    #: Its listings of local folders may be kept and served again while their files are unchanged
+    #: (core/listing_cache.py): only for an index that lists folders with ``storage.scandir``/``isdir``, reads
+    #: files with ``jsonio.parse_file`` and builds picklable scenes.
+    listing_cache = False
 
     @classmethod
     def detect(cls, root: str) -> bool:

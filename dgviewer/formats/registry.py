@@ -6,7 +6,7 @@ import importlib
 import os
 from typing import Iterable, Iterator
 
-from ..core import storage
+from ..core import listing_cache, storage
 from ..core.cache import ByteCache, shared_cache
 from ..core.errors import DgviewerError, InsideDatasetError, NotADatasetError
 from ..core.findings import CORE_CHECKS, Check
@@ -83,7 +83,7 @@ def check_catalog() -> dict[str, Check]:
 
 
 def load(*paths: str, format: str | None = None, cache: ByteCache | None = None, only: Iterable[str] | None = None,
-         readahead: int | None = None, **options) -> Dataset:
+         readahead: int | None = None, keep_listing: bool = True, **options) -> Dataset:
     """Open and merge dataset folders (Datagen, Unity Perception, ...), reading only their index.
 
     A folder may be an fsspec URL (``s3://bucket/prefix``, ``gs://...``, ``file://...``): it is listed
@@ -98,7 +98,10 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
     the whole dataset (a reader that cannot list part of a folder lists it all). Without ``cache``,
     decodes go to a small process-wide one (a script that walks the data once reuses none).
     ``readahead``: datapoints a loop over the dataset decodes ahead in threads (None: two per core;
-    0: off; see core/traversal.py). Raises :class:`NotADatasetError` for a folder no reader recognises.
+    0: off; see core/traversal.py). ``keep_listing``: a local folder's listing is kept in the user's cache
+    folder and served again on the next open while its files are unchanged (core/listing_cache.py; for
+    readers that allow it); False lists it anew and keeps nothing. Raises :class:`NotADatasetError` for a
+    folder no reader recognises.
     """
     if not paths:
         raise TypeError("load() needs at least one dataset folder")
@@ -138,7 +141,7 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
             continue  # no id of this folder was asked for
         ctx = IndexContext(root=root, dataset_name=name, cache=cache, options=options, problems=problems,
                            only=frozenset(wanted[name]) if wanted is not None else None)
-        scenes = iter(reader().index(ctx))
+        scenes = iter(_scenes(reader, ctx, keep_listing))
         # Listing starts here, so a folder that turns out not to be a dataset is said by load(), at once.
         streams.append((ctx, next(scenes, None), scenes))
     contexts = [ctx for ctx, _, _ in streams]
@@ -147,6 +150,14 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
     ds.readahead = readahead
     ds.index_more(0)  # the first scene, already listed: ds[0] is there without waiting
     return ds
+
+
+def _scenes(reader: type[Reader], ctx: IndexContext, keep: bool) -> Iterable[Scene]:
+    """The reader's scenes of ``ctx.root``: served from its kept listing where the reader allows it."""
+    if not (keep and reader.listing_cache and ctx.only is None and not storage.is_url(ctx.root)):
+        return reader().index(ctx)
+    code = listing_cache.code_digest(reader.__module__, Scene.__module__)
+    return listing_cache.scenes(ctx, reader.name, code, lambda: reader().index(ctx))
 
 
 def _chain(streams) -> Iterator[Scene]:

@@ -1,0 +1,267 @@
+"""Opening a dataset again without listing it again: the scenes a reader listed, kept in the user's cache folder
+with the folders and files each was listed from, and served again while none of those changed.
+
+A million-datapoint Datagen folder takes minutes to list (two folder listings and a JSON parse per datapoint);
+checking that those three paths still have their modification time and size takes seconds. While a reader
+lists a scene, the paths it reads are recorded (core/reads.py) and the scene is pickled at once, with those
+paths and the problems the reader reported on the way (later a viewer hangs decoded things on its datapoints).
+On the next open of the same folder, under the same name, options and reader code, each kept scene is served
+once its paths check out; at the first that does not (or a damaged file), the reader lists the folder from the
+start, skipping the scenes already served, and what it lists replaces the file.
+
+Adding or removing a scene folder changes the root's time, which the first scene recorded; a file added to or
+removed from a folder changes that folder's time; a JSON file read is checked itself. A reader opts in
+(``Reader.listing_cache``) only when its index reads through the recorded functions. A folder being written
+(a path read had changed within ``reads.RACY_S``) is listed as usual and not kept. The files are pickles in the
+user's own cache folder, as trusted as the code that wrote them; the least recently used go past ``MAX_BYTES``.
+"""
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import io
+import logging
+import os
+import pickle
+import struct
+import sys
+from typing import Any, Callable, Iterable, Iterator
+
+from . import courtesy, reads
+from .fsio import user_cache_dir
+from .model import Scene
+
+FORMAT = 1
+#: All kept listings together; the least recently used are removed past it.
+MAX_BYTES = 4 << 30
+#: Datapoints per pickled chunk: equal values (file-name sets, environment entries) are shared within one.
+CHUNK_DATAPOINTS = 2000
+_MAGIC = b"dgvlist\0"
+_COUNT = struct.Struct("<Q")
+
+log = logging.getLogger(__name__)
+_digests: dict[tuple[str, ...], str] = {}
+
+
+def code_digest(*modules: str) -> str:
+    """A digest of the source of the packages holding ``modules``: any change to a reader's code (or to the
+    model it builds) lists its folders anew."""
+    found = _digests.get(modules)
+    if found is None:
+        h = hashlib.blake2b(digest_size=16)
+        for folder in sorted({os.path.dirname(sys.modules[m].__file__ or "") for m in modules}):
+            for name in sorted(os.listdir(folder)):
+                if name.endswith(".py"):
+                    with open(os.path.join(folder, name), "rb") as f:
+                        h.update(name.encode() + b"\0" + f.read())
+        found = _digests[modules] = h.hexdigest()
+    return found
+
+
+def folder() -> str:
+    return os.path.join(user_cache_dir(), "listings")
+
+
+def path_of(key: dict) -> str:
+    return os.path.join(folder(), hashlib.blake2b(repr(sorted(key.items())).encode(), digest_size=16).hexdigest())
+
+
+def scenes(ctx, reader: str, code: str, index: Callable[[], Iterable[Scene]]) -> Iterator[Scene]:
+    """The scenes of ``ctx.root`` (an IndexContext of a local folder): those kept from an earlier listing while
+    they check out, then what ``index()`` lists (the reader's own index of the whole folder)."""
+    key = {"format": FORMAT, "root": os.path.realpath(ctx.root), "name": ctx.dataset_name, "reader": reader,
+           "code": code, "options": repr(sorted(ctx.options.items()))}
+    path = path_of(key)
+    served: set[str] = set()
+    if (yield from _served(path, key, ctx, served)):
+        return
+    yield from _listed(path, key, ctx, index, served)
+
+
+def _served(path: str, key: dict, ctx, served: set[str]) -> Iterator[Scene]:
+    """Yield the kept scenes while they check out; True when all were (the listing is then complete)."""
+    try:
+        f = open(path, "rb")
+    except OSError:
+        return False
+    with f:
+        try:
+            if f.read(len(_MAGIC)) != _MAGIC:
+                return False
+            (count,) = _COUNT.unpack(f.read(_COUNT.size))
+            if _chunk(f) != pickle.dumps(key):
+                return False
+            ctx.expected = count
+            while (chunk := _chunk(f)):
+                buffer = io.BytesIO(chunk)
+                records = _Unpickler(buffer, ctx.cache)
+                while buffer.tell() < len(chunk):
+                    scene, problems, paths = records.load()
+                    if not reads.unchanged(ctx.root, paths):
+                        return False
+                    ctx.problems.extend(problems)
+                    served.add(scene.name)
+                    yield scene
+        except Exception as e:  # a damaged or foreign file: listed again, and replaced
+            log.info("listing cache %s not used: %s", path, e)
+            return False
+    try:
+        os.utime(path)  # recently used (see _evict)
+    except OSError:
+        pass
+    return len(served) == count
+
+
+def _chunk(f) -> bytes:
+    head = f.read(_COUNT.size)
+    if len(head) != _COUNT.size:
+        raise EOFError("truncated")
+    (n,) = _COUNT.unpack(head)
+    data = f.read(n)
+    if len(data) != n:
+        raise EOFError("truncated")
+    return data
+
+
+def _listed(path: str, key: dict, ctx, index: Callable[[], Iterable[Scene]], served: set[str]) -> Iterator[Scene]:
+    """The reader's scenes, less those ``served``, kept as they come (the file replaces the old one once all
+    are listed, unless one was being written)."""
+    recorder = reads.Recorder(ctx.root)
+    writer = _Writer.create(path, key, ctx.cache)
+    scenes = iter(index())
+    complete = False
+    try:
+        while True:
+            n = len(ctx.problems)
+            with reads.recording(recorder):
+                try:
+                    scene = next(scenes)
+                except StopIteration:
+                    complete = True
+                    break
+            if writer is not None:
+                writer = writer.add(scene, ctx.problems[n:], recorder.take())
+            if scene.name in served:  # served from the kept listing before it stopped checking out
+                del ctx.problems[n:]
+                continue
+            yield scene
+    finally:
+        if writer is not None:
+            writer.close(keep=complete and not recorder.racy)
+
+
+def _open_cache():
+    """Stands in for the decode cache in a kept listing (see _Unpickler.find_class)."""
+    raise pickle.UnpicklingError("a kept listing's cache reference outside its unpickler")
+
+
+class _Pickler(pickle.Pickler):
+    """Datapoints hold the session's decode cache: written as a reference, given back the open's own. (Through
+    the dispatch table, which pickle consults for objects of other types than its own, not ``persistent_id``,
+    which it calls for every object: 80 calls per datapoint.)"""
+
+    def __init__(self, file, cache):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.dispatch_table = {**copyreg.dispatch_table, type(cache): lambda _: (_open_cache, ())}
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, cache):
+        super().__init__(file)
+        self.cache = cache
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, _open_cache.__name__):
+            return lambda: self.cache
+        return super().find_class(module, name)
+
+
+class _Writer:
+    """A listing being kept: a temporary file beside the final one, chunk by chunk."""
+
+    def __init__(self, path: str, tmp: str, f, cache):
+        self.path, self.tmp, self.f, self.cache = path, tmp, f, cache
+        self.count = 0
+        self._buffer = io.BytesIO()
+        self._pickler = _Pickler(self._buffer, cache)
+        self._datapoints = 0
+
+    @classmethod
+    def create(cls, path: str, key: dict, cache) -> _Writer | None:
+        tmp = f"{path}.{os.getpid()}.tmp"
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            f = open(tmp, "wb")
+            f.write(_MAGIC + _COUNT.pack(0))
+            _write_chunk(f, pickle.dumps(key))
+        except OSError as e:  # an unwritable cache folder: listed, not kept
+            log.info("listing not kept in %s: %s", path, e)
+            return None
+        return cls(path, tmp, f, cache)
+
+    def add(self, scene: Scene, problems: list, paths: tuple) -> _Writer | None:
+        """Pickle ``scene`` now (before anything is hung on it); None once it cannot be kept."""
+        try:
+            self._pickler.dump((scene, problems, paths))
+            self.count += 1
+            self._datapoints += sum(len(cam) for cam in scene.cameras)
+            if self._datapoints >= CHUNK_DATAPOINTS:
+                self._flush()
+        except Exception as e:  # something a reader hung on a scene cannot be pickled, or the disk is full
+            log.info("listing not kept in %s: %s", self.path, e)
+            self.close(keep=False)
+            return None
+        return self
+
+    def _flush(self) -> None:
+        if self._buffer.tell():
+            _write_chunk(self.f, self._buffer.getvalue())
+        self._buffer = io.BytesIO()
+        self._pickler = _Pickler(self._buffer, self.cache)  # a fresh memo: it would hold every object kept
+        self._datapoints = 0
+        courtesy.give_way()
+
+    def close(self, keep: bool) -> None:
+        try:
+            if keep:
+                self._flush()
+                _write_chunk(self.f, b"")
+                self.f.seek(len(_MAGIC))
+                self.f.write(_COUNT.pack(self.count))
+            self.f.close()
+            if keep:
+                os.replace(self.tmp, self.path)
+                _evict(MAX_BYTES)
+                return
+        except OSError as e:
+            log.info("listing not kept in %s: %s", self.path, e)
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
+
+
+def _write_chunk(f, data: bytes) -> None:
+    f.write(_COUNT.pack(len(data)))
+    f.write(data)
+
+
+def _evict(limit: int) -> None:
+    """Remove the least recently used kept listings until they hold ``limit`` bytes at most."""
+    files = []
+    with os.scandir(folder()) as it:
+        for e in it:
+            try:
+                st = e.stat()
+            except OSError:
+                continue
+            files.append((st.st_mtime, st.st_size, e.path))
+    total = sum(size for _, size, _ in files)
+    for _, size, path in sorted(files):
+        if total <= limit:
+            break
+        try:
+            os.unlink(path)
+            total -= size
+        except OSError:
+            pass

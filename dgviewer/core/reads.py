@@ -1,0 +1,86 @@
+"""Which local paths a thread reads while a reader lists one scene (for core/listing_cache.py).
+
+:func:`storage.scandir`, :func:`storage.isdir` and :func:`jsonio.parse_file` call :func:`note` before they
+look at a path; while a :class:`Recorder` is active on the thread (``with recording(rec)``) it keeps the path
+with its modification time and size, taken before the read: a change after that stat shows as a different
+time on the next check, never as a missed one. Elsewhere :func:`note` costs one attribute lookup.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+#: A path changed this recently when read may change again within the same clock tick, unseen.
+RACY_S = 2.0
+#: (modification time in ns, size) of a path that was not there.
+MISSING = (-1, -1)
+
+_local = threading.local()
+
+
+def signature(path: str) -> tuple[int, int]:
+    """(modification time in ns, size) of ``path``, links followed; MISSING when it cannot be stat'ed."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return MISSING
+    return st.st_mtime_ns, st.st_size
+
+
+class Recorder:
+    """The paths read under ``root`` since the last :meth:`take`, as (path relative to root, time, size)."""
+
+    def __init__(self, root: str):
+        self.prefix = os.path.join(root, "")
+        self.paths: list[tuple[str, int, int]] = []
+        #: Set once a path read had changed within RACY_S: what was read may not be what is there.
+        self.racy = False
+        self._recent_ns = time.time_ns() - int(RACY_S * 1e9)
+
+    def add(self, path: str) -> None:
+        mtime, size = signature(path)
+        if mtime > self._recent_ns:
+            self.racy = True
+        rel = path[len(self.prefix):] if path.startswith(self.prefix) else path
+        self.paths.append((rel, mtime, size))
+
+    def take(self) -> tuple[tuple[str, int, int], ...]:
+        out, self.paths = tuple(self.paths), []
+        return out
+
+
+def unchanged(root: str, paths: tuple[tuple[str, int, int], ...]) -> bool:
+    """Whether every recorded path still has the time and size it had (three per datapoint of a million:
+    the loop is kept lean)."""
+    join, stat = os.path.join, os.stat
+    for rel, mtime, size in paths:
+        try:
+            st = stat(join(root, rel))  # an absolute ``rel`` (read outside the root) stays itself
+        except (OSError, ValueError):
+            if (mtime, size) != MISSING:
+                return False
+            continue
+        if st.st_mtime_ns != mtime or st.st_size != size:
+            return False
+    return True
+
+
+@contextmanager
+def recording(recorder: Recorder) -> Iterator[Recorder]:
+    """Record the reads of this thread into ``recorder`` within the block."""
+    before = getattr(_local, "recorder", None)
+    _local.recorder = recorder
+    try:
+        yield recorder
+    finally:
+        _local.recorder = before
+
+
+def note(path: str) -> None:
+    """``path`` (local) is about to be read: recorded when this thread is recording."""
+    recorder = getattr(_local, "recorder", None)
+    if recorder is not None:
+        recorder.add(path)
