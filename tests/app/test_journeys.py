@@ -150,3 +150,41 @@ def test_leak_check_fails_on_a_stray_widget(qapp):
     stray.close()
     stray.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_a_dataset_opened_again_comes_from_its_kept_listing_until_it_changes(open_window, folders, qtbot,
+                                                                             monkeypatch, tmp_path):
+    """Open A, open B, A again from Open recent: A's folders are not listed again, its tree and picture are
+    the same; a datapoint folder removed from A meanwhile is gone when it is opened once more (the removal moved A's own time)."""
+    from dgviewer.core import storage
+    from tests.test_listing_cache import aged
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "own-cache"))
+    a = aged(folders["faces"])
+    w = open_window(a)
+    rows = _rows_and_counts(w)
+    first = w.canvas.image.image.copy()
+    _open_from_menu(qtbot, w, monkeypatch, folders["scenes"])
+
+    listed: list[str] = []
+    scandir = storage.scandir
+    monkeypatch.setattr(storage, "scandir", lambda path: (listed.append(path), scandir(path))[1])
+    _open_recent(qtbot, w, a)
+    assert not [p for p in listed if p.startswith(a + os.sep)]  # served: no folder of A listed
+    assert _rows_and_counts(w) == rows and w.tree.summary.text() == f"{rows[0][1]} datapoints"
+    assert (w.canvas.image.image == first).all()
+
+    gone = sorted(d for d in os.listdir(a) if d.startswith("datapoint_"))[-1]
+    shutil.rmtree(os.path.join(a, gone))
+    _open_from_menu(qtbot, w, monkeypatch, folders["scenes"])
+    _open_recent(qtbot, w, a)
+    now = _rows_and_counts(w)
+    assert now[0] == ("faces", str(int(rows[0][1]) - 1)) and gone not in [name for name, _ in now[1:]]
+
+
+def _rows_and_counts(w) -> list[tuple[str, str]]:
+    """The dataset row, then its scene rows: (name, count)."""
+    model = w.tree.model
+    top = model.index(0, 0, QModelIndex())
+    scenes = [(model.index(r, 0, top).data(), model.index(r, 1, top).data()) for r in range(model.rowCount(top))]
+    return [(top.data(), model.index(0, 1, QModelIndex()).data()), *scenes]
