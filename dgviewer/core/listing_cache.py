@@ -148,7 +148,7 @@ def _listed(path: str, key: dict, ctx, index: Callable[[], Iterable[Scene]], ser
             yield scene
     finally:
         if writer is not None:
-            writer.close(keep=complete and not recorder.racy)
+            writer.close(keep=complete and recorder.keepable)
 
 
 def _open_cache():

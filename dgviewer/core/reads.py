@@ -34,17 +34,22 @@ class Recorder:
     """The paths read under ``root`` since the last :meth:`take`, as (path relative to root, time, size)."""
 
     def __init__(self, root: str):
-        self.prefix = os.path.join(root, "")
+        self.root, self.prefix = root, os.path.join(root, "")
         self.paths: list[tuple[str, int, int]] = []
-        #: Set once a path read had changed within RACY_S: what was read may not be what is there.
-        self.racy = False
+        #: False once a path read had changed within RACY_S (what was read may not be what is there now),
+        #: or lay outside the root (no reader reads there): what was read is then not to be kept.
+        self.keepable = True
         self._recent_ns = time.time_ns() - int(RACY_S * 1e9)
 
     def add(self, path: str) -> None:
         mtime, size = signature(path)
+        if path.startswith(self.prefix):
+            rel = path[len(self.prefix):]
+        else:
+            rel = ""
+            self.keepable = self.keepable and path == self.root
         if mtime > self._recent_ns:
-            self.racy = True
-        rel = path[len(self.prefix):] if path.startswith(self.prefix) else path
+            self.keepable = False
         self.paths.append((rel, mtime, size))
 
     def take(self) -> tuple[tuple[str, int, int], ...]:
@@ -55,10 +60,10 @@ class Recorder:
 def unchanged(root: str, paths: tuple[tuple[str, int, int], ...]) -> bool:
     """Whether every recorded path still has the time and size it had (three per datapoint of a million:
     the loop is kept lean)."""
-    join, stat = os.path.join, os.stat
+    prefix, stat = root if root.endswith(os.sep) else root + os.sep, os.stat
     for rel, mtime, size in paths:
         try:
-            st = stat(join(root, rel))  # an absolute ``rel`` (read outside the root) stays itself
+            st = stat(prefix + rel)
         except (OSError, ValueError):
             if (mtime, size) != MISSING:
                 return False
