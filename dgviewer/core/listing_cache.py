@@ -13,7 +13,7 @@ Adding or removing a scene folder changes the root's time, which the first scene
 removed from a folder changes that folder's time; a JSON file read is checked itself. A reader opts in
 (``Reader.listing_cache``) only when its index reads through the recorded functions. A folder being written
 (a path read had changed within ``reads.RACY_S``) is listed as usual and not kept. The files are pickles in the
-user's own cache folder, as trusted as the code that wrote them; the least recently used go past ``MAX_BYTES``.
+user's own cache folder, as trusted as the code that wrote them; past ``MAX_BYTES`` the least recently used go.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ import os
 import pickle
 import struct
 import sys
+import tempfile
 from typing import Any, Callable, Iterable, Iterator
 
 from . import courtesy, reads
@@ -49,12 +50,16 @@ def code_digest(*modules: str) -> str:
     model it builds) lists its folders anew."""
     found = _digests.get(modules)
     if found is None:
-        h = hashlib.blake2b(digest_size=16)
-        for folder in sorted({os.path.dirname(sys.modules[m].__file__ or "") for m in modules}):
-            for name in sorted(os.listdir(folder)):
-                if name.endswith(".py"):
-                    with open(os.path.join(folder, name), "rb") as f:
-                        h.update(name.encode() + b"\0" + f.read())
+        # The program as installed too: a frozen app keeps no source beside its code.
+        h = hashlib.blake2b(repr((modules, reads.signature(sys.executable))).encode(), digest_size=16)
+        try:
+            for folder in sorted({os.path.dirname(sys.modules[m].__file__ or "") for m in modules}):
+                for name in sorted(os.listdir(folder)):
+                    if name.endswith(".py"):
+                        with open(os.path.join(folder, name), "rb") as f:
+                            h.update(name.encode() + b"\0" + f.read())
+        except OSError:
+            pass
         found = _digests[modules] = h.hexdigest()
     return found
 
@@ -195,10 +200,12 @@ class _Writer:
 
     @classmethod
     def create(cls, path: str, key: dict, cache) -> _Writer | None:
-        tmp = f"{path}.{os.getpid()}.tmp"
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            f = open(tmp, "wb")
+            # Its own name: the same folder may be listed twice at once (a window opening it again while
+            # its listing runs, two processes), each replacing the kept one when done.
+            fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=os.path.dirname(path))
+            f = os.fdopen(fd, "wb")
             f.write(_MAGIC + _COUNT.pack(0))
             _write_chunk(f, pickle.dumps(key))
         except OSError as e:  # an unwritable cache folder: listed, not kept
