@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from contextlib import contextmanager
-from typing import Iterator
 
 #: A path changed this recently when read may change again within the same clock tick, unseen.
 RACY_S = 2.0
@@ -42,7 +40,11 @@ class Recorder:
         self._recent_ns = time.time_ns() - int(RACY_S * 1e9)
 
     def add(self, path: str) -> None:
-        mtime, size = signature(path)
+        try:
+            st = os.stat(path)
+            mtime, size = st.st_mtime_ns, st.st_size
+        except (OSError, ValueError):
+            mtime, size = MISSING
         if path.startswith(self.prefix):
             rel = path[len(self.prefix):]
         else:
@@ -73,15 +75,22 @@ def unchanged(root: str, paths: tuple[tuple[str, int, int], ...]) -> bool:
     return True
 
 
-@contextmanager
-def recording(recorder: Recorder) -> Iterator[Recorder]:
-    """Record the reads of this thread into ``recorder`` within the block."""
-    before = getattr(_local, "recorder", None)
-    _local.recorder = recorder
-    try:
-        yield recorder
-    finally:
-        _local.recorder = before
+class recording:
+    """``with recording(recorder):`` records the reads of this thread into ``recorder`` within the block (a
+    class, not a generator: it is entered once per scene of a million)."""
+
+    __slots__ = ("recorder", "before")
+
+    def __init__(self, recorder: Recorder):
+        self.recorder = recorder
+
+    def __enter__(self) -> Recorder:
+        self.before = getattr(_local, "recorder", None)
+        _local.recorder = self.recorder
+        return self.recorder
+
+    def __exit__(self, *exc) -> None:
+        _local.recorder = self.before
 
 
 def note(path: str) -> None:
