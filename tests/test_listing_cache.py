@@ -178,3 +178,14 @@ def test_serving_leaves_nothing_for_the_cycle_collector(tmp_path):
     finally:
         gc.enable()
     assert len(ds) > 0 and garbage < 20
+
+
+def test_what_a_dead_writer_left_goes_when_a_listing_is_kept(tmp_path):
+    os.makedirs(listing_cache.folder())
+    stale, fresh = (os.path.join(listing_cache.folder(), n) for n in ("a.dead.tmp", "b.writing.tmp"))
+    for path in (stale, fresh):
+        with open(path, "wb") as f:
+            f.write(b"partial")
+    os.utime(stale, (HOUR_AGO - 60, HOUR_AGO - 60))
+    dgviewer.load(aged(write_sample(str(tmp_path / "ds"), variant="datapoint", size=64, seed=6))).wait()
+    assert not os.path.exists(stale) and os.path.exists(fresh) and len(kept()) == 2

@@ -27,6 +27,7 @@ import pickle
 import struct
 import sys
 import tempfile
+import time
 from typing import Any, Callable, Iterable, Iterator
 
 from . import courtesy, reads
@@ -36,6 +37,8 @@ from .model import Scene
 FORMAT = 1
 #: All kept listings together; the least recently used are removed past it.
 MAX_BYTES = 4 << 30
+#: A temporary file not written to for this long was left by a writer that died.
+STALE_TMP_S = 3600.0
 #: Datapoints per pickled chunk: equal values (file-name sets, environment entries) are shared within one.
 CHUNK_DATAPOINTS = 2000
 _MAGIC = b"dgvlist\0"
@@ -171,7 +174,7 @@ class _Pickler(pickle.Pickler):
         self.dispatch_table = {**copyreg.dispatch_table, type(cache): lambda _: (_open_cache, ())}
 
 
-def _the(value):
+def _identity(value):
     return value
 
 
@@ -184,7 +187,7 @@ class _Unpickler(pickle.Unpickler):
         if (module, name) == (__name__, _open_cache.__name__):
             # Not a closure over self: the memo would hold the unpickler, a cycle that keeps a chunk's
             # every object alive until a collection (paused while listing; 3x the RSS at 100k).
-            return functools.partial(_the, self.cache)
+            return functools.partial(_identity, self.cache)
         return super().find_class(module, name)
 
 
@@ -261,12 +264,16 @@ def _write_chunk(f, data: bytes) -> None:
 
 
 def _evict(limit: int) -> None:
-    """Remove the least recently used kept listings until they hold ``limit`` bytes at most."""
-    files = []
+    """Remove the least recently used kept listings until they hold ``limit`` bytes at most, and what writers
+    that died left (a writer adds to its file every chunk, a second or so apart)."""
+    files, now = [], time.time()
     with os.scandir(folder()) as it:
         for e in it:
             try:
                 st = e.stat()
+                if e.name.endswith(".tmp") and now - st.st_mtime > STALE_TMP_S:
+                    os.unlink(e.path)
+                    continue
             except OSError:
                 continue
             files.append((st.st_mtime, st.st_size, e.path))
