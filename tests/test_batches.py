@@ -69,13 +69,19 @@ def test_workers_end_when_the_process_that_started_them_is_killed():
     code = ("import sys; sys.path.insert(0, sys.argv[1]); from dgviewer import batches; "
             "from tests.test_batches import hang; "
             "list(batches.run(hang, batches.Job.of(['unused']), [str(i) for i in range(100)], workers=2))")
-    parent = subprocess.Popen([sys.executable, "-c", code, str(REPO)], stdout=subprocess.PIPE, text=True)
+    parent = subprocess.Popen([sys.executable, "-c", code, str(REPO)], stdout=subprocess.PIPE)
     workers: set[int] = set()
     try:
-        deadline = time.monotonic() + 120
+        # Raw reads of the pipe: a buffered readline after select() took both workers' lines into its buffer
+        # at once and the next select() saw an empty pipe (CI waited out the deadline with one pid).
+        deadline, out, fd = time.monotonic() + 120, b"", parent.stdout.fileno()
         while len(workers) < 2 and time.monotonic() < deadline:
-            if select.select([parent.stdout], [], [], 1.0)[0]:
-                workers.add(int(parent.stdout.readline()))
+            if select.select([fd], [], [], 1.0)[0]:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    break
+                out += chunk
+                workers = {int(line) for line in out.split(b"\n")[:-1]}
         assert len(workers) == 2, "the worker processes did not start"
         procs = [psutil.Process(pid) for pid in workers]
         parent.kill()

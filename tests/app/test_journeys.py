@@ -155,7 +155,8 @@ def test_leak_check_fails_on_a_stray_widget(qapp):
 def test_a_dataset_opened_again_comes_from_its_kept_listing_until_it_changes(open_window, folders, qtbot,
                                                                              monkeypatch, tmp_path):
     """Open A, open B, A again from Open recent: A's folders are not listed again, its tree and picture are
-    the same; a datapoint folder removed from A meanwhile is gone when it is opened once more (the removal moved A's own time)."""
+    the same; a datapoint folder removed from A meanwhile (which moves A's own time) is gone when it is opened
+    once more."""
     from dgviewer.core import storage
     from tests.test_listing_cache import aged
 
