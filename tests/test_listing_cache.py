@@ -135,13 +135,17 @@ def test_a_folder_being_written_is_not_kept_and_a_damaged_file_is_listed_anew(tm
     assert summary(dgviewer.load(root)) == expected and not [p for p in listed if p != root]  # replaced
 
 
-def test_other_code_options_or_keep_listing_false_list_anew(tmp_path, listed, monkeypatch):
+def test_other_code_options_relist_or_keep_listing_false_list_anew(tmp_path, listed, monkeypatch):
     root = aged(write_sample(str(tmp_path / "ds"), variant="datapoint", size=64, seed=4))
     expected = summary(dgviewer.load(root))
     listed.clear()
     assert summary(dgviewer.load(root, keep_listing=False)) == expected and len(listed) > 2
     listed.clear()
     assert summary(dgviewer.load(root, environment="identities")) == expected and len(listed) > 2
+    listed.clear()
+    assert summary(dgviewer.load(root, relist=True)) == expected and len(listed) > 2  # and kept anew:
+    listed.clear()
+    assert summary(dgviewer.load(root)) == expected and not [p for p in listed if p != root]
     monkeypatch.setattr(listing_cache, "code_digest", lambda *modules: "changed")
     listed.clear()
     assert summary(dgviewer.load(root)) == expected and len(listed) > 2

@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         file_menu, go, view = mb.addMenu("&File"), mb.addMenu("&Go"), mb.addMenu("&View")
         self.overlays_menu, review, help_menu = mb.addMenu("&Overlays"), mb.addMenu("&Review"), mb.addMenu("&Help")
         slots = {
-            "open": self.open_dialog, "open_url": lambda: dialogs.open_url(self), "save_png": lambda: dialogs.save_view(self), "quit": self.close,
+            "open": self.open_dialog, "open_url": lambda: dialogs.open_url(self), "reload": s.reload, "save_png": lambda: dialogs.save_view(self), "quit": self.close,
             "filter": lambda: (self.tree.filter.setFocus(), self.tree.filter.selectAll()),
             "next": lambda: s.step(1), "previous": lambda: s.step(-1),
             "next_camera": lambda: s.group_step("camera", 1), "previous_camera": lambda: s.group_step("camera", -1),

@@ -24,11 +24,11 @@ class Opened(NamedTuple):
     start: str | None  # id of the first datapoint under a chosen inner folder
 
 
-def load_enclosing(paths, cache: ByteCache) -> Opened:
+def load_enclosing(paths, cache: ByteCache, relist: bool = False) -> Opened:
     paths, moved = list(paths), []
     while True:
         try:
-            dataset = load(*paths, cache=cache)
+            dataset = load(*paths, cache=cache, relist=relist)
             break
         except InsideDatasetError as e:
             if e.path not in paths or e.root in paths:  # its dataset is open too: nested roots, say so

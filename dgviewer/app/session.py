@@ -128,14 +128,21 @@ class Session(QObject, Reviewing, Listing):
         """The modality on screen: the chosen one, or the current datapoint's first when it lacks it."""
         return self.cur.modality(self.view.modality)
 
-    def open(self, paths: list[str], goto: str | None = None) -> None:
-        """Index ``paths`` (merged) on a worker; every per-dataset state follows once it is loaded."""
+    def open(self, paths: list[str], goto: str | None = None, relist: bool = False) -> None:
+        """Index ``paths`` (merged) on a worker; every per-dataset state follows once it is loaded. ``relist``:
+        list the folders anew, not from their kept listings."""
         self._stop_listing.set()  # a listing still running is for the dataset being replaced
         self._opening = tuple(storage.resolve(p) for p in paths)
         self._goto = goto
         self._set_notice("")
         self.opening.emit(list(self._opening))
-        self.loader.run_once(("open", self._opening), lambda p=self._opening: load_enclosing(p, self.cache))
+        self.loader.run_once(("open", self._opening, relist),
+                             lambda p=self._opening: load_enclosing(p, self.cache, relist))
+
+    def reload(self) -> None:
+        """Open the open dataset again from disk, listed anew, at the current datapoint if it is still there."""
+        if self.paths:
+            self.open(self.paths, self.cur.dp.id if self.cur.dp is not None else None, relist=True)
 
     def _set_dataset(self, dataset: Dataset, paths: list[str]) -> None:
         self._opening = None

@@ -31,6 +31,7 @@ VIEW = [
 FILE = [
     ("open", "Ctrl+O", "Open folder…"),
     ("open_url", "Ctrl+Shift+O", "Open URL…"),
+    ("reload", "F5", "Reload from disk"),
     ("save_png", "Ctrl+S", "Save view as PNG…"),
     ("filter", "Ctrl+F", "Filter datapoints"),
     ("quit", "Ctrl+Q", "Quit"),

@@ -75,14 +75,15 @@ def path_of(key: dict) -> str:
     return os.path.join(folder(), hashlib.blake2b(repr(sorted(key.items())).encode(), digest_size=16).hexdigest())
 
 
-def scenes(ctx, reader: str, code: str, index: Callable[[], Iterable[Scene]]) -> Iterator[Scene]:
+def scenes(ctx, reader: str, code: str, index: Callable[[], Iterable[Scene]], serve: bool = True) -> Iterator[Scene]:
     """The scenes of ``ctx.root`` (an IndexContext of a local folder): those kept from an earlier listing while
-    they check out, then what ``index()`` lists (the reader's own index of the whole folder)."""
+    they check out (unless not ``serve``), then what ``index()`` lists (the reader's own index of the whole
+    folder), kept in turn."""
     key = {"format": FORMAT, "root": os.path.realpath(ctx.root), "name": ctx.dataset_name, "reader": reader,
            "code": code, "options": repr(sorted(ctx.options.items()))}
     path = path_of(key)
     served: set[str] = set()
-    if (yield from _served(path, key, ctx, served)):
+    if serve and (yield from _served(path, key, ctx, served)):
         return
     yield from _listed(path, key, ctx, index, served)
 

@@ -83,7 +83,7 @@ def check_catalog() -> dict[str, Check]:
 
 
 def load(*paths: str, format: str | None = None, cache: ByteCache | None = None, only: Iterable[str] | None = None,
-         readahead: int | None = None, keep_listing: bool = True, **options) -> Dataset:
+         readahead: int | None = None, keep_listing: bool = True, relist: bool = False, **options) -> Dataset:
     """Open and merge dataset folders (Datagen, Unity Perception, ...), reading only their index.
 
     A folder may be an fsspec URL (``s3://bucket/prefix``, ``gs://...``, ``file://...``): it is listed
@@ -100,7 +100,9 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
     ``readahead``: datapoints a loop over the dataset decodes ahead in threads (None: two per core;
     0: off; see core/traversal.py). ``keep_listing``: a local folder's listing is kept in the user's cache
     folder and served again on the next open while its files are unchanged (core/listing_cache.py; for
-    readers that allow it); False lists it anew and keeps nothing. Raises :class:`NotADatasetError` for a
+    readers that allow it); False lists it anew and keeps nothing. ``relist``: list anew even where the kept
+    listing checks out, and keep the new one (a file replaced by another of the same size and modification
+    time, as ``rsync -t`` does, goes unseen otherwise). Raises :class:`NotADatasetError` for a
     folder no reader recognises.
     """
     if not paths:
@@ -141,7 +143,7 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
             continue  # no id of this folder was asked for
         ctx = IndexContext(root=root, dataset_name=name, cache=cache, options=options, problems=problems,
                            only=frozenset(wanted[name]) if wanted is not None else None)
-        scenes = iter(_scenes(reader, ctx, keep_listing))
+        scenes = iter(_scenes(reader, ctx, keep_listing, relist))
         # Listing starts here, so a folder that turns out not to be a dataset is said by load(), at once.
         streams.append((ctx, next(scenes, None), scenes))
     contexts = [ctx for ctx, _, _ in streams]
@@ -152,12 +154,12 @@ def load(*paths: str, format: str | None = None, cache: ByteCache | None = None,
     return ds
 
 
-def _scenes(reader: type[Reader], ctx: IndexContext, keep: bool) -> Iterable[Scene]:
+def _scenes(reader: type[Reader], ctx: IndexContext, keep: bool, relist: bool) -> Iterable[Scene]:
     """The reader's scenes of ``ctx.root``: served from its kept listing where the reader allows it."""
     if not (keep and reader.listing_cache and ctx.only is None and not storage.is_url(ctx.root)):
         return reader().index(ctx)
     code = listing_cache.code_digest(reader.__module__, Scene.__module__)
-    return listing_cache.scenes(ctx, reader.name, code, lambda: reader().index(ctx))
+    return listing_cache.scenes(ctx, reader.name, code, lambda: reader().index(ctx), serve=not relist)
 
 
 def _chain(streams) -> Iterator[Scene]:

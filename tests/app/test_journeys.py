@@ -189,3 +189,43 @@ def _rows_and_counts(w) -> list[tuple[str, str]]:
     top = model.index(0, 0, QModelIndex())
     scenes = [(model.index(r, 0, top).data(), model.index(r, 1, top).data()) for r in range(model.rowCount(top))]
     return [(top.data(), model.index(0, 1, QModelIndex()).data()), *scenes]
+
+
+def test_reload_lists_anew_what_a_kept_listing_cannot_see(open_window, folders, qtbot, monkeypatch, tmp_path):
+    """A file replaced by another of the same size and time (``rsync -t`` of another version) is what a kept
+    listing cannot see: reopened, A still shows the old entry; File ▸ Reload from disk (F5) lists A anew, at the
+    same datapoint, and keeps the new listing."""
+    from PySide6.QtGui import QAction
+
+    from tests.test_listing_cache import aged
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "own-cache"))
+    a = aged(folders["faces"])
+    w = open_window(a)
+    env = os.path.join(a, sorted(d for d in os.listdir(a) if d.startswith("datapoint_"))[2], "camera",
+                       "environment.json")
+    st = os.stat(env)
+    with open(env, encoding="utf-8") as f:
+        text = f.read()
+    assert '"morning"' in text or '"evening"' in text
+    swapped = text.replace('"morning"', '"MORNING"') if '"morning"' in text else text.replace('"evening"', '"EVENING"')
+    with open(env, "w", encoding="utf-8") as f:
+        f.write(swapped)
+    os.utime(env, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same time
+
+    def time_of_day() -> str:
+        return w.session.order[2]._env["time_of_day"]
+
+    _open_recent(qtbot, w, a)
+    assert time_of_day().islower()  # served: the replaced file went unseen
+    second = w.session.order[1].id
+    press_and_wait(qtbot, w, Qt.Key.Key_Right)
+    assert w.session.cur.dp.id == second
+    (reload,) = [act for act in w.findChildren(QAction) if act.text() == "Reload from disk"]
+    assert reload.shortcut().toString() == "F5"
+    with qtbot.waitSignal(w.session.shown, timeout=20000):
+        qtbot.keyClick(w, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: not w.session.is_listing, timeout=60000)
+    assert time_of_day().isupper() and w.session.cur.dp.id == second  # listed anew, at the same datapoint
+    _open_recent(qtbot, w, a)
+    assert time_of_day().isupper()  # the new listing was kept
