@@ -27,6 +27,9 @@ class TreePanel(QWidget):
         self.session = session
         self._selecting = False
         self._revealed_at = 0.0  # when the view last scrolled to the current row
+        #: The current datapoint while the tree has not taken it in yet (an open at a datapoint, a reload):
+        #: selected once a growth brings it in.
+        self._unplaced: Datapoint | None = None
         self.filter = QLineEdit(placeholderText="Filter: expression=happiness camera=camera_2 review=fail finding=any")
         self.filter.setClearButtonEnabled(True)
         self.filter.setToolTip(FILTER_HELP)
@@ -144,6 +147,8 @@ class TreePanel(QWidget):
             self.view.expand(first)
             for row in range(before, min(self.model.rowCount(first), BATCH)):
                 self.view.expand(self.model.index(row, 0, first))
+        if self._unplaced is not None and self._unplaced is self.session.cur.dp:
+            self.select(self._unplaced)
 
     def _listed(self) -> None:
         self.model.counts_grew()  # their last growth: repainted now, not at the next throttled turn
@@ -168,6 +173,7 @@ class TreePanel(QWidget):
     def select(self, dp: Datapoint, reveal: bool = True) -> None:
         """Make ``dp`` the current row without re-announcing it; ``reveal`` expands and scrolls to it."""
         index = self.model.index_for(dp) if dp is not None else QModelIndex()
+        self._unplaced = dp if dp is not None and not index.isValid() else None
         if not index.isValid():
             return
         self._selecting = True

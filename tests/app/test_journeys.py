@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel
 
 import dgviewer
 from dgviewer.app.legend import NOT_IN_LEGEND
-from dgviewer.app.tree_model import STATUS_ROLE
+from dgviewer.app.tree_model import DATAPOINT_ROLE, STATUS_ROLE
 from dgviewer.core.review import sidecar_path
 
 from .conftest import no_leaks, press_and_wait
@@ -227,5 +227,6 @@ def test_reload_lists_anew_what_a_kept_listing_cannot_see(open_window, folders, 
         qtbot.keyClick(w, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: not w.session.is_listing, timeout=60000)
     assert time_of_day().isupper() and w.session.cur.dp.id == second  # listed anew, at the same datapoint
+    qtbot.waitUntil(lambda: getattr(w.tree.view.currentIndex().data(DATAPOINT_ROLE), "id", None) == second)
     _open_recent(qtbot, w, a)
     assert time_of_day().isupper()  # the new listing was kept
