@@ -5,6 +5,9 @@ import gc
 import json
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import time
 
 import pytest
@@ -58,7 +61,7 @@ def summary(ds) -> tuple:
 
 def kept() -> list[str]:
     folder = listing_cache.folder()
-    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    return sorted(n for n in os.listdir(folder) if not n.startswith(".")) if os.path.isdir(folder) else []
 
 
 @pytest.mark.parametrize("variant", ["datapoint", "hic"])
@@ -184,12 +187,16 @@ def test_serving_leaves_nothing_for_the_cycle_collector(tmp_path):
     assert len(ds) > 0 and garbage < 20
 
 
-def test_what_a_dead_writer_left_goes_when_a_listing_is_kept(tmp_path):
-    os.makedirs(listing_cache.folder())
-    stale, fresh = (os.path.join(listing_cache.folder(), n) for n in ("a.dead.tmp", "b.writing.tmp"))
-    for path in (stale, fresh):
+def test_what_a_dead_writer_left_goes_when_the_listing_is_kept_again(tmp_path):
+    root = aged(write_sample(str(tmp_path / "ds"), variant="datapoint", size=64, seed=6))
+    dgviewer.load(root).wait()
+    (name,) = kept()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    temporary = os.path.join(listing_cache.folder(), f".{name}.dgv-tmp-{socket.gethostname()}-")
+    left, writing = temporary + f"{dead}.0", temporary + f"{os.getpid()}.99"  # a killed writer's; one of ours
+    for path in (left, writing):
         with open(path, "wb") as f:
             f.write(b"partial")
-    os.utime(stale, (HOUR_AGO - 60, HOUR_AGO - 60))
-    dgviewer.load(aged(write_sample(str(tmp_path / "ds"), variant="datapoint", size=64, seed=6))).wait()
-    assert not os.path.exists(stale) and os.path.exists(fresh) and len(kept()) == 2
+    dgviewer.load(root, relist=True).wait()
+    assert not os.path.exists(left) and os.path.exists(writing) and kept() == [name]

@@ -16,6 +16,7 @@ dataset folder; dgviewer's own files live in the user's folders
 from __future__ import annotations
 
 import errno
+import itertools
 import mmap
 import os
 import socket
@@ -203,6 +204,30 @@ def _temporary(path: str) -> str:
     return os.path.join(folder, f".{base}{_TMP_TAG}{socket.gethostname()}-{os.getpid()}")
 
 
+_writers = itertools.count()
+
+
+def own_temporary(path: str) -> str:
+    """A temporary file's name beside ``path`` that no other writer, in this process or another, is given (two
+    may write one file at once); :func:`remove_stale_temporaries` clears it once its process is gone."""
+    return f"{_temporary(path)}.{next(_writers)}"
+
+
+def remove_least_recent(files: list[tuple[float, int, str]], limit: int) -> int:
+    """Delete the least recently modified of ``files`` (modification time, size, path) until they hold ``limit``
+    bytes at most; the bytes left."""
+    total = sum(size for _, size, _ in files)
+    for _, size, path in sorted(files):
+        if total <= limit:
+            break
+        try:
+            os.unlink(path)
+        except OSError:
+            continue
+        total -= size
+    return total
+
+
 def _fsync_dir(folder: str) -> None:
     # Makes the rename itself durable; Windows cannot open a folder for fsync.
     if sys.platform == "win32":
@@ -223,9 +248,10 @@ def remove_stale_temporaries(path: str) -> None:
     except OSError:
         return
     for name in names:
-        if not name.startswith(prefix) or not name[len(prefix):].isdigit():
+        owner = name[len(prefix):].split(".", 1)[0]  # the pid, then the writer's number (own_temporary)
+        if not name.startswith(prefix) or not owner.isdigit():
             continue
-        pid = int(name[len(prefix):])
+        pid = int(owner)
         if pid != os.getpid() and not _alive(pid):
             try:
                 os.unlink(os.path.join(folder, name))

@@ -26,19 +26,15 @@ import os
 import pickle
 import struct
 import sys
-import tempfile
-import time
 from typing import Any, Callable, Iterable, Iterator
 
 from . import courtesy, reads
-from .fsio import user_cache_dir
+from .fsio import own_temporary, remove_least_recent, remove_stale_temporaries, user_cache_dir
 from .model import Scene
 
 FORMAT = 1
 #: All kept listings together; the least recently used are removed past it.
 MAX_BYTES = 4 << 30
-#: A temporary file not written to for this long was left by a writer that died.
-STALE_TMP_S = 3600.0
 #: Datapoints per pickled chunk: equal values (file-name sets, environment entries) are shared within one.
 CHUNK_DATAPOINTS = 2000
 _MAGIC = b"dgvlist\0"
@@ -204,12 +200,13 @@ class _Writer:
 
     @classmethod
     def create(cls, path: str, key: dict, cache) -> _Writer | None:
+        # Its own temporary file: the same folder may be listed twice at once (a window opening it again while
+        # its listing runs, two processes), each replacing the kept one when done.
+        tmp = own_temporary(path)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            # Its own name: the same folder may be listed twice at once (a window opening it again while
-            # its listing runs, two processes), each replacing the kept one when done.
-            fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=os.path.dirname(path))
-            f = os.fdopen(fd, "wb")
+            remove_stale_temporaries(path)
+            f = open(tmp, "xb")
             f.write(_MAGIC + _COUNT.pack(0))
             _write_chunk(f, pickle.dumps(key))
         except OSError as e:  # an unwritable cache folder: listed, not kept
@@ -265,25 +262,15 @@ def _write_chunk(f, data: bytes) -> None:
 
 
 def _evict(limit: int) -> None:
-    """Remove the least recently used kept listings until they hold ``limit`` bytes at most, and what writers
-    that died left (a writer adds to its file every chunk, a second or so apart)."""
-    files, now = [], time.time()
+    """Remove the least recently used kept listings until they hold ``limit`` bytes at most (temporary files,
+    named with a dot, are their writers')."""
+    files = []
     with os.scandir(folder()) as it:
         for e in it:
             try:
-                st = e.stat()
-                if e.name.endswith(".tmp") and now - st.st_mtime > STALE_TMP_S:
-                    os.unlink(e.path)
-                    continue
+                if not e.name.startswith("."):
+                    st = e.stat()
+                    files.append((st.st_mtime, st.st_size, e.path))
             except OSError:
                 continue
-            files.append((st.st_mtime, st.st_size, e.path))
-    total = sum(size for _, size, _ in files)
-    for _, size, path in sorted(files):
-        if total <= limit:
-            break
-        try:
-            os.unlink(path)
-            total -= size
-        except OSError:
-            pass
+    remove_least_recent(files, limit)

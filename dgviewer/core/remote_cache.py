@@ -16,7 +16,7 @@ import os
 import threading
 from typing import Callable
 
-from .fsio import user_cache_dir
+from .fsio import remove_least_recent, user_cache_dir
 
 DEFAULT_BYTES = 4 << 30
 _lock = threading.Lock()
@@ -133,15 +133,6 @@ def _scan_total() -> int:
 
 def _evict(target: int) -> None:
     """Delete least recently used files until the folder holds at most ``target`` bytes."""
-    files = sorted(_files())
-    total = sum(size for _, size, _ in files)
-    for _, size, path in files:
-        if total <= target:
-            break
-        try:
-            os.unlink(path)
-            total -= size
-        except OSError:
-            pass
+    total = remove_least_recent(_files(), target)
     with _lock:
         _total[:] = [total]

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ...core.errors import DataError
-from ...core.fsio import atomic_write, read_bytes, user_cache_dir
+from ...core.fsio import atomic_write, read_bytes, remove_least_recent, user_cache_dir
 
 #: Bytes of thumbnails kept on disk; pruning goes down to PRUNE_TO of it, so it runs seldom.
 DISK_BYTES = 512 << 20
@@ -84,16 +84,7 @@ class ThumbDisk:
 
     def prune(self) -> None:
         """Remove the least recently used files until the folder holds PRUNE_TO of its budget."""
-        files = sorted(self._files())
-        total = sum(size for _, size, _ in files)
-        for _, size, path in files:
-            if total <= self.max_bytes * PRUNE_TO:
-                break
-            try:
-                os.unlink(path)
-            except OSError:
-                continue
-            total -= size
+        total = remove_least_recent(self._files(), int(self.max_bytes * PRUNE_TO))
         with self._lock:
             self._total = total
 
