@@ -11,10 +11,11 @@ import threading
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ..qa import CHECKS, ERROR, Finding, QAResult, run_checks
+from .progress_bar import ProgressBar
 from .session import Session
 
 _ALL = "All checks"
@@ -56,7 +57,7 @@ class QAPanel(QWidget):
         self.run_button = QPushButton("Run checks")
         self.images = QCheckBox("image checks")
         self.images.setToolTip("Also decode every image: segmentation colours, empty masks, depth values (slower)")
-        self.progress = QProgressBar()
+        self.progress = ProgressBar()
         self.progress.setMaximumHeight(14)
         self.progress.hide()
         self.check_filter = QComboBox()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QSizePolicy, QToolButton, QWidget
 
 from ..core.review import FLAG, UNREVIEWED
 from . import shortcuts
@@ -31,6 +31,10 @@ class ReviewBar(QWidget):
         self.state.setMinimumWidth(160)
         self.progress = QLabel()
         self.progress.setStyleSheet("color: gray")
+        # It takes the room left (clipped in a narrow window): a text that widened the bar's minimum on each
+        # decision, or when a listing ended, made the window lay itself out again and move its docks.
+        self.progress.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.buttons: dict[str, QToolButton] = {}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
@@ -44,8 +48,7 @@ class ReviewBar(QWidget):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrow keys stay with the canvas
             self.buttons[ident] = b
             layout.addWidget(b)
-        layout.addStretch(1)
-        layout.addWidget(self.progress)
+        layout.addWidget(self.progress, 1)
         self.setEnabled(False)
         session.dataset_opened.connect(self._dataset_opened)
         session.shown.connect(lambda _id: self._show_current())

@@ -5,12 +5,15 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
+from PySide6.QtWidgets import QLabel, QStatusBar
 
+from .progress_bar import ProgressBar
 from .session import Session
 
 #: Most of the status bar the datapoint id may take.
 ID_WIDTH_PX = 320
+#: The widest position text after the id.
+POSITION_ROOM = "   00000000 / 00000000"
 #: Seconds between updates of the listing progress bar.
 LISTING_REFRESH_S = 0.25
 
@@ -34,9 +37,14 @@ class StatusLine(QObject):
         super().__init__(bar)
         self.session = session
         self.position = _FixedLabel()
+        # As wide from the start as an elided id and a position in ten million need: a label widening as the
+        # count grew widened the bar's minimum when a listing ended, and the window's docks moved to make room.
+        self.position.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.position.setFixedSize(ID_WIDTH_PX + self.position.fontMetrics().horizontalAdvance(POSITION_ROOM),
+                                   self.position.sizeHint().height())
         self.cache = _FixedLabel()
         self.cache.setStyleSheet("color: gray")
-        self.listing = QProgressBar()  # scenes listed of those expected (busy when the reader cannot tell)
+        self.listing = ProgressBar()  # scenes listed of those expected (busy when the reader cannot tell)
         self._listing_shown = 0.0
         self._grown_at = 0.0
         self.listing.setFixedWidth(160)

@@ -4,7 +4,8 @@ typed meanwhile applies to what arrives; opening another dataset mid-listing sto
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtWidgets import QApplication, QDockWidget
 
 import dgviewer
 from dgviewer.formats import registry
@@ -81,3 +82,41 @@ def test_opening_another_dataset_mid_listing_stops_the_first(open_window, gated,
     qtbot.waitUntil(lambda: not w.session.is_listing)
     assert _rows(w.tree.model) == [("datapoint", str(len(other)))]
     assert w.tree.summary.text() == f"{len(other)} datapoints"
+
+
+def test_the_window_keeps_its_layout_while_bars_and_counts_come_and_go(open_window, gated, qtbot):
+    """A listing ends, the tree's bar shows and hides, decisions are counted, the position's count grows: the docks,
+    the canvas and the tree stay where they were. A text or bar changing size laid the window out again: its docks
+    moved (the tree dock narrowed ~20 px when a 100k listing ended) and every expanded tree row was laid out and
+    painted again (30-70 ms of the GUI thread)."""
+    w = open_window(gated, listed=False)
+    s = w.session
+    qtbot.waitUntil(lambda: len(s.order) == FREE * PER_SCENE)
+    watched = [w.canvas, w.tree.view, w.review] + [d for d in w.findChildren(QDockWidget) if d.isVisible()]
+    resized = []
+
+    class Resizes(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Resize:
+                resized.append((obj.objectName() or type(obj).__name__, event.oldSize(), event.size()))
+            return False
+
+    QApplication.processEvents()  # the layout of the first datapoint's docks settles
+    spy = Resizes()
+    for widget in watched:
+        widget.installEventFilter(spy)
+    minimum = w.minimumSizeHint()
+
+    w.tree.progress.show()  # as while a filter waits for the facts index
+    QApplication.processEvents()
+    w.tree.progress.hide()
+    GatedReader.gate.set()
+    qtbot.waitUntil(lambda: not s.is_listing, timeout=20000)
+    assert w.status_line.position.text().endswith(f" 1 / {SCENES * PER_SCENE}")
+    for _ in range(3):  # "3 / 80 reviewed   ✓3": longer with each decision
+        with qtbot.waitSignal(s.shown, timeout=10000):
+            qtbot.keyClick(w, Qt.Key.Key_P)
+            s.step(1)
+    assert w.review.progress.text().startswith(f"3 / {SCENES * PER_SCENE} reviewed")
+    QApplication.processEvents()
+    assert resized == [] and w.minimumSizeHint() == minimum
