@@ -111,8 +111,10 @@ def run(task: Callable, job: Job, ids: Sequence[str], args: tuple = (), workers:
     batches = iter(split(ids, workers))
     own = executor is None
     if own:
+        nice = _worker_nice()
         executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_start_worker, initargs=(os.getpid(),))
+                                       initializer=_start_worker, initargs=(os.getpid(), nice))
+        before = set(multiprocessing.active_children())
     pending: dict[Future, list[str]] = {}
 
     def top_up() -> None:
@@ -122,7 +124,9 @@ def run(task: Callable, job: Job, ids: Sequence[str], args: tuple = (), workers:
             pending[executor.submit(task, job, b, *args)] = b
 
     try:
-        top_up()
+        top_up()  # starts the workers
+        if own:
+            _yield_the_cpu([p.pid for p in set(multiprocessing.active_children()) - before], nice)
         while pending:
             done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -137,8 +141,8 @@ def run(task: Callable, job: Job, ids: Sequence[str], args: tuple = (), workers:
             executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_worker(parent: int) -> None:
-    _yield_the_cpu()
+def _start_worker(parent: int, nice: int | None) -> None:
+    _yield_the_cpu([0], nice)  # in case the parent's came too late (it did not see the process start)
     threading.Thread(target=_exit_with, args=(parent,), name="exit-with-parent", daemon=True).start()
 
 
@@ -150,14 +154,24 @@ def _exit_with(parent: int) -> None:
     os._exit(0)
 
 
-def _yield_the_cpu() -> None:
-    """A local worker runs niced: with one per core busy, a viewer's GUI thread waited tens of milliseconds
-    for a core (a grid fling at 100k stalled 50-70 ms while the facts index was built); on an idle machine it
-    makes no difference."""
+def _worker_nice() -> int | None:
+    """The niceness of local workers: this process's plus WORKER_NICE (None where there are none)."""
     try:
-        os.nice(WORKER_NICE)
-    except (AttributeError, OSError):  # Windows; or a limit
-        pass
+        return min(19, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICE)
+    except (AttributeError, OSError):  # Windows
+        return None
+
+
+def _yield_the_cpu(pids: list[int], nice: int | None) -> None:
+    """Local workers run niced: with one per core busy, a viewer's GUI thread waited tens of milliseconds
+    for a core (a grid fling at 100k stalled 50-70 ms while the facts index was built); on an idle machine it
+    makes no difference. The parent renices them as they start: a worker's own start (importing dgviewer,
+    numpy) took both cores for a second, and the viewer's event loop stalled 70-110 ms. 0: this process."""
+    for pid in pids if nice is not None else ():
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, nice)
+        except OSError:  # gone already; or a limit
+            pass
 
 
 def _here(task, job, ids, args, cancel, opened) -> Iterator[tuple[list[str], Any]]:
