@@ -29,7 +29,7 @@ from ..core.cache import ByteCache
 from ..core.model import MODALITIES, Datapoint, Dataset
 from .current import Current
 from .filtering import Filtering
-from .listing import GROW_BUDGET_S, Listing
+from .listing import FIRST_DRAWN_WAIT_MS, GROW_BUDGET_S, Listing
 from .open_dataset import OpenDataset, filtered
 from .opening import load_enclosing
 from .playback import Playback
@@ -83,6 +83,10 @@ class Session(QObject, Reviewing, Listing):
         self._stop_listing = threading.Event()  # of the listing running now
         self._grow_timer = QTimer(self, interval=GROW_MS)
         self._grow_timer.timeout.connect(self._grow)  # see Listing
+        self._held_listing = None  # (dataset, key, loop) of a listing waiting for the first datapoint drawn
+        self._held_timer = QTimer(self, singleShot=True, interval=FIRST_DRAWN_WAIT_MS)
+        self._held_timer.timeout.connect(self._start_held_listing)
+        self.shown.connect(self._start_held_listing)
         self.modalities: set[str] = set()  # some listed datapoint of the open dataset has each
         self._modalities_of, self._modalities_seen = None, 0
         self._goto: str | None = None
@@ -407,5 +411,6 @@ class Session(QObject, Reviewing, Listing):
         self._settle_timer.stop()
         self.filtering.shutdown()
         self._grow_timer.stop()
+        self._held_timer.stop()
         self._stop_listing.set()
         self.loader.shutdown()

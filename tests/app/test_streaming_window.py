@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget
 
 import dgviewer
 from dgviewer.formats import registry
+from dgviewer.app import listing
 from dgviewer.app.tree_model import DATAPOINT_ROLE
 from tests.plugins.gated import PER_SCENE, SIZE, GatedReader, write_gated
 
@@ -120,3 +121,20 @@ def test_the_window_keeps_its_layout_while_bars_and_counts_come_and_go(open_wind
     assert w.review.progress.text().startswith(f"3 / {SCENES * PER_SCENE} reviewed")
     QApplication.processEvents()
     assert resized == [] and w.minimumSizeHint() == minimum
+
+
+def test_a_big_datasets_listing_waits_for_its_first_datapoint_drawn(open_window, gated, qtbot, monkeypatch):
+    """Past GRACE_SCENES the first datapoint shows before the listing thread starts (it competed with the GUI
+    thread while that datapoint was decoded and painted: 0.4-0.5 s of a 1M open); then the rest is listed."""
+    monkeypatch.setattr(listing, "GRACE_SCENES", SCENES // 2)
+    start = GatedReader.listed
+    at_shown = []
+    w = open_window(gated, wait=False)
+    w.session.shown.connect(lambda _id: at_shown.append(GatedReader.listed - start))
+    qtbot.waitUntil(lambda: bool(at_shown), timeout=20000)
+    assert at_shown[0] == 1  # the scene the open listed to show it
+    assert w.session.cur.dp.id == "g/scene_000/cam/frame_0" and w.canvas.image.image is not None
+    qtbot.waitUntil(lambda: len(w.session.order) == FREE * PER_SCENE, timeout=10000)  # then the listing runs
+    GatedReader.gate.set()
+    qtbot.waitUntil(lambda: not w.session.is_listing, timeout=20000)
+    assert len(w.session.order) == SCENES * PER_SCENE
