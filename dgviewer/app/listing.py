@@ -25,6 +25,9 @@ GRACE_SCENES = 2000
 #: Such a dataset's listing thread starts once its first datapoint is drawn, or after this long: it competed
 #: with the GUI thread for the GIL while that datapoint was decoded and painted (0.4-0.5 s of a 1M open).
 FIRST_DRAWN_WAIT_MS = 1000
+#: And this long after it is drawn: the panels fill in and the window paints meanwhile (its first step, sorting
+#: a million names, stalled that 200-260 ms).
+AFTER_DRAWN_MS = 200
 
 
 class Listing:
@@ -81,6 +84,10 @@ class Listing:
             self._held_timer.start()  # or the first datapoint drawn (shown) starts it
         else:
             self._start_held_listing()
+
+    def _first_drawn(self, _id: str) -> None:
+        if self._held_listing is not None:
+            self._held_timer.start(AFTER_DRAWN_MS)
 
     def _start_held_listing(self, *_) -> None:
         held, self._held_listing = self._held_listing, None

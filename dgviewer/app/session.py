@@ -86,7 +86,7 @@ class Session(QObject, Reviewing, Listing):
         self._held_listing = None  # (dataset, key, loop) of a listing waiting for the first datapoint drawn
         self._held_timer = QTimer(self, singleShot=True, interval=FIRST_DRAWN_WAIT_MS)
         self._held_timer.timeout.connect(self._start_held_listing)
-        self.shown.connect(self._start_held_listing)
+        self.shown.connect(self._first_drawn)
         self.modalities: set[str] = set()  # some listed datapoint of the open dataset has each
         self._modalities_of, self._modalities_seen = None, 0
         self._goto: str | None = None
