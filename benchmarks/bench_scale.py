@@ -42,6 +42,8 @@ VIEWER = r"""
 import json, os, sys, time
 t0 = time.perf_counter()
 def rss(): return int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+from dgviewer.cli.viewer import list_early  # as `dgviewer PATH` starts
+list_early([sys.argv[1]])
 from dgviewer.app import launch
 app = launch.start("capture.png")
 from PySide6.QtCore import QEvent, QObject, QTimer

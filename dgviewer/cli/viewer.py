@@ -21,7 +21,18 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    list_early(args.paths)
     return open_viewer(lambda: args.paths, args.goto, args.screenshot, args.compare)
+
+
+def list_early(paths: list[str]) -> None:
+    """Start listing the local ``paths`` on another core while Qt starts (core/early_listing.py): a million scene
+    folders take about a second, and the first datapoint waits for them."""
+    from ..core import early_listing, storage
+
+    for path in paths:
+        if not storage.is_url(path):
+            early_listing.start(path)
 
 
 def open_viewer(paths: Callable[[], list[str]], goto: str | None, screenshot: str | None,

@@ -18,7 +18,7 @@ import posixpath
 import re
 from typing import Callable, Iterator
 
-from . import reads
+from . import early_listing, reads
 from .errors import NotADatasetError
 
 _URL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]+)://(.*)$", re.S)
@@ -141,6 +141,25 @@ def scandir(path: str):
         return os.scandir(path)
     folder = normpath(path)
     return _Listing([_Entry(folder, n, d) for n, d in _children(folder).items()])
+
+
+def subfolders(path: str) -> list[str]:
+    """Names of the sub-folders of ``path`` (each entry's own type: no ``stat`` per entry), in no order; from
+    the listing a child made while the process started (:mod:`.early_listing`) when it made one of ``path``."""
+    if not is_url(path):
+        names = early_listing.take(path)
+        if names is not None:
+            reads.note(path)  # its times are those from before the child's listing (take checked)
+            return names
+    with scandir(path) as it:
+        return [e.name for e in it if _is_dir(e)]
+
+
+def _is_dir(entry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link loop
+        return False
 
 
 def listdir(path: str) -> list[str]:

@@ -72,13 +72,7 @@ def shared(key, value=None):
 def scene_folders(root: str) -> list[str]:
     """Scene folder names of ``root``, unsorted (a million take a visible while to sort)."""
     try:
-        with storage.scandir(root) as it:
-            try:  # the entry's own is_dir (no stat, no Python call per entry): 0.9 s at 1M
-                return [e.name for e in it if e.name.startswith(SCENE_PREFIXES) and e.is_dir()]
-            except OSError:
-                pass
-        with storage.scandir(root) as it:
-            return [e.name for e in it if e.name.startswith(SCENE_PREFIXES) and _is_dir(e)]
+        return [n for n in storage.subfolders(root) if n.startswith(SCENE_PREFIXES)]
     except OSError:
         return []
 
