@@ -60,7 +60,7 @@ def test_cancel_stops_before_every_batch_ran(sample):
 
 def hang(_job: batches.Job, _ids: list[str]) -> None:
     """A batch that never ends: says which worker runs it, then waits."""
-    print(os.getpid(), flush=True)
+    os.write(1, f"{os.getpid()}\n".encode())  # one write: print's two (the pid, the newline) interleaved
     time.sleep(600)
 
 
