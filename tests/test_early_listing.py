@@ -63,7 +63,18 @@ def test_a_dataset_opens_from_the_early_listing(tmp_path, monkeypatch):
     listed.clear()
     early_listing.start(root)
     assert [dp.id for dp in dgviewer.load(root, keep_listing=False)] == expected
-    assert listed.count(root) == in_place - 1 and not early_listing._started  # taken: not listed again
+    assert listed.count(root) == in_place - 1  # taken: not listed again
+    assert os.path.realpath(root) not in early_listing._started
+
+
+def test_a_listing_nobody_takes_is_dropped(folder, monkeypatch):
+    """``dgviewer PATH`` of a folder no reader asks for: its names are not kept for the life of the viewer."""
+    monkeypatch.setattr(early_listing, "KEEP_S", 0.2)
+    early_listing.start(folder)
+    child = early_listing._started[os.path.realpath(folder)]
+    child.thread.join(10)
+    assert not child.thread.is_alive() and child.data is None
+    assert early_listing.take(folder) is None and sorted(storage.subfolders(folder))
 
 
 def test_the_viewer_command_starts_it(tmp_path, monkeypatch):

@@ -15,6 +15,8 @@ import time
 
 #: A folder changed this recently when its listing started may change again within its time's resolution.
 RACY_NS = 2_000_000_000
+#: A listing nobody took by then is dropped (its folder held no dataset of a reader that asks for it).
+KEEP_S = 60.0
 
 _started: dict[str, _Child] = {}
 
@@ -33,7 +35,8 @@ def take(path: str) -> list[str] | None:
     child = _started.pop(os.path.realpath(path), None)
     if child is None:
         return None
-    child.thread.join()
+    child.ready.wait()
+    child.taken.set()
     try:
         now = _stamp(os.stat(child.path))
     except OSError:
@@ -51,6 +54,7 @@ class _Child:
     def __init__(self, path: str):
         self.path = path
         self.data: bytes | None = None  # the names, NUL-separated
+        self.ready, self.taken = threading.Event(), threading.Event()
         self.before = _stamp(os.stat(path))  # before the listing: a change during it shows as a new time
         r, w = os.pipe()
         self.pid = os.fork()
@@ -70,6 +74,11 @@ class _Child:
             _, status = os.waitpid(self.pid, 0)
         if os.waitstatus_to_exitcode(status) == 0:
             self.data = b"".join(chunks)  # made names by take(): a million strings held the GIL 0.1 s
+        self.ready.set()
+        if not self.taken.wait(KEEP_S):
+            if _started.get(self.path) is self:
+                del _started[self.path]
+            self.data = None
 
 
 def _list_into(path: str, r: int, w: int) -> None:
