@@ -37,7 +37,7 @@ class StatusLine(QObject):
         super().__init__(bar)
         self.session = session
         self.position = _FixedLabel()
-        # As wide from the start as an elided id and a position in ten million need: a label widening as the
+        # As wide from the start as an elided id and a position among tens of millions need: a label widening as the
         # count grew widened the bar's minimum when a listing ended, and the window's docks moved to make room.
         self.position.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.position.setFixedSize(ID_WIDTH_PX + self.position.fontMetrics().horizontalAdvance(POSITION_ROOM),

@@ -14,6 +14,7 @@ from .progress_bar import ProgressBar
 from .session import Session
 from .tree_model import BATCH, DATAPOINT_ROLE, DatasetTreeModel
 
+
 FILTER_HELP = filters.help_text()  # the generic keys; a dataset adds those its readers declare
 #: During a burst (a held key) the tree scrolls to the current row at most this often (each scroll repaints it all).
 REVEAL_S = 0.5

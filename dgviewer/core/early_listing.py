@@ -32,7 +32,7 @@ def start(path: str) -> None:
 def take(path: str) -> list[str] | None:
     """The sub-folder names of ``path`` listed by :func:`start` (waiting for the child), or None: none was
     started, it failed, or the folder changed since it was listed."""
-    child = _started.pop(os.path.realpath(path), None)
+    child = _started.pop(os.path.realpath(path), None) if _started else None
     if child is None:
         return None
     child.ready.wait()
