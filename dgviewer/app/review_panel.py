@@ -21,6 +21,10 @@ _LABELS = {"review_pass": "✓ Pass", "review_fail": "✗ Fail", "review_flag": 
            "next_unreviewed": "Next unreviewed ▸"}
 
 
+#: The review count's room, whatever its text.
+PROGRESS_ROOM = "00 / 000 reviewed"
+
+
 class ReviewBar(QWidget):
     """A strip above the canvas: the current decision, the buttons, and how far the review is."""
 
@@ -28,12 +32,14 @@ class ReviewBar(QWidget):
         super().__init__(parent)
         self.session = session
         self.state = QLabel()
-        self.state.setMinimumWidth(160)
+        self.state.setMinimumWidth(120)
         self.progress = QLabel()
         self.progress.setStyleSheet("color: gray")
-        # It takes the room left (clipped in a narrow window): a text that widened the bar's minimum on each
-        # decision, or when a listing ended, made the window lay itself out again and move its docks.
+        # It takes the room left, at least a usual count's (longer ones are cut; the tooltip has it whole): a text
+        # that widened the bar's minimum on each decision, or when a listing ended, made the window lay itself
+        # out again and move its docks.
         self.progress.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.progress.setMinimumWidth(self.progress.fontMetrics().horizontalAdvance(PROGRESS_ROOM))
         self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.buttons: dict[str, QToolButton] = {}
         layout = QHBoxLayout(self)
@@ -103,3 +109,4 @@ class ReviewBar(QWidget):
         n = len(data.order)
         tally = tally_text(counts)
         self.progress.setText(f"{n - counts[UNREVIEWED]} / {n} reviewed" + (f"   {tally}" if tally else ""))
+        self.progress.setToolTip(self.progress.text())
