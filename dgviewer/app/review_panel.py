@@ -22,7 +22,7 @@ _LABELS = {"review_pass": "✓ Pass", "review_fail": "✗ Fail", "review_flag": 
 
 
 #: The review count's room, whatever its text.
-PROGRESS_ROOM = "00 / 000 reviewed"
+PROGRESS_ROOM = "0 / 000000 reviewed"
 
 
 class ReviewBar(QWidget):
