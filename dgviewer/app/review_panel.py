@@ -32,7 +32,7 @@ class ReviewBar(QWidget):
         super().__init__(parent)
         self.session = session
         self.state = QLabel()
-        self.state.setMinimumWidth(120)
+        self.state.setMinimumWidth(90)
         self.progress = QLabel()
         self.progress.setStyleSheet("color: gray")
         # It takes the room left, at least a usual count's (longer ones are cut; the tooltip has it whole): a text
