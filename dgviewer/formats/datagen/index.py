@@ -41,16 +41,9 @@ def listing(path: str, ctx: IndexContext | None = None) -> tuple[frozenset[str],
     try:  # interned: a million camera folders share one "camera"
         dirs = [sys.intern(e.name) for e in entries if e.is_dir()]
     except OSError:  # a link loop: it stays a name, so the file that should be there is reported
-        dirs = [sys.intern(e.name) for e in entries if _is_dir(e)]
+        dirs = [sys.intern(e.name) for e in entries if storage.entry_is_dir(e)]
     dirs.sort()
     return shared(frozenset([e.name for e in entries])), dirs
-
-
-def _is_dir(entry: os.DirEntry) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
 
 
 #: One instance of each equal value the index keeps per folder (file-name sets, environment entries):
@@ -81,7 +74,7 @@ def detect(root: str) -> bool:
     try:  # stops at the first scene folder: a root may hold a million
         with storage.scandir(root) as it:
             for e in it:
-                if e.name.startswith(SCENE_PREFIXES) and _is_dir(e):
+                if e.name.startswith(SCENE_PREFIXES) and storage.entry_is_dir(e):
                     return True
     except OSError:
         return False
