@@ -10,7 +10,6 @@ grows the counts (repainted twice a second: ``COUNTS_S``): O(new datapoints) per
 from __future__ import annotations
 
 import time
-from array import array
 from bisect import bisect_left, bisect_right
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
@@ -21,6 +20,7 @@ from ..core.model import Datapoint
 from ..core.review import UNREVIEWED
 from .review_look import LOOK, state_icon, tally_text, with_badge
 from .session import Session
+from .tree_groups import Groups
 
 BATCH = 500
 #: While a dataset is listed, its growing counts are repainted at most this often: each repaint of a count
@@ -49,18 +49,14 @@ class DatasetTreeModel(QAbstractItemModel):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.session = session
-        self._order: list[Datapoint] = []  # the session's order this model shows (positions < _n)
-        self._n = 0
+        self._order: list[Datapoint] = []  # the session's order this model shows (its positions < _g.n)
         self._counts_at = 0.0  # monotonic time of the last repaint of the growing counts
         self._grown: set[int] = set()  # keys of the groups whose counts grew since
         # Spans and child ranges by node key, until the groups change (_starts, _forget): a repaint of the
         # visible rows asked for them ~2000 times, a third of its time.
         self._spans: dict[int, tuple[int, int]] = {}
         self._kids: dict[int, tuple[int, int]] = {}
-        self._ds_starts: list[int] = []  # first position of each dataset folder, scene, camera
-        self._ds_names: list[str] = []
-        self._sc_starts = array("q")
-        self._cam_starts = array("q")
+        self._g = Groups(self._order)  # where each dataset folder, scene and camera starts
         self._want: dict[int, int] = {}  # node key → rows the view asked for, beyond the first BATCH
         self._tallies: dict[int, str] = {}  # node key → review tally text, until reviews change or rows grow
         self._decided: dict[str, list[int]] | None = None  # state → sorted positions, for the tallies
@@ -77,19 +73,19 @@ class DatasetTreeModel(QAbstractItemModel):
     def rebuild(self) -> None:
         """Rows for the session's filtered datapoints (already grouped by folder, scene and camera)."""
         self.beginResetModel()
-        self._order, self._n = self.session.order, 0
-        self._ds_starts, self._ds_names = [], []
-        self._sc_starts, self._cam_starts = array("q"), array("q")
+        self._order = order = self.session.order
+        data = self.session.data
+        # A filter's worker grouped the order it kept; what was listed since is grouped here.
+        self._g = (data.take_groups(order) if data is not None else None) or Groups(order)
         self._want.clear()
         self._grown.clear()
-        if self._order:
-            self._starts(0, len(self._order))
+        self._starts(len(order))
         self._forget()
         self.endResetModel()
 
     def grow(self, stop: int) -> None:
         """Take in positions up to ``stop`` of the session's order (appended since the last call)."""
-        order, i = self.session.order, self._n
+        order, i = self.session.order, self._g.n
         if order is not self._order:
             return self.rebuild()
         if i >= stop:
@@ -106,12 +102,11 @@ class DatasetTreeModel(QAbstractItemModel):
                 if j > i:
                     key = self._last(kind)
                     before = self._size(key)
-                    self._insert(key, before, before + self._new_children(kind, i, j), lambda: self._starts(i, j))
+                    self._insert(key, before, before + self._new_children(kind, i, j), lambda: self._starts(j))
                     i = j
         if i < stop:
-            before = len(self._ds_starts)
-            self._insert(ROOT, before, before + self._new_children(ROOT, i, stop), lambda: self._starts(i, stop))
-        self._n = stop
+            before = len(self._g.ds_starts)
+            self._insert(ROOT, before, before + self._new_children(ROOT, i, stop), lambda: self._starts(stop))
         self._forget()
         if time.monotonic() - self._counts_at >= COUNTS_S:
             self.counts_grew()
@@ -126,25 +121,11 @@ class DatasetTreeModel(QAbstractItemModel):
                 self.dataChanged.emit(idx, idx)
         self._grown.clear()
 
-    def _starts(self, a: int, b: int) -> None:
-        """Record the groups that start in positions [a, b)."""
+    def _starts(self, stop: int) -> None:
+        """Take in positions up to ``stop``: record the groups that start there."""
         self._spans.clear()
         self._kids.clear()
-        order = self._order
-        prev = order[a - 1] if a > 0 else None
-        for x in range(a, b):
-            dp = order[x]
-            cam = dp.camera_node
-            if prev is None or cam is not prev.camera_node:
-                scene = cam.scene
-                if prev is None or scene is not prev.scene_node:
-                    if prev is None or scene.dataset_name != prev.scene_node.dataset_name:
-                        self._ds_starts.append(x)
-                        self._ds_names.append(scene.dataset_name)
-                    self._sc_starts.append(x)
-                self._cam_starts.append(x)
-            prev = dp
-        self._n = b
+        self._g.extend(stop)
 
     def _new_children(self, kind: int, a: int, b: int) -> int:
         """How many child rows a node of ``kind`` gains from positions [a, b) that continue it."""
@@ -184,7 +165,7 @@ class DatasetTreeModel(QAbstractItemModel):
 
     # -- groups as runs of positions -------------------------------------------------
     def _last(self, kind: int) -> int:
-        starts = {DATASET: self._ds_starts, SCENE: self._sc_starts, CAMERA: self._cam_starts}[kind]
+        starts = {DATASET: self._g.ds_starts, SCENE: self._g.sc_starts, CAMERA: self._g.cam_starts}[kind]
         return ((len(starts) - 1) << 2) | kind
 
     def _span(self, key: int, n: int | None = None) -> tuple[int, int]:
@@ -194,13 +175,13 @@ class DatasetTreeModel(QAbstractItemModel):
         kind, i = key & 3, key >> 2
         if kind == ROOT:
             return 0, n
-        starts = {DATASET: self._ds_starts, SCENE: self._sc_starts, CAMERA: self._cam_starts}[kind]
+        starts = {DATASET: self._g.ds_starts, SCENE: self._g.sc_starts, CAMERA: self._g.cam_starts}[kind]
         return starts[i], starts[i + 1] if i + 1 < len(starts) else n
 
     def _remember(self, memo: dict, key: int, compute) -> tuple[int, int]:
         if len(memo) > MEMO_MAX:
             memo.clear()
-        value = memo[key] = compute(key, self._n)
+        value = memo[key] = compute(key, self._g.n)
         return value
 
     def _children(self, key: int, n: int | None = None) -> tuple[int, int]:
@@ -209,11 +190,11 @@ class DatasetTreeModel(QAbstractItemModel):
             return self._kids.get(key) or self._remember(self._kids, key, self._children)
         kind = key & 3
         if kind == ROOT:
-            return 0, len(self._ds_starts)
+            return 0, len(self._g.ds_starts)
         a, b = self._span(key, n)
         if kind == CAMERA:
             return a, b
-        starts = self._sc_starts if kind == DATASET else self._cam_starts
+        starts = self._g.sc_starts if kind == DATASET else self._g.cam_starts
         return bisect_left(starts, a), bisect_left(starts, b)
 
     def _size(self, key: int, n: int | None = None) -> int:
@@ -228,15 +209,15 @@ class DatasetTreeModel(QAbstractItemModel):
         kind, i = key & 3, key >> 2
         if kind == DATASET:
             return ROOT, i
-        up, starts = (DATASET, self._ds_starts) if kind == SCENE else (SCENE, self._sc_starts)
-        own = self._sc_starts if kind == SCENE else self._cam_starts
+        up, starts = (DATASET, self._g.ds_starts) if kind == SCENE else (SCENE, self._g.sc_starts)
+        own = self._g.sc_starts if kind == SCENE else self._g.cam_starts
         parent = ((bisect_right(starts, own[i]) - 1) << 2) | up
         return parent, i - self._children(parent)[0]
 
     def _node_index(self, key: int, column: int = 0) -> QModelIndex:
         """The index of node ``key`` when the view was handed it (and its ancestors), else invalid."""
-        if key < 0 or key == ROOT or (key >> 2) >= len({DATASET: self._ds_starts, SCENE: self._sc_starts,
-                                                          CAMERA: self._cam_starts}[key & 3]):
+        if key < 0 or key == ROOT or (key >> 2) >= len({DATASET: self._g.ds_starts, SCENE: self._g.sc_starts,
+                                                          CAMERA: self._g.cam_starts}[key & 3]):
             return QModelIndex()
         chain, k = [], key
         while k != ROOT:
@@ -354,7 +335,7 @@ class DatasetTreeModel(QAbstractItemModel):
     def _name(self, key: int) -> str:
         kind = key & 3
         if kind == DATASET:
-            return self._ds_names[key >> 2]
+            return self._g.ds_names[key >> 2]
         dp = self._order[self._span(key)[0]]
         return dp.scene_node.name if kind == SCENE else dp.camera_node.name
 
@@ -380,10 +361,10 @@ class DatasetTreeModel(QAbstractItemModel):
     def index_for(self, dp: Datapoint) -> QModelIndex:
         """The row of ``dp``, fetching batches up to it if the view has not yet."""
         pos = self.session.position(dp)
-        if pos is None or pos >= self._n:
+        if pos is None or pos >= self._g.n:
             return QModelIndex()
         keys = [(bisect_right(starts, pos) - 1) << 2 | kind for kind, starts in
-                ((DATASET, self._ds_starts), (SCENE, self._sc_starts), (CAMERA, self._cam_starts))]
+                ((DATASET, self._g.ds_starts), (SCENE, self._g.sc_starts), (CAMERA, self._g.cam_starts))]
         parent, parent_key = QModelIndex(), ROOT
         for key in keys:
             row = (key >> 2) - self._children(parent_key)[0]

@@ -1,9 +1,11 @@
 """Left panel: filter box, indexing progress and the dataset tree."""
 from __future__ import annotations
 
+import itertools
 import time
+from typing import Iterable, Iterator
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout,
                                QWidget)
 
@@ -18,6 +20,9 @@ from .tree_model import BATCH, DATAPOINT_ROLE, DatasetTreeModel
 FILTER_HELP = filters.help_text()  # the generic keys; a dataset adds those its readers declare
 #: During a burst (a held key) the tree scrolls to the current row at most this often (each scroll repaints it all).
 REVEAL_S = 0.5
+#: Rows the tree opens per turn of the event loop: the view lays each out with a few calls into the model, and
+#: opening a dataset's first BATCH scenes at once held the GUI thread for 100 ms at 100k.
+OPEN_STEP = 50
 
 
 class TreePanel(QWidget):
@@ -31,6 +36,9 @@ class TreePanel(QWidget):
         #: The current datapoint while the tree has not taken it in yet (an open at a datapoint, a reload):
         #: selected once a growth brings it in.
         self._unplaced: Datapoint | None = None
+        self._to_open: Iterator[QModelIndex] = iter(())  # rows to expand, a step per turn (_open_some)
+        self._open_timer = QTimer(self, interval=0)
+        self._open_timer.timeout.connect(self._open_some)
         self.filter = QLineEdit(placeholderText="Filter: expression=happiness camera=camera_2 review=fail finding=any")
         self.filter.setClearButtonEnabled(True)
         self.filter.setToolTip(FILTER_HELP)
@@ -140,9 +148,33 @@ class TreePanel(QWidget):
     def _rebuild(self) -> None:
         self.model.rebuild()
         self._summarise()
-        self.view.expandToDepth(1)
+        self._to_open = iter(())
+        self._open(self._folders_and_scenes())
         if self.session.position(self.session.cur.dp) is not None:
             self.select(self.session.cur.dp)
+
+    def _folders_and_scenes(self) -> Iterator[QModelIndex]:
+        """Each dataset folder and its first BATCH scenes (the rows the view was handed), as they are reached."""
+        model = self.model
+        for d in range(model.rowCount()):
+            folder = model.index(d, 0)
+            yield folder
+            yield from (model.index(row, 0, folder) for row in range(min(model.rowCount(folder), BATCH)))
+
+    def _open(self, rows: Iterable[QModelIndex]) -> None:
+        """Expand ``rows`` (indexes made as they are reached: valid then), OPEN_STEP now and the rest a step a turn."""
+        self._to_open = itertools.chain(self._to_open, rows)
+        self._open_some()
+
+    def _open_some(self) -> None:
+        step = list(itertools.islice(self._to_open, OPEN_STEP))
+        for index in step:
+            if index.isValid():
+                self.view.expand(index)
+        if len(step) < OPEN_STEP:
+            self._open_timer.stop()
+        else:
+            self._open_timer.start()
 
     def _grew(self, _start: int, stop: int) -> None:
         """Rows listed since: inserted where the view shows them; the first dataset folder opens once it appears,
@@ -151,11 +183,10 @@ class TreePanel(QWidget):
         first = self.model.index(0, 0)
         before = self.model.rowCount(first) if first.isValid() else 0
         self.model.grow(stop)
-        first = self.model.index(0, 0)
-        if first.isValid() and before < BATCH:
-            self.view.expand(first)
-            for row in range(before, min(self.model.rowCount(first), BATCH)):
-                self.view.expand(self.model.index(row, 0, first))
+        if before < BATCH and self.model.index(0, 0).isValid():
+            rows = range(before, min(self.model.rowCount(self.model.index(0, 0)), BATCH))
+            self._open(itertools.chain([self.model.index(0, 0)],
+                                       (self.model.index(row, 0, self.model.index(0, 0)) for row in rows)))
         if self._unplaced is not None and self._unplaced is self.session.cur.dp:
             self.select(self._unplaced)
 

@@ -3,13 +3,16 @@ listing is held part-way (the gated test reader); then it completes with the rig
 typed meanwhile applies to what arrives; opening another dataset mid-listing stops the first one."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget
 
 import dgviewer
 from dgviewer.formats import registry
-from dgviewer.app import listing
+from dgviewer.app import listing, tree_panel
+from dgviewer.app.tree_groups import Groups
 from dgviewer.app.tree_model import DATAPOINT_ROLE
 from tests.plugins.gated import PER_SCENE, SIZE, GatedReader, write_gated
 
@@ -138,3 +141,36 @@ def test_a_big_datasets_listing_waits_for_its_first_datapoint_drawn(open_window,
     GatedReader.gate.set()
     qtbot.waitUntil(lambda: not w.session.is_listing, timeout=20000)
     assert len(w.session.order) == SCENES * PER_SCENE
+
+
+def test_a_filters_rows_are_grouped_by_its_worker_and_opened_a_step_a_turn(open_window, gated, qtbot, monkeypatch):
+    """A filter keeping many datapoints: its worker groups them into the tree's rows (150-250 ms of the GUI thread
+    at 100k when the tree did), and the tree opens its scenes a step per turn (the first BATCH at once held the GUI
+    thread 100 ms). The tree ends as it was: every scene open, the current datapoint selected."""
+    monkeypatch.setattr(tree_panel, "OPEN_STEP", 5)
+    GatedReader.gate.set()
+    w = open_window(gated)
+    s, model, view = w.session, w.tree.model, w.tree.view
+    assert len(s.order) == SCENES * PER_SCENE
+    gui, grouped = threading.get_ident(), []
+    extend = Groups.extend
+
+    def spy(groups, stop):
+        grouped.append((threading.get_ident() == gui, stop - groups.n))
+        extend(groups, stop)
+
+    monkeypatch.setattr(Groups, "extend", spy)
+    for text in ("scene=scene_003", ""):  # one scene, then every one again
+        w.tree.filter.setText(text)
+        with qtbot.waitSignal(s.filter_changed, timeout=10000):
+            w.tree.apply_filter()
+    assert (False, SCENES * PER_SCENE) in grouped  # the worker grouped them
+    assert sum(n for on_gui, n in grouped if on_gui) == 0  # the GUI thread none
+    top = model.index(0, 0)
+    scenes = [model.index(r, 0, top) for r in range(model.rowCount(top))]
+    assert len(scenes) == SCENES and [i.data() for i in scenes[:2]] == ["scene_000", "scene_001"]
+    assert 0 < sum(view.isExpanded(i) for i in scenes) < SCENES  # a step opened now, the rest on later turns
+    qtbot.waitUntil(lambda: all(view.isExpanded(i) for i in scenes))
+    last = model.index(0, 0, scenes[-1])
+    assert last.data() == "cam" and view.visualRect(last).isValid()  # laid out: shown under its open scene
+    assert view.currentIndex().data(DATAPOINT_ROLE) is s.cur.dp and s.cur.dp.id == "g/scene_003/cam/frame_0"
