@@ -9,6 +9,9 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, Q
 from .session import Session
 
 _MAX_CHILDREN = 500  # long arrays (e.g. 468 points) are cut, with a row saying how many are left
+#: A row's key to the value its children are made from when it is first opened (or searched): a datapoint's
+#: metadata made 750 rows, 20-35 ms of the GUI thread on each step, most of them never opened.
+_LATER = Qt.ItemDataRole.UserRole + 1
 
 
 class Inspector(QWidget):
@@ -36,7 +39,10 @@ class Inspector(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
         self.search.textChanged.connect(self._apply_search)
+        self.tree.itemExpanded.connect(self._fill)
         self._meta_id = None
+        self._later: dict[int, object] = {}  # values of the rows not opened yet, by their _LATER key
+        self._later_key = 0
         self._timer = QTimer(self, singleShot=True, interval=120)
         self._timer.timeout.connect(self._follow)
         session.dataset_opened.connect(self._clear)
@@ -67,10 +73,12 @@ class Inspector(QWidget):
         self._meta_id = dp_id
         self.tree.setUpdatesEnabled(False)
         self.tree.clear()
+        self._later.clear()
         self.tree.addTopLevelItems([self._item(k, v) for k, v in metadata.items()])
         for i in range(self.tree.topLevelItemCount()):
             self.tree.topLevelItem(i).setExpanded(self.tree.topLevelItemCount() <= 3)
-        self._apply_search()
+        if self.search.text():
+            self._apply_search()
         self.tree.setUpdatesEnabled(True)
 
     def set_problems(self, problems: list[str]) -> None:
@@ -90,28 +98,41 @@ class Inspector(QWidget):
                 if self.problems.item(i).toolTip()]
 
     def _item(self, key, value) -> QTreeWidgetItem:
+        """A row for ``key``; a dict's or a long list's children are made when it is first opened (``_fill``)."""
         if isinstance(value, dict):
             item = QTreeWidgetItem([str(key), f"{{{len(value)}}}"])
-            item.addChildren([self._item(k, v) for k, v in list(value.items())[:_MAX_CHILDREN]])
-            extra = len(value) - _MAX_CHILDREN
         elif isinstance(value, (list, tuple)) and any(isinstance(v, (dict, list, tuple)) for v in value) \
                 or isinstance(value, (list, tuple)) and len(value) > 8:
             item = QTreeWidgetItem([str(key), f"[{len(value)}]"])
-            item.addChildren([self._item(i, v) for i, v in enumerate(value[:_MAX_CHILDREN])])
-            extra = len(value) - _MAX_CHILDREN
         else:
             text = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
             item = QTreeWidgetItem([str(key), text])
             item.setToolTip(1, text)
-            extra = 0
-        if extra > 0:
-            item.addChild(QTreeWidgetItem(["…", f"{extra} more"]))
+            return item
+        if value:  # kept here: a dict set as item data would be converted to a QVariantMap and back
+            key = self._later_key = self._later_key + 1
+            self._later[key] = value
+            item.setData(0, _LATER, key)
+            item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
         return item
+
+    def _fill(self, item: QTreeWidgetItem) -> None:
+        """Make ``item``'s children from the value it kept (once)."""
+        value = self._later.pop(item.data(0, _LATER), None)
+        if value is None:
+            return
+        pairs = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        item.addChildren([self._item(k, v) for k, v in pairs[:_MAX_CHILDREN]])
+        if len(pairs) > _MAX_CHILDREN:
+            item.addChild(QTreeWidgetItem(["…", f"{len(pairs) - _MAX_CHILDREN} more"]))
+        item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
 
     def _apply_search(self) -> None:
         text = self.search.text().lower()
 
         def visit(item: QTreeWidgetItem, under_hit: bool = False) -> bool:
+            if text:
+                self._fill(item)  # a search looks at every row
             hit = bool(text) and (text in item.text(0).lower() or text in item.text(1).lower())
             child_hit = False
             for i in range(item.childCount()):

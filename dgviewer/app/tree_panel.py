@@ -1,11 +1,9 @@
 """Left panel: filter box, indexing progress and the dataset tree."""
 from __future__ import annotations
 
-import itertools
 import time
-from typing import Iterable, Iterator
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout,
                                QWidget)
 
@@ -14,15 +12,35 @@ from ..core.filters import FilterError
 from ..core.model import Datapoint
 from .progress_bar import ProgressBar
 from .session import Session
-from .tree_model import BATCH, DATAPOINT_ROLE, DatasetTreeModel
+from .tree_model import DATAPOINT_ROLE, DatasetTreeModel
 
 
 FILTER_HELP = filters.help_text()  # the generic keys; a dataset adds those its readers declare
 #: During a burst (a held key) the tree scrolls to the current row at most this often (each scroll repaints it all).
 REVEAL_S = 0.5
-#: Rows the tree opens per turn of the event loop: the view lays each out with a few calls into the model, and
-#: opening a dataset's first BATCH scenes at once held the GUI thread for 100 ms at 100k.
-OPEN_STEP = 50
+
+
+class _Header(QHeaderView):
+    """The tree's header, its height worked out once (again on a font or style change). Qt worked it out anew on
+    every expanded row while a listing inserted rows: a fifth of the GUI thread's time in a 100k listing."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsMovable(True)  # as QTreeView's own header
+        self.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._hint: QSize | None = None
+
+    def sizeHint(self) -> QSize:
+        if self._hint is None:
+            hint = super().sizeHint()
+            if not self.count():  # no model's sections yet
+                return hint
+            self._hint = hint
+        return self._hint
+
+    def changeEvent(self, event: QEvent) -> None:
+        self._hint = None
+        super().changeEvent(event)
 
 
 class TreePanel(QWidget):
@@ -36,9 +54,10 @@ class TreePanel(QWidget):
         #: The current datapoint while the tree has not taken it in yet (an open at a datapoint, a reload):
         #: selected once a growth brings it in.
         self._unplaced: Datapoint | None = None
-        self._to_open: Iterator[QModelIndex] = iter(())  # rows to expand, a step per turn (_open_some)
-        self._open_timer = QTimer(self, interval=0)
-        self._open_timer.timeout.connect(self._open_some)
+        self._opened: set[int] = set()  # group rows opened since the tree was rebuilt (model.group_key)
+        self._view_full = False  # rows reach past the view's end: a growth (appended below) adds nothing in view
+        self._open_timer = QTimer(self, singleShot=True, interval=0)
+        self._open_timer.timeout.connect(self._open_in_view)
         self.filter = QLineEdit(placeholderText="Filter: expression=happiness camera=camera_2 review=fail finding=any")
         self.filter.setClearButtonEnabled(True)
         self.filter.setToolTip(FILTER_HELP)
@@ -63,11 +82,17 @@ class TreePanel(QWidget):
         self.model = DatasetTreeModel(session, self)
         self.view = QTreeView()
         self.view.setModel(self.model)
+        # Rows coming into view are opened (_open_in_view): on a scroll, a resize, a row opened or closed.
+        self.view.verticalScrollBar().valueChanged.connect(self._open_soon)
+        self.view.expanded.connect(self._open_soon)
+        self.view.collapsed.connect(self._open_soon)
+        self.view.viewport().installEventFilter(self)
         self.view.setUniformRowHeights(True)
         # Qt scrolls to every new current row (expanding its parents), which repaints every visible
         # row on each step; select() reveals rows itself, less often.
         self.view.setAutoScroll(False)
-        header = self.view.header()
+        header = _Header(self.view)
+        self.view.setHeader(header)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
@@ -148,45 +173,48 @@ class TreePanel(QWidget):
     def _rebuild(self) -> None:
         self.model.rebuild()
         self._summarise()
-        self._to_open = iter(())
-        self._open(self._folders_and_scenes())
+        self._opened.clear()  # a reset closed every row
+        self._view_full = False
+        self._open_in_view()
         if self.session.position(self.session.cur.dp) is not None:
             self.select(self.session.cur.dp)
 
-    def _folders_and_scenes(self) -> Iterator[QModelIndex]:
-        """Each dataset folder and its first BATCH scenes (the rows the view was handed), as they are reached."""
-        model = self.model
-        for d in range(model.rowCount()):
-            folder = model.index(d, 0)
-            yield folder
-            yield from (model.index(row, 0, folder) for row in range(min(model.rowCount(folder), BATCH)))
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.view.viewport():
+            self._open_soon()
+        return False
 
-    def _open(self, rows: Iterable[QModelIndex]) -> None:
-        """Expand ``rows`` (indexes made as they are reached: valid then), OPEN_STEP now and the rest a step a turn."""
-        self._to_open = itertools.chain(self._to_open, rows)
-        self._open_some()
+    def _open_soon(self, *_) -> None:
+        self._open_timer.start()  # once per turn, whatever asked
 
-    def _open_some(self) -> None:
-        step = list(itertools.islice(self._to_open, OPEN_STEP))
-        for index in step:
-            if index.isValid():
-                self.view.expand(index)
-        if len(step) < OPEN_STEP:
-            self._open_timer.stop()
-        else:
-            self._open_timer.start()
+    def _open_in_view(self) -> None:
+        """Open the dataset folders and scenes in view, and a screen below, that were not opened since the tree was
+        rebuilt (a row the user closed stays closed). What the user sees is as if every one were open: opening them
+        all (a dataset's first 500 scenes) cost 100 ms of the GUI thread at 100k, and re-laying and repainting the
+        tree on each turn of a listing."""
+        view, model = self.view, self.model
+        self._view_full = False
+        area = view.viewport().rect()
+        index = view.indexAt(area.topLeft())
+        if not index.isValid():
+            index = model.index(0, 0)
+        bottom = area.bottom() + area.height()
+        while index.isValid():
+            if view.visualRect(index).top() > bottom:
+                self._view_full = True
+                return
+            key = model.group_key(index)
+            if key is not None and key not in self._opened:
+                self._opened.add(key)
+                view.expand(index)
+            index = view.indexBelow(index)
 
     def _grew(self, _start: int, stop: int) -> None:
-        """Rows listed since: inserted where the view shows them; the first dataset folder opens once it appears,
-        and its first BATCH scenes (as a whole open would show them). Only the new rows are expanded: the
-        view's expandToDepth on every turn laid out every expanded row again (stalls of 100-200 ms)."""
-        first = self.model.index(0, 0)
-        before = self.model.rowCount(first) if first.isValid() else 0
+        """Rows listed since: inserted where the view shows them, and opened while they fill the view (rows past
+        the view's end are opened as it is scrolled to them)."""
         self.model.grow(stop)
-        if before < BATCH and self.model.index(0, 0).isValid():
-            rows = range(before, min(self.model.rowCount(self.model.index(0, 0)), BATCH))
-            self._open(itertools.chain([self.model.index(0, 0)],
-                                       (self.model.index(row, 0, self.model.index(0, 0)) for row in rows)))
+        if not self._view_full:
+            self._open_soon()
         if self._unplaced is not None and self._unplaced is self.session.cur.dp:
             self.select(self._unplaced)
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget
 
 import dgviewer
 from dgviewer.formats import registry
-from dgviewer.app import listing, tree_panel
+from dgviewer.app import listing
 from dgviewer.app.tree_groups import Groups
 from dgviewer.app.tree_model import DATAPOINT_ROLE
 from tests.plugins.gated import PER_SCENE, SIZE, GatedReader, write_gated
@@ -143,11 +143,11 @@ def test_a_big_datasets_listing_waits_for_its_first_datapoint_drawn(open_window,
     assert len(w.session.order) == SCENES * PER_SCENE
 
 
-def test_a_filters_rows_are_grouped_by_its_worker_and_opened_a_step_a_turn(open_window, gated, qtbot, monkeypatch):
+def test_a_filters_rows_are_grouped_by_its_worker_and_opened_as_they_come_into_view(open_window, gated, qtbot,
+                                                                                    monkeypatch):
     """A filter keeping many datapoints: its worker groups them into the tree's rows (150-250 ms of the GUI thread
-    at 100k when the tree did), and the tree opens its scenes a step per turn (the first BATCH at once held the GUI
-    thread 100 ms). The tree ends as it was: every scene open, the current datapoint selected."""
-    monkeypatch.setattr(tree_panel, "OPEN_STEP", 5)
+    at 100k when the tree did), and the tree opens the scenes in view, and more as they are scrolled to (opening a
+    dataset's first 500 scenes held the GUI thread 100 ms). A scene the user closed stays closed."""
     GatedReader.gate.set()
     w = open_window(gated)
     s, model, view = w.session, w.tree.model, w.tree.view
@@ -160,17 +160,30 @@ def test_a_filters_rows_are_grouped_by_its_worker_and_opened_a_step_a_turn(open_
         extend(groups, stop)
 
     monkeypatch.setattr(Groups, "extend", spy)
+    w.resize(w.width(), 500)  # a short tree: its last scenes are two screens below
+    QApplication.processEvents()
     for text in ("scene=scene_003", ""):  # one scene, then every one again
         w.tree.filter.setText(text)
         with qtbot.waitSignal(s.filter_changed, timeout=10000):
             w.tree.apply_filter()
     assert (False, SCENES * PER_SCENE) in grouped  # the worker grouped them
     assert sum(n for on_gui, n in grouped if on_gui) == 0  # the GUI thread none
+    assert view.currentIndex().data(DATAPOINT_ROLE) is s.cur.dp and s.cur.dp.id == "g/scene_003/cam/frame_0"
     top = model.index(0, 0)
     scenes = [model.index(r, 0, top) for r in range(model.rowCount(top))]
     assert len(scenes) == SCENES and [i.data() for i in scenes[:2]] == ["scene_000", "scene_001"]
-    assert 0 < sum(view.isExpanded(i) for i in scenes) < SCENES  # a step opened now, the rest on later turns
-    qtbot.waitUntil(lambda: all(view.isExpanded(i) for i in scenes))
+    view.scrollToTop()
+    qtbot.waitUntil(lambda: view.isExpanded(scenes[0]) and view.isExpanded(scenes[3]))
+    cam = model.index(0, 0, scenes[0])
+    assert cam.data() == "cam" and view.visualRect(cam).isValid()  # laid out: shown under its open scene
+    assert not view.isExpanded(scenes[-1])  # far below: not opened yet
+    view.collapse(scenes[1])  # the user closes one
+    view.scrollToBottom()
+    qtbot.waitUntil(lambda: view.isExpanded(scenes[-1]))
+    view.scrollToBottom()  # the end moved down as the last scenes opened
+    QApplication.processEvents()
     last = model.index(0, 0, scenes[-1])
-    assert last.data() == "cam" and view.visualRect(last).isValid()  # laid out: shown under its open scene
-    assert view.currentIndex().data(DATAPOINT_ROLE) is s.cur.dp and s.cur.dp.id == "g/scene_003/cam/frame_0"
+    assert view.visualRect(last).intersects(view.viewport().rect())  # its camera row is on screen
+    view.scrollToTop()
+    QApplication.processEvents()
+    assert not view.isExpanded(scenes[1]) and view.isExpanded(scenes[2])

@@ -259,3 +259,35 @@ def test_probe_follows_the_datapoint_without_a_mouse_move(open_window, samples, 
 
     qtbot.waitUntil(lambda: len(s.cur.images) == len(s.cur.dp.modalities), timeout=20000)
     qtbot.waitUntil(lambda: w.probe.text() == current(), timeout=5000)
+
+
+def test_inspector_opens_rows_on_demand_and_its_search_finds_nested_keys(open_window, samples, qtbot):
+    """The inspector makes a row's children when it is opened (a datapoint's metadata is hundreds of rows, built on
+    every step before); a search still looks at every row, opening the path to each hit."""
+    w = open_window(samples["datapoint"])
+    tree, meta = w.inspector.tree, w.session.cur.ann.metadata
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() == len(meta))
+    rows = {tree.topLevelItem(i).text(0): tree.topLevelItem(i) for i in range(tree.topLevelItemCount())}
+    actor = rows["actor"]
+    assert actor.text(1) == f"{{{len(meta['actor'])}}}" and actor.childCount() == 0 and not actor.isExpanded()
+    actor.setExpanded(True)  # as a click on its arrow
+    kids = {actor.child(i).text(0): actor.child(i) for i in range(actor.childCount())}
+    assert list(kids) == list(meta["actor"])
+    gaze = kids["eye_gaze"]
+    assert gaze.childCount() == 0 and gaze.text(1) == f"{{{len(meta['actor']['eye_gaze'])}}}"
+    actor.setExpanded(False)
+    actor.setExpanded(True)
+    assert actor.childCount() == len(meta["actor"])  # made once
+
+    w.inspector.search.setText("optical_axis")  # four levels under "actor", in rows never opened
+    eyes = gaze
+    for key in ("axis_directions", "right_eye", "axis_directions"):
+        assert eyes.isExpanded() and not eyes.isHidden()
+        eyes = next(eyes.child(i) for i in range(eyes.childCount()) if eyes.child(i).text(0) == key)
+    hit = next(eyes.child(i) for i in range(eyes.childCount()) if eyes.child(i).text(0) == "optical_axis_direction")
+    right = meta["actor"]["eye_gaze"]["axis_directions"]["right_eye"]["axis_directions"]
+    x = hit.child(0)
+    assert not hit.isHidden() and (x.text(0), x.text(1)) == ("x", str(right["optical_axis_direction"]["x"]))
+    assert rows["request"].isHidden() and rows["camera"].isHidden()  # no hit under them
+    w.inspector.search.clear()
+    assert not rows["request"].isHidden()
