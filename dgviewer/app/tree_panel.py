@@ -174,7 +174,6 @@ class TreePanel(QWidget):
         self.model.rebuild()
         self._summarise()
         self._opened.clear()  # a reset closed every row
-        self._view_full = False
         self._open_in_view()
         if self.session.position(self.session.cur.dp) is not None:
             self.select(self.session.cur.dp)
@@ -193,21 +192,19 @@ class TreePanel(QWidget):
         all (a dataset's first 500 scenes) cost 100 ms of the GUI thread at 100k, and re-laying and repainting the
         tree on each turn of a listing."""
         view, model = self.view, self.model
-        self._view_full = False
         area = view.viewport().rect()
         index = view.indexAt(area.topLeft())
         if not index.isValid():
             index = model.index(0, 0)
         bottom = area.bottom() + area.height()
-        while index.isValid():
-            if view.visualRect(index).top() > bottom:
-                self._view_full = True
-                return
+        while index.isValid() and view.visualRect(index).top() <= bottom:
             key = model.group_key(index)
             if key is not None and key not in self._opened:
                 self._opened.add(key)
                 view.expand(index)
             index = view.indexBelow(index)
+        self._view_full = index.isValid()
+        self._open_timer.stop()  # the rows opened here asked for another pass
 
     def _grew(self, _start: int, stop: int) -> None:
         """Rows listed since: inserted where the view shows them, and opened while they fill the view (rows past
