@@ -61,6 +61,7 @@ class StatusLine(QObject):
         session.grew.connect(self._grew)
         session.listed.connect(lambda: self._position(session.cur.dp))
         session.current_changed.connect(self._position)
+        session.filter_changed.connect(lambda: self._position(session.cur.dp))  # the same datapoint, a new count
         session.updated.connect(self._cache)
         session.status.connect(bar.showMessage)
 

@@ -162,10 +162,11 @@ def test_a_filters_rows_are_grouped_by_its_worker_and_opened_as_they_come_into_v
     monkeypatch.setattr(Groups, "extend", spy)
     w.resize(w.width(), 500)  # a short tree: its last scenes are two screens below
     QApplication.processEvents()
-    for text in ("scene=scene_003", ""):  # one scene, then every one again
-        w.tree.filter.setText(text)
+    for text, position in (("scene=scene_003", "1 / 2"), ("", f"7 / {SCENES * PER_SCENE}")):
+        w.tree.filter.setText(text)  # one scene, then every one again: the same datapoint stays current
         with qtbot.waitSignal(s.filter_changed, timeout=10000):
             w.tree.apply_filter()
+        qtbot.waitUntil(lambda: w.status_line.position.text().endswith(f" {position}"))
     assert (False, SCENES * PER_SCENE) in grouped  # the worker grouped them
     assert sum(n for on_gui, n in grouped if on_gui) == 0  # the GUI thread none
     assert view.currentIndex().data(DATAPOINT_ROLE) is s.cur.dp and s.cur.dp.id == "g/scene_003/cam/frame_0"
