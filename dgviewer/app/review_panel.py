@@ -8,7 +8,7 @@ as an icon and each scene / camera row its tallies.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QSizePolicy, QToolButton, QWidget
 
@@ -23,6 +23,8 @@ _LABELS = {"review_pass": "✓ Pass", "review_fail": "✗ Fail", "review_flag": 
 
 #: The review count's room, whatever its text.
 PROGRESS_ROOM = "0 / 000000 reviewed"
+#: While a dataset is listed, its count is written again this long after the datapoints listed (each text repaints).
+LISTED_COUNT_MS = 500
 
 
 class ReviewBar(QWidget):
@@ -61,6 +63,10 @@ class ReviewBar(QWidget):
         session.reviews_changed.connect(self._changed)
         session.filter_changed.connect(self._show_progress)
         session.listed.connect(self._show_progress)
+        # The count follows a listing: it read "0 / 1 reviewed" until a 100k listing ended.
+        self._listed_count = QTimer(self, singleShot=True, interval=LISTED_COUNT_MS)
+        self._listed_count.timeout.connect(self._show_progress)
+        session.grew.connect(lambda *_: self._listed_count.isActive() or self._listed_count.start())
 
     def set_actions(self, actions: dict[str, QAction]) -> None:
         """The review actions (ids of ``shortcuts.REVIEW``) behind the buttons."""

@@ -42,6 +42,7 @@ def test_first_datapoint_drawn_and_tree_growing_while_listing(open_window, gated
     assert _rows(model) == [("g", str(FREE * PER_SCENE))]
     assert _rows(model, top) == [(f"scene_{i:03d}", str(PER_SCENE)) for i in range(FREE)]
     assert w.tree.summary.text() == "Listing…"  # no count while listing: the rows and the bar count
+    qtbot.waitUntil(lambda: w.review.progress.text() == f"0 / {FREE * PER_SCENE} reviewed")  # the review's count too
     bar = w.status_line.listing
     assert bar.isVisible() and (bar.value(), bar.maximum()) == (FREE, SCENES)
 
