@@ -148,7 +148,7 @@ def bench_viewer(root: str, cold: bool, react_ms: int = 0) -> None:
         w.session.filtering.follow(w.session.dataset)  # as when it opens: the index build starts now
     what = f"{'cold: builds the index' if cold else 'warm index'}, typed {react_ms} ms after the first datapoint"
     filter_stall(w, EXPR, what)
-    if not cold:  # a filter keeping every datapoint, then none: the tree is rebuilt with 100k rows each time
+    if not cold:  # a filter keeping every datapoint, then the filter cleared: 100k rows in the tree each time
         filter_stall(w, KEEPS_ALL, "warm index, keeps every datapoint")
         filter_stall(w, "", "cleared")
     w.close()
@@ -157,7 +157,7 @@ def bench_viewer(root: str, cold: bool, react_ms: int = 0) -> None:
 
 def filter_stall(w, text: str, what: str) -> None:
     """Type ``text`` in the filter box; the longest event-loop stall until the tree shows it and 300 ms after
-    (the rows it opens a step at a time, the datapoint it shows)."""
+    (the rows the tree opens, the datapoint it shows)."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     from stalls import StallWatch

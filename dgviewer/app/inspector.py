@@ -110,9 +110,9 @@ class Inspector(QWidget):
             item.setToolTip(1, text)
             return item
         if value:  # kept here: a dict set as item data would be converted to a QVariantMap and back
-            key = self._later_key = self._later_key + 1
-            self._later[key] = value
-            item.setData(0, _LATER, key)
+            n = self._later_key = self._later_key + 1
+            self._later[n] = value
+            item.setData(0, _LATER, n)
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
         return item
 
