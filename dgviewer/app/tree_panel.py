@@ -87,6 +87,7 @@ class TreePanel(QWidget):
         self.view.expanded.connect(self._open_soon)
         self.view.collapsed.connect(self._open_soon)
         self.view.viewport().installEventFilter(self)
+        self.model.modelReset.connect(self._reset)
         self.view.setUniformRowHeights(True)
         # Qt scrolls to every new current row (expanding its parents), which repaints every visible
         # row on each step; select() reveals rows itself, less often.
@@ -173,7 +174,6 @@ class TreePanel(QWidget):
     def _rebuild(self) -> None:
         self.model.rebuild()
         self._summarise()
-        self._opened.clear()  # a reset closed every row
         self._open_in_view()
         if self.session.position(self.session.cur.dp) is not None:
             self.select(self.session.cur.dp)
@@ -182,6 +182,10 @@ class TreePanel(QWidget):
         if event.type() == QEvent.Type.Resize and watched is self.view.viewport():
             self._open_soon()
         return False
+
+    def _reset(self) -> None:
+        self._opened.clear()  # a reset closed every row
+        self._open_soon()
 
     def _open_soon(self, *_) -> None:
         self._open_timer.start()  # once per turn, whatever asked
