@@ -75,11 +75,17 @@ class Inspector(QWidget):
         self.tree.clear()
         self._later.clear()
         self.tree.addTopLevelItems([self._item(k, v) for k, v in metadata.items()])
-        for i in range(self.tree.topLevelItemCount()):
-            self.tree.topLevelItem(i).setExpanded(self.tree.topLevelItemCount() <= 3)
         if self.search.text():
             self._apply_search()
+        else:
+            self._open_first()
         self.tree.setUpdatesEnabled(True)
+
+    def _open_first(self) -> None:
+        """Rows as a datapoint first shows them: the top level, open when there are three rows or fewer."""
+        self.tree.collapseAll()
+        for i in range(self.tree.topLevelItemCount()):
+            self.tree.topLevelItem(i).setExpanded(self.tree.topLevelItemCount() <= 3)
 
     def set_problems(self, problems: list[str]) -> None:
         self.problems.clear()
@@ -144,3 +150,5 @@ class Inspector(QWidget):
 
         for i in range(self.tree.topLevelItemCount()):
             visit(self.tree.topLevelItem(i))
+        if not text:  # a cleared search closes the rows it opened
+            self._open_first()

@@ -194,9 +194,11 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         for ident, key, text in shortcuts.FILE:
+            if ident == "quit":  # last, after a separator
+                file_menu.addAction("Compare with…", self.compare.ask_and_compare)
+                file_menu.addAction("Cache size…", lambda: dialogs.cache_size(self))
+                file_menu.addSeparator()
             self._action(ident, key, text, slots[ident], file_menu)
-        file_menu.addAction("Compare with…", self.compare.ask_and_compare)
-        file_menu.addAction("Cache size…", lambda: dialogs.cache_size(self))
         for ident, key, text in shortcuts.NAVIGATION:
             self._action(ident, key, text, slots[ident], go)
         go.addSeparator()

@@ -188,7 +188,9 @@ def test_compare_with_from_the_file_menu(open_window, samples, qtbot, tmp_path, 
     from PySide6.QtWidgets import QFileDialog
 
     w = open_window(samples["datapoint"])
-    action = next(a for a in w.menuBar().actions()[0].menu().actions() if a.text() == "Compare with…")
+    file_menu = w.menuBar().actions()[0].menu().actions()
+    action = next(a for a in file_menu if a.text() == "Compare with…")
+    assert file_menu[-2].isSeparator() and file_menu[-1].text() == "Quit"  # Quit last, set apart
     empty = tmp_path / "empty"
     empty.mkdir()
     chosen = [str(empty)]
