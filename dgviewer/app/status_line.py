@@ -59,9 +59,10 @@ class StatusLine(QObject):
         session.listing.connect(self._listing)
         session.listed.connect(self.listing.hide)
         session.grew.connect(self._grew)
-        session.listed.connect(lambda: self._position(session.cur.dp))
         session.current_changed.connect(self._position)
-        session.filter_changed.connect(lambda: self._position(session.cur.dp))  # the same datapoint, a new count
+        # The same datapoint, a new count: the listing ended, or a filter kept it.
+        session.listed.connect(self._recount)
+        session.filter_changed.connect(self._recount)
         session.updated.connect(self._cache)
         session.status.connect(bar.showMessage)
 
@@ -71,6 +72,9 @@ class StatusLine(QObject):
         if dp is not None and now - self._grown_at >= LISTING_REFRESH_S * 2:
             self._grown_at = now
             self._position(dp)
+
+    def _recount(self) -> None:
+        self._position(self.session.cur.dp)
 
     def _opening(self, paths) -> None:
         self.listing.setRange(0, 0)
