@@ -17,8 +17,6 @@ user's own cache folder, as trusted as the code that wrote them; past ``MAX_BYTE
 """
 from __future__ import annotations
 
-import copyreg
-import functools
 import hashlib
 import io
 import logging
@@ -26,9 +24,9 @@ import os
 import pickle
 import struct
 import sys
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from . import courtesy, reads
+from . import courtesy, listing_helpers, reads, scene_pickle
 from .fsio import own_temporary, remove_least_recent, remove_stale_temporaries, user_cache_dir
 from .model import Scene
 
@@ -71,17 +69,18 @@ def path_of(key: dict) -> str:
     return os.path.join(folder(), hashlib.blake2b(repr(sorted(key.items())).encode(), digest_size=16).hexdigest())
 
 
-def scenes(ctx, reader: str, code: str, index: Callable[[], Iterable[Scene]], serve: bool = True) -> Iterator[Scene]:
+def scenes(ctx, reader: str, code: str, index: Callable[[], Iterable[Scene]], serve: bool = True,
+           part: listing_helpers.Part | None = None) -> Iterator[Scene]:
     """The scenes of ``ctx.root`` (an IndexContext of a local folder): those kept from an earlier listing while
     they check out (unless not ``serve``), then what ``index()`` lists (the reader's own index of the whole
-    folder), kept in turn."""
+    folder; with helper processes running ``part`` for a big one), kept in turn."""
     key = {"format": FORMAT, "root": os.path.realpath(ctx.root), "name": ctx.dataset_name, "reader": reader,
            "code": code, "options": repr(sorted(ctx.options.items()))}
     path = path_of(key)
     served: set[str] = set()
     if serve and (yield from _served(path, key, ctx, served)):
         return
-    yield from _listed(path, key, ctx, index, served)
+    yield from _listed(path, key, ctx, index, served, part)
 
 
 def _served(path: str, key: dict, ctx, served: set[str]) -> Iterator[Scene]:
@@ -100,7 +99,7 @@ def _served(path: str, key: dict, ctx, served: set[str]) -> Iterator[Scene]:
             ctx.expected = count
             while (chunk := _chunk(f)):
                 buffer = io.BytesIO(chunk)
-                records = _Unpickler(buffer, ctx.cache)
+                records = scene_pickle.Unpickler(buffer, ctx.cache)
                 while buffer.tell() < len(chunk):
                     scene, problems, paths = records.load()
                     if not reads.unchanged(ctx.root, paths):
@@ -129,63 +128,27 @@ def _chunk(f) -> bytes:
     return data
 
 
-def _listed(path: str, key: dict, ctx, index: Callable[[], Iterable[Scene]], served: set[str]) -> Iterator[Scene]:
+def _listed(path: str, key: dict, ctx, index: Callable[[], Iterable[Scene]], served: set[str],
+            part: listing_helpers.Part | None) -> Iterator[Scene]:
     """The reader's scenes, less those ``served``, kept as they come (the file replaces the old one once all
-    are listed, unless one was being written)."""
-    recorder = reads.Recorder(ctx.root)
+    are listed, unless one was being written). ``part``: see core/listing_helpers.py."""
+    listing = listing_helpers.Listing(ctx, index, part)
     writer = _Writer.create(path, key, ctx.cache)
-    scenes = iter(index())
     complete = False
+    blocks = iter(listing)
     try:
-        while True:
-            n = len(ctx.problems)
-            with reads.recording(recorder):
-                try:
-                    scene = next(scenes)
-                except StopIteration:
-                    complete = True
-                    break
+        for records, chunk in blocks:
             if writer is not None:
-                writer = writer.add(scene, ctx.problems[n:], recorder.take())
-            if scene.name in served:  # served from the kept listing before it stopped checking out
-                del ctx.problems[n:]
-                continue
-            yield scene
+                writer = writer.add(records, chunk)
+            for scene, problems, _ in records:
+                if scene.name not in served:  # else served from the kept listing before it stopped checking out
+                    ctx.problems.extend(problems)
+                    yield scene
+        complete = True
     finally:
+        blocks.close()  # stops any helpers now, not when collected
         if writer is not None:
-            writer.close(keep=complete and recorder.keepable)
-
-
-def _open_cache():
-    """Stands in for the decode cache in a kept listing (see _Unpickler.find_class)."""
-    raise pickle.UnpicklingError("a kept listing's cache reference outside its unpickler")
-
-
-class _Pickler(pickle.Pickler):
-    """Datapoints hold the session's decode cache: written as a reference, given back the open's own. (Through
-    the dispatch table, which pickle consults for objects of other types than its own, not ``persistent_id``,
-    which it calls for every object: 80 calls per datapoint.)"""
-
-    def __init__(self, file, cache):
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.dispatch_table = {**copyreg.dispatch_table, type(cache): lambda _: (_open_cache, ())}
-
-
-def _identity(value):
-    return value
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, file, cache):
-        super().__init__(file)
-        self.cache = cache
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) == (__name__, _open_cache.__name__):
-            # Not a closure over self: the memo would hold the unpickler, a cycle that keeps a chunk's
-            # every object alive until a collection (paused while listing; 3x the RSS at 100k).
-            return functools.partial(_identity, self.cache)
-        return super().find_class(module, name)
+            writer.close(keep=complete and listing.keepable)
 
 
 class _Writer:
@@ -195,7 +158,7 @@ class _Writer:
         self.path, self.tmp, self.f, self.cache = path, tmp, f, cache
         self.count = 0
         self._buffer = io.BytesIO()
-        self._pickler = _Pickler(self._buffer, cache)
+        self._pickler = scene_pickle.Pickler(self._buffer, cache)
         self._datapoints = 0
 
     @classmethod
@@ -214,12 +177,19 @@ class _Writer:
             return None
         return cls(path, tmp, f, cache)
 
-    def add(self, scene: Scene, problems: list, paths: tuple) -> _Writer | None:
-        """Pickle ``scene`` now (before anything is hung on it); None once it cannot be kept."""
+    def add(self, records: list, chunk: bytes | None) -> _Writer | None:
+        """Keep ``records`` (scene, problems, paths): pickled now, before anything is hung on their scenes, or
+        as ``chunk``, their pickled form; None once they cannot be kept."""
         try:
-            self._pickler.dump((scene, problems, paths))
-            self.count += 1
-            self._datapoints += sum(len(cam) for cam in scene.cameras)
+            if chunk is not None:
+                self._flush()
+                _write_chunk(self.f, chunk)
+                self.count += len(records)
+                return self
+            for record in records:
+                self._pickler.dump(record)
+                self.count += 1
+                self._datapoints += sum(len(cam) for cam in record[0].cameras)
             if self._datapoints >= CHUNK_DATAPOINTS:
                 self._flush()
         except Exception as e:  # something a reader hung on a scene cannot be pickled, or the disk is full
@@ -232,7 +202,7 @@ class _Writer:
         if self._buffer.tell():
             _write_chunk(self.f, self._buffer.getvalue())
         self._buffer = io.BytesIO()
-        self._pickler = _Pickler(self._buffer, self.cache)  # a fresh memo: it would hold every object kept
+        self._pickler = scene_pickle.Pickler(self._buffer, self.cache)  # a fresh memo: it would hold every object kept
         self._datapoints = 0
         courtesy.give_way()
 

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..core import storage
 from ..core.cache import ByteCache
+from ..core.listing_helpers import Share
 from ..core.layers import LayerSpec
 from ..core.model import Datapoint, Problem, Scene
 
@@ -58,9 +59,18 @@ class IndexContext:
     only: frozenset[str] | None = None
     #: How many scenes the reader expects to yield, once it knows (a progress bar's total); None: unknown.
     expected: int | None = None
+    #: Which scenes of its order this lister builds, when helper processes share the listing (see
+    #: :meth:`wants`); None: all.
+    share: Share | None = None
 
     def problem(self, file: str | None, message: str, datapoint: str | None = None, check: str | None = None) -> None:
         self.problems.append(Problem(datapoint, file, message, check))
+
+    def wants(self, position: int) -> bool | None:
+        """Whether to build the scene at ``position`` (0, 1, ... in the reader's order, the same in every
+        process) of a reader with ``parallel_listing``: True build it, False skip it, None stop listing
+        (core/listing_helpers.py)."""
+        return True if self.share is None else self.share.wants(position)
 
 
 class Reader:
@@ -79,6 +89,10 @@ class Reader:
     #: (core/listing_cache.py): only for an index that lists folders with ``storage.scandir``/``isdir``, reads
     #: files with ``jsonio.parse_file`` and builds picklable scenes.
     listing_cache = False
+    #: A big folder's first listing may be shared with helper processes (core/listing_helpers.py): only for an
+    #: index that kept listings allow, lists its scenes in the same order in any process, and asks
+    #: ``ctx.wants(position)`` before it builds each.
+    parallel_listing = False
 
     @classmethod
     def detect(cls, root: str) -> bool:

@@ -11,6 +11,7 @@ from .layers import LAYERS
 class DatagenReader(Reader):
     name = "datagen"
     listing_cache = True  # a million datapoints take minutes to list, three stats each to check
+    parallel_listing = True
     hint = "Datagen scene_*/environment_*/datapoint_* folders"
     layers = LAYERS
     facts = FACTS

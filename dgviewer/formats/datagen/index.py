@@ -106,10 +106,17 @@ def index(ctx: IndexContext) -> Iterator[Scene]:
     build = _index_hic if kind == "hic" else _index_identities
     # The first scene in name order is shown while the others are sorted and listed.
     first = min(names)
-    yield build(ctx, os.path.join(root, first), first)
+    if ctx.wants(0):
+        yield build(ctx, os.path.join(root, first), first)
+    position = 0
     for n in sorted_in_steps(names):
         if n != first:
-            yield build(ctx, os.path.join(root, n), n)
+            position += 1
+            wanted = ctx.wants(position)
+            if wanted:
+                yield build(ctx, os.path.join(root, n), n)
+            elif wanted is None:
+                return
 
 
 def _existing(root: str, ids) -> list[str]:
