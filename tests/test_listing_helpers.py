@@ -41,6 +41,16 @@ def helpers(monkeypatch):
         return out
 
     monkeypatch.setattr(listing_helpers._Helper, "start", classmethod(started))
+    # The opening process looks for ready helpers without waiting, and may list 40 scenes before a helper on a
+    # loaded machine has listed the folder: here it waits for each helper's word, so they always take part.
+    ready = listing_helpers._Helper.ready
+
+    def waiting(helper):
+        if helper.alive and not helper.is_ready:
+            helper.conn.poll(30)
+        return ready(helper)
+
+    monkeypatch.setattr(listing_helpers._Helper, "ready", waiting)
     return pids
 
 

@@ -27,7 +27,7 @@ from typing import Iterator
 
 import platformdirs
 
-from . import courtesy
+from . import courtesy, reads
 from .errors import DataError
 
 #: Marks our temporaries: ``.<name>.dgv-tmp-<host>-<pid>`` beside the target.
@@ -58,17 +58,24 @@ def _remote(path: str):
     return remote
 
 
-def regular_file(path: str) -> int:
-    """The size of ``path`` when it is a regular file (links followed); DataError naming what it is otherwise."""
+def regular_file(path: str, noted: bool = False) -> int:
+    """The size of ``path`` when it is a regular file (links followed); DataError naming what it is otherwise.
+    ``noted``: the stat is handed to reads.note (a listing records it; see read_bytes)."""
     if (remote := _remote(path)) is not None:
         return remote.stat(path)[1]
     try:
         st = os.stat(path)
     except FileNotFoundError:
+        if noted:
+            reads.note(path)
         raise DataError(path, "file not found") from None
     except OSError as e:
+        if noted:
+            reads.note(path)
         why = "a symbolic link loop" if e.errno == errno.ELOOP else f"cannot read: {e.strerror or e}"
         raise DataError(path, why) from None
+    if noted:
+        reads.note(path, st)
     if not stat.S_ISREG(st.st_mode):
         kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
                 else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket")
@@ -77,11 +84,12 @@ def regular_file(path: str) -> int:
 
 
 def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The whole of a regular file of at most ``limit`` bytes; DataError otherwise."""
+    """The whole of a regular file of at most ``limit`` bytes; DataError otherwise. Recorded while a listing
+    records the paths it reads (core/reads.py), with the stat that checks it (a stat per file less)."""
     courtesy.give_way()  # a file is the unit of a background thread's work: not while the GUI thread works
     if (remote := _remote(path)) is not None:
         return remote.read_bytes(path, limit)
-    size = regular_file(path)
+    size = regular_file(path, noted=True)
     if size > limit:
         raise DataError(path, f"{size} bytes, more than the {limit}-byte limit for this kind of file")
     data = _read(path, limit + 1, size)  # the file may have grown since the stat

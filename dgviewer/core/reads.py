@@ -1,7 +1,7 @@
 """Which local paths a thread reads while a reader lists one scene (for core/listing_cache.py).
 
-:func:`storage.scandir`, :func:`storage.isdir` and :func:`jsonio.parse_file` call :func:`note` before they
-look at a path; while a :class:`Recorder` is active on the thread (``with recording(rec)``) it keeps the path
+:func:`storage.scandir`, :func:`storage.isdir` and :func:`fsio.read_bytes` (so :func:`jsonio.parse_file`) call
+:func:`note` before they look at a path; while a :class:`Recorder` is active on the thread (``with recording(rec)``) it keeps the path
 with its modification time and size, taken before the read: a change after that stat shows as a different
 time on the next check, never as a missed one. Elsewhere :func:`note` costs one attribute lookup.
 """
@@ -39,12 +39,13 @@ class Recorder:
         self.keepable = True
         self._recent_ns = time.time_ns() - int(RACY_S * 1e9)
 
-    def add(self, path: str) -> None:
-        try:
-            st = os.stat(path)
-            mtime, size = st.st_mtime_ns, st.st_size
-        except (OSError, ValueError):
-            mtime, size = MISSING
+    def add(self, path: str, st: os.stat_result | None = None) -> None:
+        if st is None:
+            try:
+                st = os.stat(path)
+            except (OSError, ValueError):
+                st = None
+        mtime, size = (st.st_mtime_ns, st.st_size) if st is not None else MISSING
         if path.startswith(self.prefix):
             rel = path[len(self.prefix):]
         else:
@@ -93,8 +94,9 @@ class recording:
         _local.recorder = self.before
 
 
-def note(path: str) -> None:
-    """``path`` (local) is about to be read: recorded when this thread is recording."""
+def note(path: str, st: os.stat_result | None = None) -> None:
+    """``path`` (local) is about to be read: recorded when this thread is recording, with ``st`` when the caller
+    has just stat'ed it (a million-datapoint listing saves a stat per file), else stat'ed here."""
     recorder = getattr(_local, "recorder", None)
     if recorder is not None:
-        recorder.add(path)
+        recorder.add(path, st)
