@@ -60,39 +60,47 @@ def _remote(path: str):
 
 def regular_file(path: str, noted: bool = False) -> int:
     """The size of ``path`` when it is a regular file (links followed); DataError naming what it is otherwise.
-    ``noted``: the stat is handed to reads.note (a listing records it; see read_bytes)."""
+    ``noted``: the stat is handed to reads.note (a listing records it)."""
     if (remote := _remote(path)) is not None:
         return remote.stat(path)[1]
     try:
         st = os.stat(path)
-    except FileNotFoundError:
-        if noted:
-            reads.note(path)
-        raise DataError(path, "file not found") from None
     except OSError as e:
         if noted:
             reads.note(path)
-        why = "a symbolic link loop" if e.errno == errno.ELOOP else f"cannot read: {e.strerror or e}"
-        raise DataError(path, why) from None
+        raise DataError(path, _unreadable(e)) from None
     if noted:
         reads.note(path, st)
     if not stat.S_ISREG(st.st_mode):
-        kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
-                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket")
-        raise DataError(path, f"is {kind}, not a regular file")
+        raise DataError(path, _not_regular(st))
     return st.st_size
+
+
+def _unreadable(e: OSError) -> str:
+    if isinstance(e, FileNotFoundError):
+        return "file not found"
+    return "a symbolic link loop" if e.errno == errno.ELOOP else f"cannot read: {e.strerror or e}"
+
+
+def _not_regular(st: os.stat_result) -> str:
+    kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
+            else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket")
+    return f"is {kind}, not a regular file"
 
 
 def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """The whole of a regular file of at most ``limit`` bytes; DataError otherwise. Recorded while a listing
-    records the paths it reads (core/reads.py), with the stat that checks it (a stat per file less)."""
+    records the paths it reads (core/reads.py), with the descriptor's stat that checks it."""
     courtesy.give_way()  # a file is the unit of a background thread's work: not while the GUI thread works
     if (remote := _remote(path)) is not None:
         return remote.read_bytes(path, limit)
-    size = regular_file(path, noted=True)
-    if size > limit:
-        raise DataError(path, f"{size} bytes, more than the {limit}-byte limit for this kind of file")
-    data = _read(path, limit + 1, size)  # the file may have grown since the stat
+    fd, st = _open_regular(path, noted=True)
+    try:
+        if st.st_size > limit:
+            raise DataError(path, f"{st.st_size} bytes, more than the {limit}-byte limit for this kind of file")
+        data = _read(path, fd, limit + 1, st.st_size)  # the file may have grown since the stat
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise DataError(path, f"more than the {limit}-byte limit for this kind of file")
     return data
@@ -102,40 +110,54 @@ def read_head(path: str, n: int) -> bytes:
     """The first ``n`` bytes of a regular file (all of it when shorter): for headers of large images."""
     if (remote := _remote(path)) is not None:
         return remote.read_head(path, n)
-    return _read(path, n, min(n, regular_file(path)))
+    fd, st = _open_regular(path)
+    try:
+        return _read(path, fd, n, min(n, st.st_size))
+    finally:
+        os.close(fd)
 
 
-def _open_regular(path: str) -> tuple[int, int]:
-    """(descriptor, size) of ``path`` opened for reading, still a regular file once open."""
-    # O_NONBLOCK (no effect on regular files): a file swapped for a FIFO since the stat must not block
-    # the open; it is refused below.
+def _open_regular(path: str, noted: bool = False) -> tuple[int, os.stat_result]:
+    """(descriptor, its stat) of ``path`` opened for reading, a regular file. Opened first and stat'ed through
+    the descriptor: a stat of the path before would be one system call more per file, and would not
+    be what is read (the file may be swapped between the two)."""
+    # O_NONBLOCK (no effect on regular files): opening a FIFO must not block; it is refused below.
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as e:
-        raise DataError(path, f"cannot read: {e.strerror or e}") from None
+        if noted:
+            reads.note(path)
+        try:  # a socket cannot be opened: named as what it is
+            st = os.stat(path)
+        except OSError:
+            st = None
+        why = _not_regular(st) if st is not None and not stat.S_ISREG(st.st_mode) else _unreadable(e)
+        raise DataError(path, why) from None
     st = os.fstat(fd)
+    if noted:
+        reads.note(path, st)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
-        raise DataError(path, "is no longer a regular file")
-    return fd, st.st_size
+        raise DataError(path, _not_regular(st))
+    return fd, st
 
 
-def _read(path: str, n: int, expected: int) -> bytes:
-    """At most ``n`` bytes, in reads sized by the ``expected`` length (a read allocates all it asks for)."""
-    fd, _ = _open_regular(path)
+def _read(path: str, fd: int, n: int, expected: int) -> bytes:
+    """At most ``n`` bytes of ``fd``, in reads sized by the ``expected`` length (a read allocates all it asks
+    for). A short read that brings the ``expected`` bytes ends it (one system call less per file: a million
+    datapoints read a small JSON file each); a file that grew since its stat is read on."""
     try:
         parts, total = [], 0
         while total < n:
-            chunk = os.read(fd, min(n - total, max(expected + 1 - total, 1 << 20)))
-            if not chunk:
-                break
+            want = min(n - total, max(expected + 1 - total, 1 << 20))
+            chunk = os.read(fd, want)
             parts.append(chunk)
             total += len(chunk)
+            if not chunk or (len(chunk) < want and total >= expected):
+                break
         return b"".join(parts)
     except OSError as e:
         raise DataError(path, f"cannot read: {e.strerror or e}") from None
-    finally:
-        os.close(fd)
 
 
 @contextmanager
@@ -143,12 +165,11 @@ def mapped(path: str, limit: int = MAX_FILE_BYTES) -> Iterator[bytes | mmap.mmap
     """A regular file's bytes, memory-mapped: a walk over its chunk headers reads no more than it touches."""
     if (remote := _remote(path)) is not None:
         path = remote.local_file(path, limit)  # the whole file, in the disk cache
-    size = regular_file(path)
-    if size > limit:
-        raise DataError(path, f"{size} bytes, more than the {limit}-byte limit for this kind of file")
-    fd, size = _open_regular(path)
+    fd, st = _open_regular(path)
     try:
-        if size == 0:  # mmap refuses empty files
+        if st.st_size > limit:
+            raise DataError(path, f"{st.st_size} bytes, more than the {limit}-byte limit for this kind of file")
+        if st.st_size == 0:  # mmap refuses empty files
             yield b""
             return
         try:
