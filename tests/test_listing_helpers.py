@@ -35,8 +35,8 @@ def helpers(monkeypatch):
     pids: list[int] = []
     start = listing_helpers._Helper.start.__func__
 
-    def started(cls, part, count):
-        out = start(cls, part, count)
+    def started(cls, ctx, scenes, count):
+        out = start(cls, ctx, scenes, count)
         pids.extend(h.pid for h in out)
         return out
 

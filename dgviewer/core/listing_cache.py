@@ -70,17 +70,17 @@ def path_of(key: dict) -> str:
 
 
 def scenes(ctx, reader: str, code: str, index: Callable[[], Iterable[Scene]], serve: bool = True,
-           part: listing_helpers.Part | None = None) -> Iterator[Scene]:
+           parallel: bool = False) -> Iterator[Scene]:
     """The scenes of ``ctx.root`` (an IndexContext of a local folder): those kept from an earlier listing while
     they check out (unless not ``serve``), then what ``index()`` lists (the reader's own index of the whole
-    folder; with helper processes running ``part`` for a big one), kept in turn."""
+    folder; with helper processes for a big one when ``parallel``), kept in turn."""
     key = {"format": FORMAT, "root": os.path.realpath(ctx.root), "name": ctx.dataset_name, "reader": reader,
            "code": code, "options": repr(sorted(ctx.options.items()))}
     path = path_of(key)
     served: set[str] = set()
     if serve and (yield from _served(path, key, ctx, served)):
         return
-    yield from _listed(path, key, ctx, index, served, part)
+    yield from _listed(path, key, ctx, index, served, parallel)
 
 
 def _served(path: str, key: dict, ctx, served: set[str]) -> Iterator[Scene]:
@@ -129,10 +129,10 @@ def _chunk(f) -> bytes:
 
 
 def _listed(path: str, key: dict, ctx, index: Callable[[], Iterable[Scene]], served: set[str],
-            part: listing_helpers.Part | None) -> Iterator[Scene]:
+            parallel: bool) -> Iterator[Scene]:
     """The reader's scenes, less those ``served``, kept as they come (the file replaces the old one once all
-    are listed, unless one was being written). ``part``: see core/listing_helpers.py."""
-    listing = listing_helpers.Listing(ctx, index, part)
+    are listed, unless one was being written). ``parallel``: see core/listing_helpers.py."""
+    listing = listing_helpers.Listing(ctx, index, parallel)
     writer = _Writer.create(path, key, ctx.cache)
     complete = False
     blocks = iter(listing)

@@ -1,18 +1,20 @@
 """A big folder's first listing shared with helper processes, one per core.
 
-Listing a scene folder of a Datagen dataset is three system calls and some Python: 60-80 µs of one core per
-datapoint, over a minute at a million, and a Python process lists on one core. When a reader that takes part
+Listing a scene folder of a Datagen dataset is a dozen system calls and some Python: 40-55 µs of one core per
+datapoint, most of a minute at a million, and a Python process lists on one core. When a reader that takes part
 (``Reader.parallel_listing``) says it expects at least ``FROM_SCENES`` scenes, helper processes are forked.
-Each runs the same reader over the same folder and so sees its scenes in the same order, but builds only those
-of its share: positions in that order are cut into blocks of ``BLOCK``, dealt out in turn from the first block
-the opening process leaves to them. A helper sends each block's scenes pickled with the paths read for them
-(core/scene_pickle.py, core/reads.py); the opening process unpickles the blocks in order (about 5 µs a
-datapoint) and a kept listing stores them as they came (core/listing_cache.py).
+Each goes on with its copy of the opening process's own reader from the scene it stood at (the folder's scene
+names listed and sorted already: a second of work at a million that a helper running the reader anew did
+again), but builds only the scenes of its share: positions in the reader's order are cut into blocks of
+``BLOCK``, dealt out in turn from the first block the opening process leaves to them. A helper sends each
+block's scenes pickled with the paths read for them (core/scene_pickle.py, core/reads.py); the opening process
+unpickles the blocks in order (about 5 µs a datapoint) and a kept listing stores them as they came
+(core/listing_cache.py).
 
-The opening process lists on by itself until the helpers are ready (the folder's scene names listed: a second
-at a million), so nobody waits for them to start. If a helper fails or dies, the opening process lists the rest
-itself. A reader takes part by asking :meth:`IndexContext.wants` for each scene position of its order before
-it builds that scene (dgviewer/formats/base.py).
+The opening process lists on by itself until the helpers are ready, so nobody waits for them to start. If a
+helper fails or dies, the opening process lists the rest itself. A reader takes part by asking
+:meth:`IndexContext.wants` for each scene position of its order before it builds that scene
+(dgviewer/formats/base.py).
 
 Forked, not spawned: a spawned child imports the script that called ``dgviewer.load()`` again, running its
 top level, unless the script guards it with ``if __name__ == "__main__"``; a library must not ask that. The
@@ -46,9 +48,6 @@ READY_EVERY = 64
 
 log = logging.getLogger(__name__)
 
-#: ``part(share) -> (ctx, scenes)``: runs the reader over the folder with ``share`` as ``ctx.share``, in a
-#: fresh context (dgviewer/formats/registry.py).
-Part = Callable[["Share"], tuple]
 Record = tuple  # (scene, problems, paths read)
 
 
@@ -59,9 +58,9 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def scenes(ctx, index: Callable[[], Iterable], part: Part | None) -> Iterator:
+def scenes(ctx, index: Callable[[], Iterable], parallel: bool) -> Iterator:
     """The reader's scenes of ``ctx.root``, listed with helpers for a big folder (nothing kept)."""
-    for records, _ in Listing(ctx, index, part):
+    for records, _ in Listing(ctx, index, parallel):
         for scene, problems, _ in records:
             ctx.problems.extend(problems)
             yield scene
@@ -104,7 +103,7 @@ class From(Share):
 
 class Dealt(Share):
     """A helper's share: blocks ``first + k``, ``first + k + n``, ... Told ``first``, ``k`` and ``n`` by the
-    opening process at the first position asked about (the reader has listed and sorted its names by then)."""
+    opening process at the first position asked about."""
 
     def __init__(self, conn):
         self.conn = conn
@@ -126,10 +125,11 @@ class Dealt(Share):
 class Listing:
     """The records of a reader's scenes, in its order: listed in this process, then (for a big folder) by
     helpers. Iterates ``(records, chunk)``: ``chunk`` is their pickled form when a helper sent them, else None.
-    ``keepable``: every path read was settled (see reads.Recorder) in this process and the helpers."""
+    ``keepable``: every path read was settled (see reads.Recorder) in this process and the helpers.
+    ``parallel``: the reader takes part (``Reader.parallel_listing``)."""
 
-    def __init__(self, ctx, index: Callable[[], Iterable], part: Part | None):
-        self.ctx, self.index, self.part = ctx, index, part
+    def __init__(self, ctx, index: Callable[[], Iterable], parallel: bool):
+        self.ctx, self.index, self.parallel = ctx, index, parallel
         self.recorder = reads.Recorder(ctx.root)
         self._helpers_keepable = True
         self.helpers: list[_Helper] = []
@@ -139,7 +139,7 @@ class Listing:
         return self.recorder.keepable and self._helpers_keepable
 
     def __iter__(self) -> Iterator[tuple[list[Record], bytes | None]]:
-        head = Head() if self.part is not None else None
+        head = Head() if self.parallel else None
         self.ctx.share = head
         try:
             yield from self._here(head)
@@ -164,19 +164,19 @@ class Listing:
                     return
             problems = ctx.problems[n:]
             del ctx.problems[n:]
-            if head is not None and head.stop is None and self.part is not None and listed % READY_EVERY == 0:
-                self._hand_over(head)  # first after the first scene, before it is shown: helpers start early
+            if head is not None and head.stop is None and self.parallel and listed % READY_EVERY == 0:
+                self._hand_over(head, scenes)  # first after the first scene, before it is shown: helpers start early
             listed += 1
             yield [(scene, problems, recorder.take())], None
 
-    def _hand_over(self, head: Head) -> None:
-        """Start helpers once the folder is known to be big; once they are ready, deal them the blocks after
-        this process's current one."""
+    def _hand_over(self, head: Head, scenes: Iterator) -> None:
+        """Start helpers (going on with ``scenes``, the reader's iterator here) once the folder is known to be
+        big; once they are ready, deal them the blocks after this process's current one."""
         if not self.helpers:
             if (self.ctx.expected or 0) >= FROM_SCENES:
-                self.helpers = _Helper.start(self.part, cores())
+                self.helpers = _Helper.start(self.ctx, scenes, cores())
                 if not self.helpers:
-                    self.part = None  # could not start any: list here
+                    self.parallel = False  # could not start any: list here
             return
         if not all(h.ready() for h in self.helpers):
             return
@@ -185,7 +185,7 @@ class Listing:
                 h.close()
         self.helpers = [h for h in self.helpers if h.alive]
         if not self.helpers:
-            self.part = None
+            self.parallel = False
             return
         head.stop = head.block + 1
         for k, h in enumerate(self.helpers):
@@ -243,7 +243,7 @@ class _Helper:
         self.alive = True
 
     @classmethod
-    def start(cls, part: Part, count: int) -> list[_Helper]:
+    def start(cls, ctx, scenes: Iterator, count: int) -> list[_Helper]:
         if not hasattr(os, "fork") or sys.platform == "darwin":
             return []
         helpers = []
@@ -258,7 +258,7 @@ class _Helper:
                 break
             if pid == 0:
                 ours.close()
-                _helper_main(part, theirs)  # never returns
+                _helper_main(ctx, scenes, theirs)  # never returns
             theirs.close()
             helpers.append(cls(pid, ours))
         return helpers
@@ -303,7 +303,7 @@ class _Helper:
         self.pid = None
 
 
-def _helper_main(part: Part, conn) -> None:
+def _helper_main(ctx, scenes: Iterator, conn) -> None:
     """A helper (a forked child): build the scenes of its share, send them a block at a time, and leave without
     running any of the opening process's clean-up."""
     code = 1
@@ -316,7 +316,7 @@ def _helper_main(part: Part, conn) -> None:
             os.nice(HELPER_NICE)
         except OSError:
             pass
-        _list_share(part, conn)
+        _list_share(ctx, scenes, conn)
         code = 0
     except (EOFError, BrokenPipeError):  # the opening process has gone, or listed it all itself
         code = 0
@@ -329,12 +329,11 @@ def _helper_main(part: Part, conn) -> None:
         os._exit(code)
 
 
-def _list_share(part: Part, conn) -> None:
-    share = Dealt(conn)
-    ctx, scenes = part(share)
+def _list_share(ctx, scenes: Iterator, conn) -> None:
+    """Go on with ``scenes`` (the opening process's reader, copied by the fork) over this helper's share."""
+    share = ctx.share = Dealt(conn)
     recorder = reads.Recorder(ctx.root)
     block, buffer, pickler = None, None, None
-    scenes = iter(scenes)
     while True:
         n = len(ctx.problems)
         with reads.recording(recorder):

@@ -89,9 +89,9 @@ class Reader:
     #: (core/listing_cache.py): only for an index that lists folders with ``storage.scandir``/``isdir``, reads
     #: files with ``jsonio.parse_file`` and builds picklable scenes.
     listing_cache = False
-    #: A big folder's first listing may be shared with helper processes (core/listing_helpers.py): only for an
-    #: index that kept listings allow, lists its scenes in the same order in any process, and asks
-    #: ``ctx.wants(position)`` before it builds each.
+    #: A big folder's first listing may be shared with helper processes (core/listing_helpers.py), forked copies
+    #: of the index going on from where it stands: only for an index that kept listings allow, and asks
+    #: ``ctx.wants(position)`` before it builds each scene of its order.
     parallel_listing = False
 
     @classmethod

@@ -158,21 +158,11 @@ def _scenes(reader: type[Reader], ctx: IndexContext, keep: bool, relist: bool) -
     """The reader's scenes of ``ctx.root``: served from its kept listing where the reader allows it."""
     if not (reader.listing_cache and ctx.only is None and not storage.is_url(ctx.root)):
         return reader().index(ctx)
-    part = None
-    if reader.parallel_listing:
-        part = functools.partial(_index_part, reader, ctx.root, ctx.dataset_name, ctx.options)
     if not keep:
-        return listing_helpers.scenes(ctx, lambda: reader().index(ctx), part)
+        return listing_helpers.scenes(ctx, lambda: reader().index(ctx), reader.parallel_listing)
     code = listing_cache.code_digest(reader.__module__, Scene.__module__)
-    return listing_cache.scenes(ctx, reader.name, code, lambda: reader().index(ctx), serve=not relist, part=part)
-
-
-def _index_part(reader: type[Reader], root: str, dataset_name: str, options: dict,
-                share) -> tuple[IndexContext, Iterable[Scene]]:
-    """``reader`` over ``root`` with ``share``, in a context of its own: what a listing helper runs, in its own
-    process (core/listing_helpers.py)."""
-    ctx = IndexContext(root=root, dataset_name=dataset_name, cache=ByteCache(0), options=options, share=share)
-    return ctx, reader().index(ctx)
+    return listing_cache.scenes(ctx, reader.name, code, lambda: reader().index(ctx), serve=not relist,
+                                parallel=reader.parallel_listing)
 
 
 def _chain(streams) -> Iterator[Scene]:
