@@ -4,6 +4,8 @@ while the GUI thread works, and never for long."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -87,3 +89,41 @@ def test_hold_pauses_background_threads_until_it_ends_never_the_gui_thread():
     assert time.monotonic() - t < 0.01  # the GUI (main) thread itself never waits
     assert 0.1 < waited_at_give_way() < 1.0  # until the hold ends, not for the busy pause's 50 ms
     assert waited_at_give_way() < 0.01  # over: at once again
+
+
+
+PAUSE_PROBE = r"""
+import gc, weakref
+from dgviewer.core import collector
+
+class Node:
+    pass
+
+assert gc.isenabled() and not gc.get_freeze_count()
+with collector.paused():
+    made = [Node() for _ in range(collector.MANY + 1)]
+    marker = made[-1]
+assert gc.isenabled() and not gc.get_freeze_count()  # not kept out of the collector's reach
+assert any(o is marker for o in gc.get_objects(generation=2))
+assert not any(o is marker for o in gc.get_objects(generation=0))
+cycle = made[0]
+cycle.me = cycle  # garbage only the collector frees
+ref = weakref.ref(cycle)
+del made, marker, cycle
+gc.collect()
+assert ref() is None
+
+gc.freeze()  # where something is frozen (the viewer freezes its index), it stays frozen
+frozen = gc.get_freeze_count()
+with collector.paused():
+    made = [Node() for _ in range(collector.MANY + 1)]
+assert gc.get_freeze_count() == frozen
+print("ok")
+"""
+
+
+def test_what_a_long_pause_made_goes_straight_to_the_oldest_generation_and_stays_collectable():
+    # In a process of its own: the viewer's tests freeze objects in this one.
+    out = subprocess.run([sys.executable, "-c", PAUSE_PROBE], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"

@@ -12,6 +12,9 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
+#: Objects made during a pause past which they go straight to the oldest generation.
+MANY = 100_000
+
 _lock = threading.Lock()
 _paused = 0
 _was_enabled = False
@@ -31,4 +34,12 @@ def paused() -> Iterator[None]:
         with _lock:
             _paused -= 1
             if _paused == 0 and _was_enabled:
+                if gc.get_count()[0] > MANY and not gc.get_freeze_count():
+                    # Straight into the oldest generation, still collectable (a library's dataset may be
+                    # dropped without release()): else the next collections walked them all as young objects,
+                    # then again as middle-aged (a second each at a million datapoints, holding the GIL).
+                    # Not where objects are frozen already (the viewer freezes its index): unfreezing would
+                    # hand them back to the collector.
+                    gc.freeze()
+                    gc.unfreeze()
                 gc.enable()
