@@ -170,6 +170,7 @@ def entry_is_dir(entry) -> bool:
 
 def listdir(path: str) -> list[str]:
     if not is_url(path):
+        reads.note(path)
         return os.listdir(path)
     return list(_children(path))
 

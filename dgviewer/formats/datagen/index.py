@@ -35,8 +35,7 @@ def listing(path: str, ctx: IndexContext | None = None) -> tuple[frozenset[str],
         with storage.scandir(path) as it:
             entries = [e for e in it if not e.name.startswith(".")]
     except OSError as e:
-        if ctx is not None:
-            ctx.problem(path, f"cannot list this folder ({e.strerror or e}): its datapoints are missing")
+        _unlisted(path, ctx, e)
         return frozenset(), []
     try:  # interned: a million camera folders share one "camera"
         dirs = [sys.intern(e.name) for e in entries if e.is_dir()]
@@ -44,6 +43,22 @@ def listing(path: str, ctx: IndexContext | None = None) -> tuple[frozenset[str],
         dirs = [sys.intern(e.name) for e in entries if storage.entry_is_dir(e)]
     dirs.sort()
     return shared(frozenset([e.name for e in entries])), dirs
+
+
+def names(path: str, ctx: IndexContext | None = None) -> frozenset[str]:
+    """All names of ``path``, as :func:`listing` has them, without their types: for a folder whose sub-folders
+    are not looked into (a camera's; no directory entry objects, 1.4 µs a datapoint less at a million)."""
+    try:
+        found = storage.listdir(path)
+    except OSError as e:
+        _unlisted(path, ctx, e)
+        return frozenset()
+    return shared(frozenset([n for n in found if n[:1] != "."]))
+
+
+def _unlisted(path: str, ctx: IndexContext | None, e: OSError) -> None:
+    if ctx is not None:
+        ctx.problem(path, f"cannot list this folder ({e.strerror or e}): its datapoints are missing")
 
 
 #: One instance of each equal value the index keeps per folder (file-name sets, environment entries):
@@ -180,7 +195,7 @@ def _index_identities(ctx: IndexContext, scene_path: str, scene_name: str) -> Sc
     scene_folder = Folder(scene_path, scene.files)
     for cam_name in cam_dirs:
         cam_path = os.path.join(scene_path, cam_name)
-        cam_names, _ = listing(cam_path, ctx)
+        cam_names = names(cam_path, ctx)
         if "environment.json" not in cam_names:
             ctx.problem(cam_path, "camera folder without environment.json: skipped")
             continue
@@ -198,7 +213,7 @@ def _index_identities(ctx: IndexContext, scene_path: str, scene_name: str) -> Sc
 
 def _index_hic(ctx: IndexContext, scene_path: str, scene_name: str) -> Scene:
     scene = Scene(scene_name, ctx.dataset_name, scene_path)
-    scene_folder = Folder(scene_path, listing(scene_path, ctx)[0])
+    scene_folder = Folder(scene_path, names(scene_path, ctx))
     frames_path = os.path.join(scene_path, "frames")
     frames = _numbered(frames_path)
     if not frames:
@@ -212,7 +227,7 @@ def _index_hic(ctx: IndexContext, scene_path: str, scene_name: str) -> Scene:
         frame_folder = Folder(frame_path, frame_names)
         for cam_name in cam_dirs:
             cam_path = os.path.join(frame_path, cam_name)
-            cam_names, _ = listing(cam_path, ctx)
+            cam_names = names(cam_path, ctx)
             folders = (Folder(cam_path, cam_names), frame_folder, scene_folder)
             camera = scene.camera(cam_name, os.path.join(frames_path, frames[0], cam_name))
             if "environment.json" in cam_names:
