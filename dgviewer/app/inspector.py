@@ -28,6 +28,9 @@ class Inspector(QWidget):
         self.problems.setWordWrap(True)
         self.search = QLineEdit(placeholderText="Search keys and values")
         self.search.setClearButtonEnabled(True)
+        self.no_match = QLabel()  # a search that hides every row says so, not an empty tree
+        self.no_match.setStyleSheet("color: gray")
+        self.no_match.hide()
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Key", "Value"])
         self.tree.setColumnWidth(0, 200)
@@ -37,6 +40,7 @@ class Inspector(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.problems)
         layout.addWidget(self.search)
+        layout.addWidget(self.no_match)
         layout.addWidget(self.tree)
         self.search.textChanged.connect(self._apply_search)
         self.tree.itemExpanded.connect(self._fill)
@@ -148,7 +152,10 @@ class Inspector(QWidget):
                 item.setExpanded(True)
             return hit or child_hit
 
+        found = False
         for i in range(self.tree.topLevelItemCount()):
-            visit(self.tree.topLevelItem(i))
+            found |= visit(self.tree.topLevelItem(i))
+        self.no_match.setText(f"No key or value contains “{self.search.text()}”.")
+        self.no_match.setVisible(bool(text) and not found)
         if not text:  # a cleared search closes the rows it opened
             self._open_first()

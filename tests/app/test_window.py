@@ -289,5 +289,10 @@ def test_inspector_opens_rows_on_demand_and_its_search_finds_nested_keys(open_wi
     x = hit.child(0)
     assert not hit.isHidden() and (x.text(0), x.text(1)) == ("x", str(right["optical_axis_direction"]["x"]))
     assert rows["request"].isHidden() and rows["camera"].isHidden()  # no hit under them
+    assert w.inspector.no_match.isHidden()
+    w.inspector.search.setText("no-such-key")  # every row hidden: the panel says why
+    assert all(tree.topLevelItem(i).isHidden() for i in range(tree.topLevelItemCount()))
+    assert not w.inspector.no_match.isHidden() and "no-such-key" in w.inspector.no_match.text()
     w.inspector.search.clear()  # back as the datapoint first showed: every row, none of the search's paths open
+    assert w.inspector.no_match.isHidden()
     assert not rows["request"].isHidden() and not rows["actor"].isExpanded() and not gaze.isExpanded()
