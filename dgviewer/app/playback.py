@@ -42,6 +42,7 @@ class Playback(QObject):
         session.shown.connect(self._shown)
         session.dataset_opened.connect(lambda _ds: self.pause())
         session.current_changed.connect(lambda _dp: self.changed.emit())  # the scrubber follows
+        session.filter_changed.connect(lambda *_: self.changed.emit())  # the frames that pass it are the sequence
 
     # -- the sequence ----------------------------------------------------------------
     def sequence(self, dp: Datapoint | None = None) -> list[Datapoint]:
@@ -51,6 +52,11 @@ class Playback(QObject):
             return []
         frames = [d for d in dp.camera_node.datapoints if sequence_step(d) is not None and self.session.position(d) is not None]
         return sorted(frames, key=sequence_step) if len(frames) > 1 else []
+
+    def in_sequence(self) -> bool:
+        """Whether the current datapoint is a frame of a sequence (of one frame, :meth:`sequence` is empty)."""
+        dp = self.session.cur.dp
+        return dp is not None and sequence_step(dp) is not None
 
     def index(self) -> int | None:
         dp = self.session.cur.dp
@@ -77,7 +83,9 @@ class Playback(QObject):
         """Start playing the current sequence (from its start when at its end); False when there is none."""
         frames = self.sequence()
         if not frames:
-            self.session.status.emit("Nothing to play: this datapoint is not part of a sequence", 3000)
+            why = "its sequence has one frame here" if self.in_sequence() else \
+                "this datapoint is not part of a sequence"
+            self.session.status.emit(f"Nothing to play: {why}", 3000)
             return False
         if self.session.cur.dp is frames[-1]:
             self.seek(0)

@@ -48,6 +48,9 @@ class PlaybackBar(QWidget):
         self.scrubber.setValue(i or 0)
         self._refreshing = False
         self.setEnabled(bool(frames))
-        self.frame.setText(f"frame {i + 1} / {len(frames)}" if frames and i is not None else "no sequence")
+        if frames and i is not None:
+            self.frame.setText(f"frame {i + 1} / {len(frames)}")
+        else:  # a SOLO sequence of one step is a sequence still
+            self.frame.setText("1 frame" if not frames and pb.in_sequence() else "no sequence")
 
     _refreshing = False

@@ -89,6 +89,23 @@ def test_nothing_to_play_on_single_images(open_window, samples, qtbot):
     assert not w.playback_bar.isEnabled()
 
 
+def test_a_sequence_with_one_frame_shown_says_so(open_window, samples, qtbot):
+    w = open_window(samples["perception"])
+    assert w.playback_bar.frame.text().startswith("frame 1 / ")
+    with qtbot.waitSignal(w.session.filter_changed, timeout=20000):  # the first step of each sequence
+        w.tree.filter.setText("step0")
+        w.tree.apply_filter()
+    assert w.session.cur.dp.id.endswith("/step0")
+    assert w.playback_bar.frame.text() == "1 frame" and not w.playback_bar.isEnabled()
+    with qtbot.waitSignal(w.session.status, timeout=2000) as blocker:
+        _key(qtbot, w, Qt.Key.Key_Space)
+    assert blocker.args[0] == "Nothing to play: its sequence has one frame here"
+    with qtbot.waitSignal(w.session.filter_changed, timeout=20000):  # cleared: its frames again
+        w.tree.filter.setText("")
+        w.tree.apply_filter()
+    assert w.playback_bar.frame.text().startswith("frame 1 / ") and w.playback_bar.isEnabled()
+
+
 def test_perception_steps_play_along_the_sensors_timeline_lane(open_window, samples, qtbot):
     w = open_window(samples["perception"])
     s, pb = w.session, w.session.playback
