@@ -6,7 +6,7 @@ then out of reach.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 #: The size wanted on a large screen; a smaller one gets its available area less the window frame
@@ -24,9 +24,20 @@ def fit_to_screen(window: QMainWindow, restored: bool) -> None:
         return
     area = screen.availableGeometry()
     limit = area.size() - FRAME_ALLOWANCE
-    if restored and area.contains(window.frameGeometry()):
+    if restored and area.contains(_frame(window)):
         return
     window.resize(PREFERRED.boundedTo(limit))
     x = area.x() + (area.width() - window.width()) // 2
     y = area.y() + max(0, (area.height() - window.height() - FRAME_ALLOWANCE.height()) // 2)
     window.move(x, y)
+
+
+def _frame(window: QMainWindow) -> QRect:
+    """The window's frame: Qt's once it is shown, else its geometry with FRAME_ALLOWANCE around it (a title bar
+    above, borders). A geometry restored right up to the screen's edge ran past it by its frame: 4 px of the
+    status bar off a 768-pixel screen."""
+    frame, inner = window.frameGeometry(), window.geometry()
+    if frame != inner:
+        return frame
+    side = FRAME_ALLOWANCE.width() // 2
+    return inner.adjusted(-side, side - FRAME_ALLOWANCE.height(), side, side)

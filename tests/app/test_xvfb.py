@@ -75,3 +75,12 @@ def test_window_fits_a_laptop_screen_through_a_working_session(display, tmp_path
             assert g["layers"][0] + g["layers"][2] <= g["frame"][2]  # the Layers column is on screen
             assert g["status_bottom"] < g["height"]
         assert out["sheet"] is not None and _within(out["sheet"], screen)
+
+
+def test_a_restored_geometry_that_fits_only_without_its_frame_is_fitted_again(display, tmp_path, samples,
+                                                                                monkeypatch):
+    """As a run on this screen saved it: before the window is shown Qt knows no frame, and the title bar took the
+    status bar 4 px past the bottom of the screen."""
+    monkeypatch.setenv("DGV_SEED_GEOMETRY", "187,69,1178,698")
+    out = _drive(display, tmp_path, samples["datapoint"])
+    assert _within(out["opened"]["frame"], out["screen"]), out

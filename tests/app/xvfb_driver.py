@@ -4,10 +4,13 @@ Opens the real window on DATASET (merged folders), walks: first datapoint, depth
 squeezed the tree), the next datapoint, the shortcut sheet; prints the geometry after each as JSON.
 
     python xvfb_driver.py DATASET...
+
+DGV_SEED_GEOMETRY=x,y,w,h saves that window geometry in the settings first, as an earlier run would have.
 """
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
@@ -30,7 +33,14 @@ def main() -> int:
     from dgviewer.app.main_window import MainWindow
     from dgviewer.app.settings import Settings
 
-    w = MainWindow(settings=Settings(QSettings(sys.argv[1] + ".ini", QSettings.Format.IniFormat)))
+    settings = Settings(QSettings(sys.argv[1] + ".ini", QSettings.Format.IniFormat))
+    seed = os.environ.get("DGV_SEED_GEOMETRY")
+    if seed:  # "x,y,w,h": a window layout as an earlier run saved it
+        earlier = MainWindow(settings=settings)
+        earlier.setGeometry(*map(int, seed.split(",")))
+        settings.save_window_layout(earlier.saveGeometry(), earlier.saveState())
+        earlier.deleteLater()
+    w = MainWindow(settings=settings)
     out = {"screen": _rect(w.screen().availableGeometry())}
 
     def snap(name: str) -> None:
