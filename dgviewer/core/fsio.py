@@ -58,19 +58,14 @@ def _remote(path: str):
     return remote
 
 
-def regular_file(path: str, noted: bool = False) -> int:
-    """The size of ``path`` when it is a regular file (links followed); DataError naming what it is otherwise.
-    ``noted``: the stat is handed to reads.note (a listing records it)."""
+def regular_file(path: str) -> int:
+    """The size of ``path`` when it is a regular file (links followed); DataError naming what it is otherwise."""
     if (remote := _remote(path)) is not None:
         return remote.stat(path)[1]
     try:
         st = os.stat(path)
     except OSError as e:
-        if noted:
-            reads.note(path)
         raise DataError(path, _unreadable(e)) from None
-    if noted:
-        reads.note(path, st)
     if not stat.S_ISREG(st.st_mode):
         raise DataError(path, _not_regular(st))
     return st.st_size

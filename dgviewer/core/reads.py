@@ -1,9 +1,10 @@
 """Which local paths a thread reads while a reader lists one scene (for core/listing_cache.py).
 
-:func:`storage.scandir`, :func:`storage.isdir` and :func:`fsio.read_bytes` (so :func:`jsonio.parse_file`) call
-:func:`note` before they look at a path; while a :class:`Recorder` is active on the thread (``with recording(rec)``) it keeps the path
-with its modification time and size, taken before the read: a change after that stat shows as a different
-time on the next check, never as a missed one. Elsewhere :func:`note` costs one attribute lookup.
+:func:`storage.scandir`, :func:`storage.listdir`, :func:`storage.isdir` and :func:`fsio.read_bytes` (so
+:func:`jsonio.parse_file`) call :func:`note` before they look at a path; while a :class:`Recorder` is active
+on the thread (``with recording(rec)``) it keeps the path with its modification time and size, taken before
+the read: a change after that stat shows as a different time on the next check, never as a missed one.
+Elsewhere :func:`note` costs one attribute lookup.
 """
 from __future__ import annotations
 

@@ -86,8 +86,8 @@ class Reader:
     #: The QA checks it adds to the canonical ones (see "QA checks" above).
     checks: tuple[Check, ...] = ()
     #: Its listings of local folders may be kept and served again while their files are unchanged
-    #: (core/listing_cache.py): only for an index that lists folders with ``storage.scandir``/``isdir``, reads
-    #: files with ``jsonio.parse_file`` and builds picklable scenes.
+    #: (core/listing_cache.py): only for an index that lists folders with ``storage.scandir``/``listdir``/
+    #: ``isdir``, reads files with ``jsonio.parse_file`` and builds picklable scenes.
     listing_cache = False
     #: A big folder's first listing may be shared with helper processes (core/listing_helpers.py), forked copies
     #: of the index going on from where it stands: only for an index that kept listings allow, and asks
